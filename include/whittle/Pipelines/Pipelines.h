@@ -1,0 +1,42 @@
+//===- Pipelines.h - whittle compilation pipelines --------------*- C++ -*-===//
+//
+// Part of whittle. The pipeline from the onnx dialect to the LLVM dialect as
+// library functions, so the driver, whittle-opt and lit tests run the very
+// same pass lists.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_PIPELINES_PIPELINES_H
+#define WHITTLE_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+
+namespace whittle {
+
+/// Points at which compilation can stop, in pipeline order. `Loops` is the
+/// last level shared by the object and the C paths.
+enum class Phase { ONNX, TOSA, Linalg, Loops, LLVM };
+
+std::optional<Phase> parsePhase(llvm::StringRef name);
+
+struct PipelineOptions {
+  /// Prefix of the generated entry point (`NAME_run`).
+  std::string name = "model";
+};
+
+/// Appends the passes that take a module from `from` to `to` (exclusive of
+/// `from`'s own passes, inclusive of `to`'s).
+mlir::LogicalResult buildPipeline(mlir::OpPassManager &pm, Phase from,
+                                  Phase to, const PipelineOptions &options);
+
+/// Registers `whittle-onnx-to-tosa`, `whittle-tosa-to-linalg`,
+/// `whittle-linalg-to-loops`, `whittle-loops-to-llvm` and `whittle-compile`.
+void registerPipelines();
+
+} // namespace whittle
+
+#endif // WHITTLE_PIPELINES_PIPELINES_H

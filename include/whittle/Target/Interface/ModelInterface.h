@@ -1,0 +1,45 @@
+//===- ModelInterface.h - The generated API of a compiled model -*- C++ -*-===//
+//
+// Part of whittle. Describes a model's inputs, outputs and arena, and writes
+// the C header that both the object and the C output ship with.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_TARGET_INTERFACE_MODELINTERFACE_H
+#define WHITTLE_TARGET_INTERFACE_MODELINTERFACE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace whittle {
+
+struct TensorInfo {
+  std::string name;            ///< ONNX graph input/output name
+  std::vector<int64_t> shape;  ///< static shape
+  std::string elementType;     ///< ONNX-style name: float32, int64, ...
+  int64_t bytes = 0;           ///< dense row-major size
+};
+
+struct ModelInterface {
+  std::vector<TensorInfo> inputs, outputs;
+  int64_t arenaSize = 0;
+  int64_t arenaAlignment = 64;
+};
+
+/// Reads inputs/outputs from the model function's signature (tensors or
+/// memrefs with static shapes; names from `whittle.name` arg/result attrs).
+mlir::FailureOr<ModelInterface> describeModel(mlir::func::FuncOp func);
+
+/// True if `name` is usable as a C identifier prefix.
+bool isValidCIdentifier(llvm::StringRef name);
+
+/// Writes NAME.h: the macros and the NAME_run declaration.
+void emitHeader(const ModelInterface &model, llvm::StringRef name,
+                llvm::StringRef source, llvm::raw_ostream &os);
+
+} // namespace whittle
+
+#endif // WHITTLE_TARGET_INTERFACE_MODELINTERFACE_H

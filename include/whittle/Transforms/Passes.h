@@ -1,0 +1,31 @@
+//===- Passes.h - whittle lowering passes -----------------------*- C++ -*-===//
+//
+// Part of whittle.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_TRANSFORMS_PASSES_H
+#define WHITTLE_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace whittle {
+
+/// Name of the function attribute holding the planned arena size in bytes.
+inline constexpr llvm::StringLiteral kArenaSizeAttr = "whittle.arena_size";
+
+#define GEN_PASS_DECL
+#include "whittle/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "whittle/Transforms/Passes.h.inc"
+} // namespace whittle
+
+#endif // WHITTLE_TRANSFORMS_PASSES_H

@@ -1,0 +1,68 @@
+//===- Passes.td - whittle lowering passes -----------------*- tablegen -*-===//
+//
+// Part of whittle.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_TRANSFORMS_PASSES_TD
+#define WHITTLE_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ExpandMathPass : Pass<"whittle-expand-math"> {
+  let summary = "Expand transcendental math ops into polynomial approximations";
+  let description = [{
+    Generated code must not call libm. Rewrites `math.exp`, `math.tanh`,
+    `math.log`, `math.erf`, `math.powf`, ... into arithmetic using MLIR's
+    polynomial approximations. Ops that map to a single instruction or a
+    C operator (sqrt, fabs, fma, comparisons) are kept.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def LowerMemRefCopyPass : Pass<"whittle-lower-memref-copy", "mlir::func::FuncOp"> {
+  let summary = "Lower memref.copy to explicit loops";
+  let description = [{
+    `memref.copy` of non-contiguous memrefs lowers to a call of the
+    `memrefCopy` runtime function; generated code has no runtime, so every
+    copy becomes an scf.for nest of loads and stores.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect"];
+}
+
+def PlanArenaPass : Pass<"whittle-plan-arena", "mlir::ModuleOp"> {
+  let summary = "Place every intermediate buffer in one statically planned arena";
+  let description = [{
+    Computes the live range of each `memref.alloc` (through all its views) in
+    the entry function, assigns byte offsets so that buffers whose live ranges
+    overlap never share bytes (greedy best fit, largest first, 64-byte
+    aligned), and replaces every alloc with a `memref.view` into a new trailing
+    `memref<Nxi8>` function argument. Deallocs are erased. The arena size is
+    recorded as the `whittle.arena_size` attribute of the function. Fails on
+    dynamically shaped allocations.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Alignment in bytes of every buffer and of the arena size">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def WrapEntryPointPass : Pass<"whittle-wrap-entry-point", "mlir::ModuleOp"> {
+  let summary = "Add the NAME_run(inputs, outputs, arena) C ABI entry point";
+  let description = [{
+    Runs on the LLVM dialect after `convert-func-to-llvm` with the bare-pointer
+    calling convention. Makes the model function internal and adds
+    `int32_t NAME_run(const void *const inputs[], void *const outputs[],
+    void *arena)` that unpacks the pointer arrays and calls it.
+  }];
+  let options = [
+    Option<"entryName", "name", "std::string", /*default=*/"\"model\"",
+           "Prefix of the generated entry point">,
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+#endif // WHITTLE_TRANSFORMS_PASSES_TD

@@ -1,0 +1,772 @@
+//===- ONNXToTOSA.cpp - Lower onnx ops to TOSA ----------------------------===//
+//
+// Part of whittle. Each onnx op is lowered by one function of the dispatch
+// table below; a function that cannot lower its op emits one error naming the
+// node (the op location) and the pass reports every such op before failing.
+//
+// Layout: ONNX is NCHW, TOSA convolution and pooling are NHWC. Each of them is
+// wrapped in a pair of transposes; the TOSA canonicalizer and
+// `tosa-reduce-transposes` cancel the pairs between adjacent ops. Constant
+// weights are re-laid out here, at compile time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Conversion/Passes.h"
+#include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+#include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <limits>
+
+namespace whittle {
+#define GEN_PASS_DEF_CONVERTONNXTOTOSAPASS
+#include "whittle/Conversion/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+namespace onnx = whittle::onnx;
+
+namespace {
+
+/// Builder state shared by the lowering functions.
+struct Lowerer {
+  IRRewriter &rw;
+  Location loc;
+
+  RankedTensorType tensorType(ArrayRef<int64_t> shape, Type elt) {
+    return RankedTensorType::get(shape, elt);
+  }
+  static RankedTensorType typeOf(Value v) {
+    return llvm::cast<RankedTensorType>(v.getType());
+  }
+
+  Value shapeValue(ArrayRef<int64_t> shape) {
+    ImplicitLocOpBuilder b(loc, rw);
+    return tosa::getTosaConstShape(b, shape);
+  }
+
+  Value reshape(Value v, ArrayRef<int64_t> shape) {
+    auto t = typeOf(v);
+    if (t.getShape() == shape)
+      return v;
+    return tosa::ReshapeOp::create(
+        rw, loc, tensorType(shape, t.getElementType()), v,
+        shapeValue(shape));
+  }
+
+  Value transpose(Value v, ArrayRef<int32_t> perms) {
+    auto t = typeOf(v);
+    SmallVector<int64_t> shape;
+    for (int32_t p : perms)
+      shape.push_back(t.getDimSize(p));
+    return tosa::TransposeOp::create(rw, loc,
+                                     tensorType(shape, t.getElementType()), v,
+                                     rw.getDenseI32ArrayAttr(perms));
+  }
+
+  Value slice(Value v, ArrayRef<int64_t> start, ArrayRef<int64_t> size) {
+    auto t = typeOf(v);
+    return tosa::SliceOp::create(rw, loc, tensorType(size, t.getElementType()),
+                                 v, shapeValue(start),
+                                 shapeValue(size));
+  }
+
+  Value constant(RankedTensorType type, ArrayRef<float> values) {
+    auto attr = DenseElementsAttr::get(type, values);
+    return tosa::ConstOp::create(rw, loc, type, attr);
+  }
+
+  Value splat(Type elt, ArrayRef<int64_t> shape, double value) {
+    auto type = tensorType(shape, elt);
+    Attribute v = llvm::isa<FloatType>(elt)
+                      ? (Attribute)rw.getFloatAttr(elt, value)
+                      : (Attribute)rw.getIntegerAttr(elt, (int64_t)value);
+    return tosa::ConstOp::create(rw, loc, type,
+                                 DenseElementsAttr::get(type, v));
+  }
+
+  /// Reshapes the lower-rank operand so both have equal rank (TOSA
+  /// broadcasting requires equal ranks).
+  std::pair<Value, Value> equalizeRanks(Value a, Value b) {
+    auto ta = typeOf(a), tb = typeOf(b);
+    auto lift = [&](Value v, RankedTensorType t, int64_t rank) {
+      SmallVector<int64_t> shape(rank - t.getRank(), 1);
+      shape.append(t.getShape().begin(), t.getShape().end());
+      return reshape(v, shape);
+    };
+    if (ta.getRank() < tb.getRank())
+      a = lift(a, ta, tb.getRank());
+    else if (tb.getRank() < ta.getRank())
+      b = lift(b, tb, ta.getRank());
+    return {a, b};
+  }
+
+  Value mul(Type resultType, Value a, Value b) {
+    auto [x, y] = equalizeRanks(a, b);
+    auto shift = tosa::ConstOp::create(
+        rw, loc, tensorType({1}, rw.getI8Type()),
+        DenseElementsAttr::get(tensorType({1}, rw.getI8Type()),
+                               rw.getI8IntegerAttr(0)));
+    return tosa::MulOp::create(rw, loc, resultType, x, y, shift);
+  }
+
+  template <typename OpTy> Value binary(Type resultType, Value a, Value b) {
+    auto [x, y] = equalizeRanks(a, b);
+    return OpTy::create(rw, loc, resultType, x, y);
+  }
+
+  /// Elementwise op on tensors through linalg.generic, for what TOSA lacks
+  /// (sqrt, exact float division). Operands are broadcast numpy-style.
+  Value linalgElementwise(
+      RankedTensorType resultType, ValueRange operands,
+      function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    int64_t rank = resultType.getRank();
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (Value v : operands) {
+      auto t = typeOf(v);
+      SmallVector<int64_t> shape(rank - t.getRank(), 1);
+      shape.append(t.getShape().begin(), t.getShape().end());
+      inputs.push_back(reshape(v, shape));
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < rank; ++i)
+        exprs.push_back(shape[i] == 1 && resultType.getDimSize(i) != 1
+                            ? rw.getAffineConstantExpr(0)
+                            : rw.getAffineDimExpr(i));
+      maps.push_back(AffineMap::get(rank, 0, exprs, rw.getContext()));
+    }
+    maps.push_back(rw.getMultiDimIdentityMap(rank));
+    Value init = tensor::EmptyOp::create(rw, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    SmallVector<utils::IteratorType> iters(rank,
+                                           utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rw, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value r = body(b, l, args.drop_back());
+          linalg::YieldOp::create(b, l, r);
+        });
+    return generic.getResult(0);
+  }
+};
+
+/// Reads a constant float tensor defined by onnx.Constant or tosa.const
+/// (dense or dense_resource). Returns std::nullopt if not constant.
+static std::optional<SmallVector<float>> getConstFloats(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  ElementsAttr attr;
+  if (auto c = llvm::dyn_cast<onnx::ConstantOp>(def))
+    attr = c.getValue();
+  else if (auto c = llvm::dyn_cast<tosa::ConstOp>(def))
+    attr = c.getValues();
+  if (!attr || !attr.getElementType().isF32())
+    return std::nullopt;
+  SmallVector<float> out;
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    for (float f : dense.getValues<float>())
+      out.push_back(f);
+    return out;
+  }
+  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    if ((int64_t)data.size() != attr.getNumElements() * 4)
+      return std::nullopt;
+    out.resize(attr.getNumElements());
+    std::memcpy(out.data(), data.data(), data.size());
+    return out;
+  }
+  return std::nullopt;
+}
+
+static constexpr int32_t kToNHWC[] = {0, 2, 3, 1};
+static constexpr int32_t kToNCHW[] = {0, 3, 1, 2};
+
+/// Computes the bottom/right padding that yields exactly `out` windows, and
+/// how many trailing input rows are never read (TOSA requires exact fits).
+static void fitWindow(int64_t in, int64_t padBegin, int64_t extent,
+                      int64_t stride, int64_t out, int64_t &padEnd,
+                      int64_t &crop) {
+  int64_t needed = (out - 1) * stride + extent - in - padBegin;
+  crop = needed < 0 ? -needed : 0;
+  padEnd = needed < 0 ? 0 : needed;
+}
+
+/// Shared NCHW->NHWC handling for 1-D and 2-D windows: returns the NHWC input
+/// (1-D lifted to H=1, unread rows cropped) and the TOSA pad array.
+static Value prepareWindowInput(Lowerer &l, Value x,
+                                const onnx::WindowGeometry &g,
+                                SmallVector<int64_t> &tosaPad,
+                                SmallVector<int64_t> &kernel,
+                                SmallVector<int64_t> &stride,
+                                SmallVector<int64_t> &dilation) {
+  auto xt = Lowerer::typeOf(x);
+  bool is1d = xt.getRank() == 3;
+  SmallVector<int64_t> in(xt.getShape().drop_front(2));
+  SmallVector<int64_t> padB, k = g.kernel, s = g.strides, d = g.dilations,
+                             out = g.outSpatial;
+  padB.assign(g.pads.begin(), g.pads.begin() + in.size());
+  if (is1d) {
+    x = l.reshape(x, {xt.getDimSize(0), xt.getDimSize(1), 1, in[0]});
+    in.insert(in.begin(), 1);
+    padB.insert(padB.begin(), 0);
+    k.insert(k.begin(), 1);
+    s.insert(s.begin(), 1);
+    d.insert(d.begin(), 1);
+    out.insert(out.begin(), 1);
+  }
+  SmallVector<int64_t> padE(2), crop(2);
+  for (int i = 0; i < 2; ++i)
+    fitWindow(in[i], padB[i], (k[i] - 1) * d[i] + 1, s[i], out[i], padE[i],
+              crop[i]);
+  auto t = Lowerer::typeOf(x);
+  if (crop[0] || crop[1])
+    x = l.slice(x, {0, 0, 0, 0},
+                {t.getDimSize(0), t.getDimSize(1), in[0] - crop[0],
+                 in[1] - crop[1]});
+  x = l.transpose(x, kToNHWC);
+  tosaPad = {padB[0], padE[0], padB[1], padE[1]};
+  kernel = k;
+  stride = s;
+  dilation = d;
+  return x;
+}
+
+/// NHWC result back to the op's NCHW (or NCW) result type.
+static Value finishWindowOutput(Lowerer &l, Value y, RankedTensorType resultType) {
+  y = l.transpose(y, kToNCHW);
+  return l.reshape(y, resultType.getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// Lowering functions
+//===----------------------------------------------------------------------===//
+
+static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
+  auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (xt.getRank() != 3 && xt.getRank() != 4)
+    return op.emitError("Conv with ")
+           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
+  if (!xt.getElementType().isF32())
+    return op.emitError("Conv on ") << xt.getElementType()
+                                    << " is not supported yet";
+  std::string err;
+  auto g = onnx::computeWindowGeometry(
+      xt.getShape().drop_front(2), wt.getShape().drop_front(2),
+      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+      op.getAutoPad(), false, err);
+  if (!g)
+    return op.emitError(err);
+  SmallVector<int64_t> pad, kernel, stride, dilation;
+  Value x = prepareWindowInput(l, op.getX(), *g, pad, kernel, stride, dilation);
+  auto nhwc = Lowerer::typeOf(x);
+  int64_t n = nhwc.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(0);
+  int64_t group = op.getGroup(), kh = kernel[0], kw = kernel[1];
+  int64_t oh = rt.getRank() == 4 ? rt.getDimSize(2) : 1;
+  int64_t ow = rt.getShape().back();
+  Type f32 = l.rw.getF32Type();
+
+  // Weights in [M, C/g, kh, kw] order (1-D lifted to kh = 1).
+  auto weights = getConstFloats(op.getW());
+  if (!weights)
+    return op.emitError("Conv weights must be constant (initializer or "
+                        "Constant), got a computed tensor");
+  SmallVector<float> bias(m, 0.0f);
+  if (op.getB()) {
+    auto b = getConstFloats(op.getB());
+    if (!b)
+      return op.emitError("Conv bias must be constant");
+    bias = *b;
+  }
+  int64_t cg = c / group, mg = m / group;
+  auto w = [&](int64_t o, int64_t i, int64_t y, int64_t xx) {
+    return (*weights)[((o * cg + i) * kh + y) * kw + xx];
+  };
+  auto padAttr = l.rw.getDenseI64ArrayAttr(pad);
+  auto strideAttr = l.rw.getDenseI64ArrayAttr(stride);
+  auto dilAttr = l.rw.getDenseI64ArrayAttr(dilation);
+  auto acc = TypeAttr::get(f32);
+
+  Value y;
+  if (group > 1 && cg == 1) {
+    // Depthwise: HWCM weights, M = multiplier.
+    int64_t mult = m / c;
+    SmallVector<float> hwcm(kh * kw * c * mult);
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t mi = 0; mi < mult; ++mi)
+        for (int64_t yy = 0; yy < kh; ++yy)
+          for (int64_t xx = 0; xx < kw; ++xx)
+            hwcm[((yy * kw + xx) * c + ci) * mult + mi] =
+                w(ci * mult + mi, 0, yy, xx);
+    Value wv = l.constant(l.tensorType({kh, kw, c, mult}, f32), hwcm);
+    Value bv = l.constant(l.tensorType({m}, f32), bias);
+    y = tosa::DepthwiseConv2DOp::create(
+        l.rw, l.loc, l.tensorType({n, oh, ow, m}, f32), x, wv, bv,
+        *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0),
+        *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0), padAttr, strideAttr,
+        dilAttr, acc);
+  } else {
+    // Regular or grouped: one OHWI conv2d per group, concatenated.
+    SmallVector<Value> parts;
+    for (int64_t gi = 0; gi < group; ++gi) {
+      SmallVector<float> ohwi(mg * kh * kw * cg);
+      for (int64_t o = 0; o < mg; ++o)
+        for (int64_t yy = 0; yy < kh; ++yy)
+          for (int64_t xx = 0; xx < kw; ++xx)
+            for (int64_t i = 0; i < cg; ++i)
+              ohwi[((o * kh + yy) * kw + xx) * cg + i] =
+                  w(gi * mg + o, i, yy, xx);
+      Value wv = l.constant(l.tensorType({mg, kh, kw, cg}, f32), ohwi);
+      Value bv = l.constant(
+          l.tensorType({mg}, f32),
+          ArrayRef<float>(bias).slice(gi * mg, mg));
+      Value xin = x;
+      if (group > 1)
+        xin = l.slice(x, {0, 0, 0, gi * cg},
+                      {n, nhwc.getDimSize(1), nhwc.getDimSize(2), cg});
+      parts.push_back(tosa::Conv2DOp::create(
+          l.rw, l.loc, l.tensorType({n, oh, ow, mg}, f32), xin, wv, bv,
+          padAttr, strideAttr, dilAttr, acc));
+    }
+    y = parts.size() == 1
+            ? parts[0]
+            : (Value)tosa::ConcatOp::create(
+                  l.rw, l.loc, l.tensorType({n, oh, ow, m}, f32), parts, 3);
+  }
+  return finishWindowOutput(l, y, rt);
+}
+
+template <typename PoolOp>
+static FailureOr<Value> lowerPool(Lowerer &l, PoolOp op, bool isMax) {
+  auto xt = Lowerer::typeOf(op.getX());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (xt.getRank() != 3 && xt.getRank() != 4)
+    return op.emitError("pooling with ")
+           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
+  std::string err;
+  auto g = onnx::computeWindowGeometry(
+      xt.getShape().drop_front(2), onnx::getI64Array(op.getKernelShape()),
+      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+      op.getAutoPad(), op.getCeilMode() != 0, err);
+  if (!g)
+    return op.emitError(err);
+  if (llvm::any_of(g->dilations, [](int64_t d) { return d != 1; }))
+    return op.emitError("dilated pooling is not supported yet");
+  Value xin = op.getX();
+  bool explicitZeroPad = !isMax && op.getCountIncludePad() != 0 &&
+                         llvm::any_of(g->pads, [](int64_t p) { return p; });
+  if (explicitZeroPad) {
+    // Padding counts as zeros: materialise it, then pool without padding.
+    SmallVector<int64_t> padding(4, 0);
+    size_t ns = g->pads.size() / 2;
+    for (size_t i = 0; i < ns; ++i) {
+      padding.push_back(g->pads[i]);
+      padding.push_back(g->pads[i + ns]);
+    }
+    SmallVector<int64_t> shape(xt.getShape());
+    for (size_t i = 0; i < ns; ++i)
+      shape[2 + i] += g->pads[i] + g->pads[i + ns];
+    xin = tosa::PadOp::create(
+        l.rw, l.loc, l.tensorType(shape, xt.getElementType()), xin,
+        l.shapeValue(padding),
+        l.splat(xt.getElementType(), {1}, 0.0));
+    for (int64_t &p : g->pads)
+      p = 0;
+  }
+  SmallVector<int64_t> pad, kernel, stride, dilation;
+  Value x = prepareWindowInput(l, xin, *g, pad, kernel, stride, dilation);
+  auto nhwc = Lowerer::typeOf(x);
+  int64_t oh = rt.getRank() == 4 ? rt.getDimSize(2) : 1;
+  auto outType = l.tensorType(
+      {nhwc.getDimSize(0), oh, rt.getShape().back(), nhwc.getDimSize(3)},
+      xt.getElementType());
+  Value y;
+  if (isMax)
+    y = tosa::MaxPool2dOp::create(l.rw, l.loc, outType, x,
+                                  l.rw.getDenseI64ArrayAttr(kernel),
+                                  l.rw.getDenseI64ArrayAttr(stride),
+                                  l.rw.getDenseI64ArrayAttr(pad));
+  else
+    y = tosa::AvgPool2dOp::create(l.rw, l.loc, outType, x,
+                                  l.rw.getDenseI64ArrayAttr(kernel),
+                                  l.rw.getDenseI64ArrayAttr(stride),
+                                  l.rw.getDenseI64ArrayAttr(pad),
+                                  TypeAttr::get(l.rw.getF32Type()));
+  return finishWindowOutput(l, y, rt);
+}
+
+/// Sums over `axes` (kept as size-1 dims), then scales by 1/count.
+static Value reduceMean(Lowerer &l, Value x, ArrayRef<int64_t> axes) {
+  auto t = Lowerer::typeOf(x);
+  SmallVector<int64_t> shape(t.getShape());
+  int64_t count = 1;
+  for (int64_t a : axes) {
+    count *= shape[a];
+    shape[a] = 1;
+    x = tosa::ReduceSumOp::create(
+        l.rw, l.loc, l.tensorType(shape, t.getElementType()), x,
+        l.rw.getI32IntegerAttr(a));
+  }
+  Value scale = l.splat(t.getElementType(),
+                        SmallVector<int64_t>(shape.size(), 1), 1.0 / count);
+  return l.mul(l.tensorType(shape, t.getElementType()), x, scale);
+}
+
+static FailureOr<SmallVector<int64_t>> normalizeAxes(Operation *op,
+                                                     ArrayRef<int64_t> axes,
+                                                     int64_t rank) {
+  SmallVector<int64_t> out;
+  for (int64_t a : axes) {
+    if (a < -rank || a >= rank) {
+      op->emitError("axis ") << a << " out of range for rank " << rank;
+      return failure();
+    }
+    out.push_back(a < 0 ? a + rank : a);
+  }
+  llvm::sort(out);
+  return out;
+}
+
+static FailureOr<Value> lowerGemm(Lowerer &l, onnx::GemmOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  Type f32 = rt.getElementType();
+  Value a = op.getA();
+  if (op.getTransA())
+    a = l.transpose(a, {1, 0});
+  auto at = Lowerer::typeOf(a);
+  int64_t m = at.getDimSize(0), k = at.getDimSize(1), n = rt.getDimSize(1);
+  Value b = op.getB();
+  if (op.getTransB())
+    b = l.transpose(b, {1, 0});
+  Value y = tosa::MatMulOp::create(
+      l.rw, l.loc, l.tensorType({1, m, n}, f32), l.reshape(a, {1, m, k}),
+      l.reshape(b, {1, k, n}), *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0),
+      *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0));
+  y = l.reshape(y, {m, n});
+  if (op.getAlpha().convertToFloat() != 1.0f)
+    y = l.mul(rt, y, l.splat(f32, {1, 1}, op.getAlpha().convertToFloat()));
+  if (op.getC() && op.getBeta().convertToFloat() != 0.0f) {
+    Value c = op.getC();
+    if (op.getBeta().convertToFloat() != 1.0f) {
+      auto ct = Lowerer::typeOf(c);
+      c = l.mul(ct, c,
+                l.splat(f32, SmallVector<int64_t>(ct.getRank(), 1),
+                        op.getBeta().convertToFloat()));
+    }
+    y = l.binary<tosa::AddOp>(rt, y, c);
+  }
+  return y;
+}
+
+static FailureOr<Value> lowerMatMul(Lowerer &l, onnx::MatMulOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto at = Lowerer::typeOf(op.getA()), bt = Lowerer::typeOf(op.getB());
+  Type elt = rt.getElementType();
+  SmallVector<int64_t> as(at.getShape()), bs(bt.getShape());
+  if (as.size() == 1)
+    as.insert(as.begin(), 1);
+  if (bs.size() == 1)
+    bs.push_back(1);
+  int64_t m = as[as.size() - 2], k = as.back(), n = bs.back();
+  auto prod = [](ArrayRef<int64_t> s) {
+    int64_t p = 1;
+    for (int64_t d : s)
+      p *= d;
+    return p;
+  };
+  int64_t batchA = prod(ArrayRef<int64_t>(as).drop_back(2));
+  int64_t batchB = prod(ArrayRef<int64_t>(bs).drop_back(2));
+  Value a, b;
+  int64_t batch;
+  if (batchB == 1) {
+    // Fold A's batch into rows.
+    a = l.reshape(op.getA(), {1, batchA * m, k});
+    b = l.reshape(op.getB(), {1, k, n});
+    batch = 1;
+    m *= batchA;
+  } else if (ArrayRef<int64_t>(as).drop_back(2) ==
+             ArrayRef<int64_t>(bs).drop_back(2)) {
+    a = l.reshape(op.getA(), {batchA, m, k});
+    b = l.reshape(op.getB(), {batchB, k, n});
+    batch = batchA;
+  } else {
+    return op.emitError("MatMul with broadcast batch dimensions is not "
+                        "supported yet");
+  }
+  Value y = tosa::MatMulOp::create(
+      l.rw, l.loc, l.tensorType({batch, m, n}, elt), a, b,
+      *tosa::createZeroPointTensor(l.rw, l.loc, elt, 0),
+      *tosa::createZeroPointTensor(l.rw, l.loc, elt, 0));
+  return l.reshape(y, rt.getShape());
+}
+
+static FailureOr<Value> lowerPow(Lowerer &l, onnx::PowOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto exps = getConstFloats(op.getB());
+  if (exps && !exps->empty() &&
+      llvm::all_of(*exps, [&](float e) { return e == (*exps)[0]; })) {
+    float e = (*exps)[0];
+    Value x = op.getA();
+    // Small integer and half exponents are exact as products / sqrt.
+    if (e == 1.0f)
+      return l.reshape(x, rt.getShape());
+    if (e == 2.0f)
+      return l.mul(rt, x, x);
+    if (e == 3.0f)
+      return l.mul(rt, l.mul(Lowerer::typeOf(x), x, x), x);
+    if (e == 0.5f)
+      return l.linalgElementwise(
+          rt, {x}, [](OpBuilder &b, Location loc, ValueRange a) {
+            return math::SqrtOp::create(b, loc, a[0]).getResult();
+          });
+  }
+  if (Lowerer::typeOf(op.getA()).getElementType() !=
+      Lowerer::typeOf(op.getB()).getElementType())
+    return op.emitError("Pow with mixed element types is not supported yet");
+  return l.binary<tosa::PowOp>(rt, op.getA(), op.getB());
+}
+
+static FailureOr<Value> lowerSoftmax(Lowerer &l, onnx::SoftmaxOp op) {
+  auto t = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = t.getRank(), axis = op.getAxis();
+  if (axis < -rank || axis >= rank)
+    return op.emitError("axis ") << axis << " out of range";
+  if (axis < 0)
+    axis += rank;
+  SmallVector<int64_t> redShape(t.getShape());
+  redShape[axis] = 1;
+  auto redType = l.tensorType(redShape, t.getElementType());
+  Value x = op.getInput();
+  Value max = tosa::ReduceMaxOp::create(l.rw, l.loc, redType, x,
+                                        l.rw.getI32IntegerAttr(axis));
+  Value e = tosa::ExpOp::create(l.rw, l.loc, t,
+                                l.binary<tosa::SubOp>(t, x, max));
+  Value sum = tosa::ReduceSumOp::create(l.rw, l.loc, redType, e,
+                                        l.rw.getI32IntegerAttr(axis));
+  return l.mul(t, e, tosa::ReciprocalOp::create(l.rw, l.loc, redType, sum));
+}
+
+static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
+  auto t = llvm::cast<RankedTensorType>(op.getType());
+  if (!t.getElementType().isF32())
+    return op.emitError("Clip on ") << t.getElementType()
+                                    << " is not supported yet";
+  float lo = -std::numeric_limits<float>::infinity(),
+        hi = std::numeric_limits<float>::infinity();
+  if (op.getMin()) {
+    auto v = getConstFloats(op.getMin());
+    if (!v || v->size() != 1)
+      return op.emitError("Clip min must be a constant scalar");
+    lo = (*v)[0];
+  }
+  if (op.getMax()) {
+    auto v = getConstFloats(op.getMax());
+    if (!v || v->size() != 1)
+      return op.emitError("Clip max must be a constant scalar");
+    hi = (*v)[0];
+  }
+  return tosa::ClampOp::create(l.rw, l.loc, t, op.getInput(),
+                               l.rw.getF32FloatAttr(lo),
+                               l.rw.getF32FloatAttr(hi))
+      .getResult();
+}
+
+static FailureOr<Value> lowerConstant(Lowerer &l, Operation *op,
+                                      ElementsAttr value) {
+  return tosa::ConstOp::create(l.rw, l.loc, value.getType(), value)
+      .getResult();
+}
+
+/// Dispatches one op. Returns the replacement value, or failure after
+/// emitting an error at the op's location.
+static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  Type elt = rt.getElementType();
+  bool isFloat = llvm::isa<FloatType>(elt);
+  auto unaryF = [&](auto tag, Value x) -> FailureOr<Value> {
+    using OpTy = decltype(tag);
+    if (!isFloat)
+      return op->emitError("'") << op->getName().stripDialect()
+                                << "' on " << elt << " is not supported yet";
+    return OpTy::create(l.rw, l.loc, rt, x).getResult();
+  };
+  return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
+      .Case([&](onnx::ConstantOp c) { return lowerConstant(l, op, c.getValue()); })
+      .Case([&](onnx::ConstantOfShapeOp c) -> FailureOr<Value> {
+        OpFoldResult folded = c.fold(onnx::ConstantOfShapeOp::FoldAdaptor(
+            ArrayRef<Attribute>{}, c));
+        auto attr = llvm::dyn_cast_if_present<ElementsAttr>(
+            llvm::dyn_cast_if_present<Attribute>(folded));
+        if (!attr)
+          return c.emitError("ConstantOfShape value must be a one-element "
+                             "tensor of the result element type");
+        return lowerConstant(l, op, attr);
+      })
+      .Case([&](onnx::IdentityOp o) { return o.getX(); })
+      .Case([&](onnx::ReluOp o) -> FailureOr<Value> {
+        if (!isFloat)
+          return o.emitError("Relu on ") << elt << " is not supported yet";
+        return tosa::ClampOp::create(
+                   l.rw, l.loc, rt, o.getX(), l.rw.getFloatAttr(elt, 0.0),
+                   l.rw.getFloatAttr(elt, APFloat::getLargest(
+                                              llvm::cast<FloatType>(elt)
+                                                  .getFloatSemantics())
+                                              .convertToDouble()))
+            .getResult();
+      })
+      .Case([&](onnx::LeakyReluOp o) -> FailureOr<Value> {
+        Value x = o.getX();
+        Value scaled = l.mul(
+            rt, x,
+            l.splat(elt, SmallVector<int64_t>(rt.getRank(), 1),
+                    o.getAlpha().convertToFloat()));
+        Value zero = l.splat(elt, SmallVector<int64_t>(rt.getRank(), 1), 0.0);
+        auto i1 = l.tensorType(rt.getShape(), l.rw.getI1Type());
+        Value pos = tosa::GreaterEqualOp::create(l.rw, l.loc, i1, x, zero);
+        return tosa::SelectOp::create(l.rw, l.loc, rt, pos, x, scaled)
+            .getResult();
+      })
+      .Case([&](onnx::SigmoidOp o) {
+        return unaryF(tosa::SigmoidOp(), o.getX());
+      })
+      .Case([&](onnx::TanhOp o) { return unaryF(tosa::TanhOp(), o.getX()); })
+      .Case([&](onnx::ExpOp o) { return unaryF(tosa::ExpOp(), o.getX()); })
+      .Case([&](onnx::LogOp o) { return unaryF(tosa::LogOp(), o.getX()); })
+      .Case([&](onnx::AbsOp o) { return unaryF(tosa::AbsOp(), o.getX()); })
+      .Case([&](onnx::ReciprocalOp o) {
+        return unaryF(tosa::ReciprocalOp(), o.getX());
+      })
+      .Case([&](onnx::NegOp o) -> FailureOr<Value> {
+        if (!isFloat)
+          return o.emitError("Neg on ") << elt << " is not supported yet";
+        return tosa::NegateOp::create(
+                   l.rw, l.loc, rt, o.getX(),
+                   *tosa::createZeroPointTensor(l.rw, l.loc, elt, 0),
+                   *tosa::createZeroPointTensor(l.rw, l.loc, elt, 0))
+            .getResult();
+      })
+      .Case([&](onnx::SqrtOp o) -> FailureOr<Value> {
+        if (!isFloat)
+          return o.emitError("Sqrt on ") << elt << " is not supported yet";
+        return l.linalgElementwise(
+            rt, {o.getX()}, [](OpBuilder &b, Location loc, ValueRange a) {
+              return math::SqrtOp::create(b, loc, a[0]).getResult();
+            });
+      })
+      .Case([&](onnx::ClipOp o) { return lowerClip(l, o); })
+      .Case([&](onnx::AddOp o) {
+        return l.binary<tosa::AddOp>(rt, o.getA(), o.getB());
+      })
+      .Case([&](onnx::SubOp o) {
+        return l.binary<tosa::SubOp>(rt, o.getA(), o.getB());
+      })
+      .Case([&](onnx::MulOp o) { return l.mul(rt, o.getA(), o.getB()); })
+      .Case([&](onnx::DivOp o) -> FailureOr<Value> {
+        return l.linalgElementwise(
+            rt, {o.getA(), o.getB()},
+            [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+              if (isFloat)
+                return arith::DivFOp::create(b, loc, a[0], a[1]);
+              return arith::DivSIOp::create(b, loc, a[0], a[1]);
+            });
+      })
+      .Case([&](onnx::PowOp o) { return lowerPow(l, o); })
+      .Case([&](onnx::GemmOp o) { return lowerGemm(l, o); })
+      .Case([&](onnx::MatMulOp o) { return lowerMatMul(l, o); })
+      .Case([&](onnx::ConvOp o) { return lowerConv(l, o); })
+      .Case([&](onnx::MaxPoolOp o) { return lowerPool(l, o, true); })
+      .Case([&](onnx::AveragePoolOp o) { return lowerPool(l, o, false); })
+      .Case([&](onnx::GlobalAveragePoolOp o) -> FailureOr<Value> {
+        int64_t rank = rt.getRank();
+        SmallVector<int64_t> axes;
+        for (int64_t i = 2; i < rank; ++i)
+          axes.push_back(i);
+        return reduceMean(l, o.getX(), axes);
+      })
+      .Case([&](onnx::ReduceMeanOp o) -> FailureOr<Value> {
+        auto in = Lowerer::typeOf(o.getData());
+        SmallVector<int64_t> axes = onnx::getI64Array(o.getAxesAttr());
+        if (axes.empty())
+          for (int64_t i = 0; i < in.getRank(); ++i)
+            axes.push_back(i);
+        auto norm = normalizeAxes(op, axes, in.getRank());
+        if (failed(norm))
+          return failure();
+        return l.reshape(reduceMean(l, o.getData(), *norm), rt.getShape());
+      })
+      .Case([&](onnx::SoftmaxOp o) { return lowerSoftmax(l, o); })
+      .Case([&](onnx::ReshapeOp o) {
+        return l.reshape(o.getData(), rt.getShape());
+      })
+      .Case([&](onnx::FlattenOp o) {
+        return l.reshape(o.getInput(), rt.getShape());
+      })
+      .Case([&](onnx::TransposeOp o) {
+        int64_t rank = rt.getRank();
+        SmallVector<int32_t> perms;
+        for (int64_t p : onnx::getI64Array(o.getPermAttr()))
+          perms.push_back(p);
+        if (perms.empty())
+          for (int64_t i = rank - 1; i >= 0; --i)
+            perms.push_back(i);
+        return l.transpose(o.getData(), perms);
+      })
+      .Case([&](onnx::ConcatOp o) -> FailureOr<Value> {
+        int64_t axis = o.getAxis();
+        if (axis < 0)
+          axis += rt.getRank();
+        return tosa::ConcatOp::create(l.rw, l.loc, rt, o.getInputs(), axis)
+            .getResult();
+      })
+      .Default([&](Operation *other) -> FailureOr<Value> {
+        return other->emitError("no lowering for '")
+               << other->getName() << "'";
+      });
+}
+
+struct ConvertONNXToTOSAPass
+    : whittle::impl::ConvertONNXToTOSAPassBase<ConvertONNXToTOSAPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rw(&getContext());
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) {
+      if (llvm::isa<onnx::ONNXDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    bool failed = false;
+    for (Operation *op : ops) {
+      rw.setInsertionPoint(op);
+      Lowerer l{rw, op->getLoc()};
+      FailureOr<Value> result = lowerOne(l, op);
+      if (mlir::failed(result)) {
+        failed = true;
+        continue;
+      }
+      Value v = *result;
+      if (v.getType() != op->getResult(0).getType()) {
+        op->emitError("internal: lowering produced ")
+            << v.getType() << " for " << op->getResult(0).getType();
+        failed = true;
+        continue;
+      }
+      rw.replaceOp(op, v);
+    }
+    if (failed)
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,272 @@
+//===- ONNXOps.cpp - ONNX op verifiers ------------------------------------===//
+//
+// Part of whittle. Verifiers re-derive every result shape with the rules in
+// ONNXShapes.h and compare with the declared type: the importer relies on
+// ONNX shape inference, and this catches any disagreement early.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+#include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace whittle::onnx;
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return s;
+}
+
+static RankedTensorType rankedType(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType());
+}
+
+static LogicalResult checkStatic(Operation *op) {
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+    if (auto rt = llvm::dyn_cast<RankedTensorType>(t); rt && !rt.hasStaticShape())
+      return op->emitOpError("requires static shapes, got ") << rt;
+  return success();
+}
+
+static LogicalResult checkResultShape(Operation *op, ArrayRef<int64_t> expected) {
+  auto actual = rankedType(op->getResult(0)).getShape();
+  if (actual != expected)
+    return op->emitOpError("result shape ")
+           << shapeStr(actual) << " does not match inferred shape "
+           << shapeStr(expected);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyBroadcastBinary(Operation *op) {
+  if (failed(checkStatic(op)))
+    return failure();
+  auto a = rankedType(op->getOperand(0)), b = rankedType(op->getOperand(1));
+  if (a.getElementType() != b.getElementType())
+    return op->emitOpError("operand element types differ: ")
+           << a.getElementType() << " vs " << b.getElementType();
+  auto shape = broadcastShapes(a.getShape(), b.getShape());
+  if (!shape)
+    return op->emitOpError("operand shapes ")
+           << shapeStr(a.getShape()) << " and " << shapeStr(b.getShape())
+           << " are not broadcast-compatible";
+  return checkResultShape(op, *shape);
+}
+
+LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
+
+LogicalResult PowOp::verify() {
+  // Pow allows a different exponent type; only shapes must broadcast.
+  auto a = rankedType(getA()), b = rankedType(getB());
+  auto shape = broadcastShapes(a.getShape(), b.getShape());
+  if (!shape)
+    return emitOpError("operand shapes ")
+           << shapeStr(a.getShape()) << " and " << shapeStr(b.getShape())
+           << " are not broadcast-compatible";
+  return checkResultShape(*this, *shape);
+}
+
+//===----------------------------------------------------------------------===//
+// Gemm / MatMul
+//===----------------------------------------------------------------------===//
+
+LogicalResult GemmOp::verify() {
+  auto a = rankedType(getA()), b = rankedType(getB());
+  if (a.getRank() != 2 || b.getRank() != 2)
+    return emitOpError("A and B must be 2-D, got ") << a << " and " << b;
+  int64_t m = getTransA() ? a.getDimSize(1) : a.getDimSize(0);
+  int64_t ka = getTransA() ? a.getDimSize(0) : a.getDimSize(1);
+  int64_t kb = getTransB() ? b.getDimSize(1) : b.getDimSize(0);
+  int64_t n = getTransB() ? b.getDimSize(0) : b.getDimSize(1);
+  if (ka != kb)
+    return emitOpError("inner dimensions differ: ") << ka << " vs " << kb;
+  if (getC()) {
+    auto c = rankedType(getC());
+    auto shape = broadcastShapes({m, n}, c.getShape());
+    if (!shape || (*shape)[0] != m || (*shape)[1] != n || c.getRank() > 2)
+      return emitOpError("C of shape ")
+             << shapeStr(c.getShape()) << " does not broadcast to ["
+             << m << ", " << n << "]";
+  }
+  return checkResultShape(*this, {m, n});
+}
+
+LogicalResult MatMulOp::verify() {
+  auto a = rankedType(getA()), b = rankedType(getB());
+  if (a.getRank() < 1 || b.getRank() < 1)
+    return emitOpError("operands must have rank >= 1");
+  SmallVector<int64_t> as(a.getShape()), bs(b.getShape());
+  bool vecA = as.size() == 1, vecB = bs.size() == 1;
+  if (vecA)
+    as.insert(as.begin(), 1);
+  if (vecB)
+    bs.push_back(1);
+  if (as.back() != bs[bs.size() - 2])
+    return emitOpError("inner dimensions differ: ")
+           << as.back() << " vs " << bs[bs.size() - 2];
+  auto batch = broadcastShapes(ArrayRef<int64_t>(as).drop_back(2),
+                               ArrayRef<int64_t>(bs).drop_back(2));
+  if (!batch)
+    return emitOpError("batch dimensions are not broadcast-compatible");
+  SmallVector<int64_t> out(*batch);
+  if (!vecA)
+    out.push_back(as[as.size() - 2]);
+  if (!vecB)
+    out.push_back(bs.back());
+  return checkResultShape(*this, out);
+}
+
+//===----------------------------------------------------------------------===//
+// Conv and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX()), w = rankedType(getW());
+  if (x.getRank() < 3 || w.getRank() != x.getRank())
+    return emitOpError("X and W must have the same rank >= 3, got ")
+           << x << " and " << w;
+  int64_t group = getGroup();
+  int64_t c = x.getDimSize(1), m = w.getDimSize(0);
+  if (group <= 0 || c % group != 0)
+    return emitOpError("group ") << group << " does not divide " << c
+                                 << " input channels";
+  if (w.getDimSize(1) * group != c)
+    return emitOpError("weight has ")
+           << w.getDimSize(1) << " channels per group, expected "
+           << c / group;
+  if (m % group != 0)
+    return emitOpError("group ") << group << " does not divide " << m
+                                 << " output channels";
+  if (getB() && (rankedType(getB()).getRank() != 1 ||
+                 rankedType(getB()).getDimSize(0) != m))
+    return emitOpError("bias must have shape [") << m << "]";
+  auto kernel = w.getShape().drop_front(2);
+  if (getKernelShape() && getI64Array(*getKernelShape()) != kernel)
+    return emitOpError("kernel_shape does not match the weight shape ")
+           << shapeStr(w.getShape());
+  std::string err;
+  auto g = computeWindowGeometry(x.getShape().drop_front(2), kernel,
+                                 getStridesAttr(), getDilationsAttr(),
+                                 getPadsAttr(), getAutoPad(), false, err);
+  if (!g)
+    return emitOpError(err);
+  SmallVector<int64_t> out = {x.getDimSize(0), m};
+  out.append(g->outSpatial);
+  return checkResultShape(*this, out);
+}
+
+template <typename PoolOp>
+static LogicalResult verifyPool(PoolOp op) {
+  if (failed(checkStatic(op)))
+    return failure();
+  auto x = rankedType(op.getX());
+  if (x.getRank() < 3)
+    return op.emitOpError("input must have rank >= 3, got ") << x;
+  std::string err;
+  auto g = computeWindowGeometry(
+      x.getShape().drop_front(2), getI64Array(op.getKernelShape()),
+      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+      op.getAutoPad(), op.getCeilMode() != 0, err);
+  if (!g)
+    return op.emitOpError(err);
+  SmallVector<int64_t> out = {x.getDimSize(0), x.getDimSize(1)};
+  out.append(g->outSpatial);
+  return checkResultShape(op, out);
+}
+
+LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  auto in = rankedType(getData()), out = rankedType(getReshaped());
+  if (in.hasStaticShape() && out.hasStaticShape() &&
+      in.getNumElements() != out.getNumElements())
+    return emitOpError("cannot reshape ")
+           << shapeStr(in.getShape()) << " (" << in.getNumElements()
+           << " elements) to " << shapeStr(out.getShape());
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element type changes");
+  return success();
+}
+
+LogicalResult FlattenOp::verify() {
+  auto in = rankedType(getInput());
+  int64_t rank = in.getRank(), axis = getAxis();
+  if (axis < -rank || axis > rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  int64_t outer = 1, inner = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    (i < axis ? outer : inner) *= in.getDimSize(i);
+  return checkResultShape(*this, {outer, inner});
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = rankedType(getData());
+  int64_t rank = in.getRank();
+  SmallVector<int64_t> perm = getI64Array(getPermAttr());
+  if (perm.empty())
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  if ((int64_t)perm.size() != rank)
+    return emitOpError("perm has ") << perm.size() << " entries, rank is "
+                                    << rank;
+  SmallVector<bool> seen(rank, false);
+  SmallVector<int64_t> out;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= rank || seen[p])
+      return emitOpError("perm is not a permutation of 0..") << rank - 1;
+    seen[p] = true;
+    out.push_back(in.getDimSize(p));
+  }
+  return checkResultShape(*this, out);
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  auto first = rankedType(getInputs().front());
+  int64_t rank = first.getRank(), axis = getAxis();
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  SmallVector<int64_t> out(first.getShape());
+  out[axis] = 0;
+  for (Value v : getInputs()) {
+    auto t = rankedType(v);
+    if (t.getRank() != rank || t.getElementType() != first.getElementType())
+      return emitOpError("inputs differ in rank or element type");
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis && t.getDimSize(i) != first.getDimSize(i))
+        return emitOpError("input shape ")
+               << shapeStr(t.getShape()) << " differs from "
+               << shapeStr(first.getShape()) << " outside axis " << axis;
+    out[axis] += t.getDimSize(axis);
+  }
+  return checkResultShape(*this, out);
+}
+
+#define GET_OP_CLASSES
+#include "whittle/Dialect/ONNX/IR/ONNXOps.cpp.inc"

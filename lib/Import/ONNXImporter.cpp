@@ -1,0 +1,563 @@
+//===- ONNXImporter.cpp - ONNX model to onnx dialect ----------------------===//
+//
+// Part of whittle. Reads a ModelProto, runs ONNX's checker, converts old
+// opsets with ONNX's version converter, runs ONNX shape inference (after
+// pinning user-given input shapes) and emits one onnx op per node. ONNX's
+// library reports errors by throwing; this file catches them all and turns
+// them into diagnostics located at the model file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Import/ONNXImporter.h"
+#include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include "onnx/checker.h"
+#include "onnx/defs/parser.h"
+#include "onnx/onnx_pb.h"
+#include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
+
+#include <exception>
+#include <unordered_map>
+
+using namespace mlir;
+
+namespace whittle {
+namespace {
+
+/// Tensors with more elements than this become dense_resource blobs.
+constexpr int64_t kInlineElementLimit = 16;
+
+class Importer {
+public:
+  Importer(MLIRContext *ctx, StringRef path, const ImportOptions &options)
+      : ctx(ctx), builder(ctx), path(path.str()), options(options),
+        fileLoc(FileLineColLoc::get(ctx, path, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run(::onnx::ModelProto &model);
+
+private:
+  LogicalResult prepare(::onnx::ModelProto &model);
+  LogicalResult pinInputShapes(::onnx::GraphProto &graph);
+  FailureOr<Type> convertElementType(int32_t onnxType, Location loc);
+  FailureOr<RankedTensorType> convertType(const ::onnx::TypeProto &type,
+                                          StringRef tensorName, Location loc);
+  FailureOr<ElementsAttr> convertTensor(const ::onnx::TensorProto &tensor,
+                                        Location loc);
+  FailureOr<Attribute> convertAttribute(const ::onnx::AttributeProto &attr,
+                                        Location loc);
+  Location nodeLoc(const ::onnx::NodeProto &node, size_t index);
+  LogicalResult importNode(const ::onnx::NodeProto &node, size_t index,
+                           bool &unsupported);
+
+  MLIRContext *ctx;
+  OpBuilder builder;
+  std::string path;
+  const ImportOptions &options;
+  Location fileLoc;
+  int64_t opset = 0;
+  std::unordered_map<std::string, Value> values;
+  std::unordered_map<std::string, const ::onnx::TypeProto *> valueTypes;
+  llvm::StringSet<> blobNames;
+};
+
+} // namespace
+
+LogicalResult Importer::pinInputShapes(::onnx::GraphProto &graph) {
+  llvm::StringSet<> initializers;
+  for (const auto &init : graph.initializer())
+    initializers.insert(init.name());
+  std::map<std::string, std::vector<int64_t>> pending = options.inputShapes;
+  for (auto &input : *graph.mutable_input()) {
+    if (initializers.contains(input.name()))
+      continue;
+    auto it = pending.find(input.name());
+    if (it == pending.end())
+      continue;
+    auto *shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+    if (shape->dim_size() != 0 &&
+        shape->dim_size() != static_cast<int>(it->second.size()))
+      return emitError(fileLoc) << "--input-shape for '" << input.name()
+                                << "' has " << it->second.size()
+                                << " dimensions, the model declares "
+                                << shape->dim_size();
+    shape->clear_dim();
+    for (int64_t d : it->second)
+      shape->add_dim()->set_dim_value(d);
+    pending.erase(it);
+  }
+  if (!pending.empty())
+    return emitError(fileLoc) << "--input-shape names '"
+                              << pending.begin()->first
+                              << "', which is not a graph input";
+  return success();
+}
+
+LogicalResult Importer::prepare(::onnx::ModelProto &model) {
+  if (!model.has_graph())
+    return emitError(fileLoc) << "not an ONNX model: no graph";
+  for (const auto &op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx")
+      opset = op.version();
+  if (opset == 0)
+    return emitError(fileLoc) << "model imports no default-domain opset";
+  if (failed(pinInputShapes(*model.mutable_graph())))
+    return failure();
+  try {
+    ::onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    return emitError(fileLoc) << "ONNX checker: " << e.what();
+  }
+  if (opset < options.targetOpset) {
+    try {
+      model = ::onnx::version_conversion::ConvertVersion(
+          model, static_cast<int>(options.targetOpset));
+      opset = options.targetOpset;
+    } catch (const std::exception &e) {
+      return emitError(fileLoc) << "cannot convert opset " << opset << " to "
+                                << options.targetOpset << ": " << e.what();
+    }
+  }
+  try {
+    ::onnx::ShapeInferenceOptions si(/*check_type=*/true, /*strict=*/1,
+                                     /*data_prop=*/true);
+    ::onnx::shape_inference::InferShapes(
+        model, ::onnx::OpSchemaRegistry::Instance(), si);
+  } catch (const std::exception &e) {
+    return emitError(fileLoc) << "ONNX shape inference: " << e.what();
+  }
+  return success();
+}
+
+FailureOr<Type> Importer::convertElementType(int32_t t, Location loc) {
+  using TP = ::onnx::TensorProto;
+  switch (t) {
+  case TP::FLOAT:
+    return Type(builder.getF32Type());
+  case TP::DOUBLE:
+    return Type(builder.getF64Type());
+  case TP::FLOAT16:
+    return Type(builder.getF16Type());
+  case TP::BFLOAT16:
+    return Type(builder.getBF16Type());
+  case TP::INT8:
+    return Type(builder.getIntegerType(8));
+  case TP::UINT8:
+    return Type(builder.getIntegerType(8, /*isSigned=*/false));
+  case TP::INT16:
+    return Type(builder.getIntegerType(16));
+  case TP::INT32:
+    return Type(builder.getIntegerType(32));
+  case TP::INT64:
+    return Type(builder.getIntegerType(64));
+  case TP::BOOL:
+    return Type(builder.getI1Type());
+  default:
+    return emitError(loc) << "unsupported element type "
+                          << TP::DataType_Name(
+                                 static_cast<TP::DataType>(t));
+  }
+}
+
+FailureOr<RankedTensorType>
+Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
+                      Location loc) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+    return emitError(loc) << "tensor '" << name
+                          << "' has no inferred tensor shape";
+  const auto &tt = type.tensor_type();
+  auto elt = convertElementType(tt.elem_type(), loc);
+  if (failed(elt))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int i = 0; i < tt.shape().dim_size(); ++i) {
+    const auto &d = tt.shape().dim(i);
+    if (!d.has_dim_value() || d.dim_value() < 0)
+      return emitError(loc)
+             << "tensor '" << name << "' has dynamic dimension " << i
+             << (d.has_dim_param() ? " ('" + d.dim_param() + "')"
+                                   : std::string())
+             << "; pin it with --input-shape " << name << "=d0,d1,...";
+    shape.push_back(d.dim_value());
+  }
+  return RankedTensorType::get(shape, *elt);
+}
+
+/// Raw little-endian bytes of a tensor, whichever field holds them.
+static std::optional<std::string> tensorBytes(const ::onnx::TensorProto &t,
+                                              int64_t numElements,
+                                              size_t eltBytes) {
+  using TP = ::onnx::TensorProto;
+  if (t.has_raw_data())
+    return t.raw_data();
+  std::string out;
+  auto put = [&](auto v, size_t n) {
+    out.append(reinterpret_cast<const char *>(&v), n);
+  };
+  switch (t.data_type()) {
+  case TP::FLOAT:
+    for (float f : t.float_data())
+      put(f, 4);
+    break;
+  case TP::DOUBLE:
+    for (double d : t.double_data())
+      put(d, 8);
+    break;
+  case TP::INT64:
+    for (int64_t i : t.int64_data())
+      put(i, 8);
+    break;
+  case TP::INT32:
+  case TP::INT16:
+  case TP::INT8:
+  case TP::UINT8:
+  case TP::BOOL:
+  case TP::FLOAT16:
+  case TP::BFLOAT16:
+    for (int32_t i : t.int32_data())
+      put(i, eltBytes);
+    break;
+  default:
+    return std::nullopt;
+  }
+  if (static_cast<int64_t>(out.size()) != numElements * (int64_t)eltBytes)
+    return std::nullopt;
+  return out;
+}
+
+FailureOr<ElementsAttr>
+Importer::convertTensor(const ::onnx::TensorProto &t, Location loc) {
+  if (t.data_location() == ::onnx::TensorProto::EXTERNAL)
+    return emitError(loc) << "tensor '" << t.name()
+                          << "' uses external data, which is not supported";
+  auto elt = convertElementType(t.data_type(), loc);
+  if (failed(elt))
+    return failure();
+  SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  auto type = RankedTensorType::get(shape, *elt);
+  int64_t n = type.getNumElements();
+  size_t eltBytes = elt->isInteger(1) ? 1 : elt->getIntOrFloatBitWidth() / 8;
+  auto bytes = tensorBytes(t, n, eltBytes);
+  if (!bytes || static_cast<int64_t>(bytes->size()) != n * (int64_t)eltBytes)
+    return emitError(loc) << "tensor '" << t.name() << "' holds "
+                          << (bytes ? bytes->size() : 0)
+                          << " bytes of data, expected " << n * eltBytes;
+  if (n > kInlineElementLimit && !elt->isInteger(1)) {
+    // Large tensors live in the resource section, keeping IR readable.
+    std::string base = t.name().empty() ? "tensor" : t.name();
+    for (char &c : base)
+      if (!llvm::isAlnum(c) && c != '_')
+        c = '_';
+    std::string name = base;
+    for (int i = 1; blobNames.contains(name); ++i)
+      name = base + "_" + std::to_string(i);
+    blobNames.insert(name);
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(bytes->data(), bytes->size()), alignof(uint64_t));
+    return ElementsAttr(
+        DenseResourceElementsAttr::get(type, name, std::move(blob)));
+  }
+  if (elt->isInteger(1)) {
+    SmallVector<bool> bits;
+    for (char c : *bytes)
+      bits.push_back(c != 0);
+    return ElementsAttr(DenseElementsAttr::get(type, bits));
+  }
+  bool detectedSplat = false;
+  ArrayRef<char> raw(bytes->data(), bytes->size());
+  if (!DenseElementsAttr::isValidRawBuffer(type, raw, detectedSplat))
+    return emitError(loc) << "tensor '" << t.name() << "' has invalid data";
+  return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, raw));
+}
+
+FailureOr<Attribute>
+Importer::convertAttribute(const ::onnx::AttributeProto &a, Location loc) {
+  using AP = ::onnx::AttributeProto;
+  switch (a.type()) {
+  case AP::INT:
+    return Attribute(builder.getI64IntegerAttr(a.i()));
+  case AP::FLOAT:
+    return Attribute(builder.getF32FloatAttr(a.f()));
+  case AP::STRING:
+    return Attribute(builder.getStringAttr(a.s()));
+  case AP::INTS: {
+    SmallVector<int64_t> v(a.ints().begin(), a.ints().end());
+    return Attribute(builder.getI64ArrayAttr(v));
+  }
+  case AP::FLOATS: {
+    SmallVector<float> v(a.floats().begin(), a.floats().end());
+    return Attribute(builder.getF32ArrayAttr(v));
+  }
+  case AP::STRINGS: {
+    SmallVector<StringRef> v(a.strings().begin(), a.strings().end());
+    return Attribute(builder.getStrArrayAttr(v));
+  }
+  case AP::TENSOR: {
+    auto t = convertTensor(a.t(), loc);
+    if (failed(t))
+      return failure();
+    return Attribute(*t);
+  }
+  default:
+    return emitError(loc) << "attribute '" << a.name() << "' of type "
+                          << AP::AttributeType_Name(a.type())
+                          << " is not supported";
+  }
+}
+
+Location Importer::nodeLoc(const ::onnx::NodeProto &node, size_t index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  return FusedLoc::get(ctx, {NameLoc::get(builder.getStringAttr(name)), fileLoc},
+                       builder.getStringAttr(node.op_type()));
+}
+
+LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
+                                   size_t index, bool &unsupported) {
+  Location loc = nodeLoc(node, index);
+  unsupported = false;
+  if (!node.domain().empty() && node.domain() != "ai.onnx") {
+    unsupported = true;
+    return emitError(loc) << "operator '" << node.domain() << "."
+                          << node.op_type()
+                          << "' is not supported (custom domain)";
+  }
+  std::string opName = "onnx." + node.op_type();
+  auto registered = RegisteredOperationName::lookup(opName, ctx);
+  if (!registered) {
+    unsupported = true;
+    return emitError(loc) << "operator '" << node.op_type() << "' (opset "
+                          << opset << ") is not supported";
+  }
+  OperationState state(loc, opName);
+  // Operands; absent optional inputs are dropped (or sized 0 in segments).
+  SmallVector<int32_t> segments;
+  for (const std::string &in : node.input()) {
+    if (in.empty()) {
+      segments.push_back(0);
+      continue;
+    }
+    auto it = values.find(in);
+    if (it == values.end())
+      return failure(); // producer failed and was already reported
+    state.operands.push_back(it->second);
+    segments.push_back(1);
+  }
+  if (registered->hasTrait<OpTrait::AttrSizedOperandSegments>()) {
+    // Only Clip (input, min, max) has optional inputs before others; absent
+    // trailing inputs get empty segments.
+    while (segments.size() < 3)
+      segments.push_back(0);
+    state.addAttribute("operandSegmentSizes",
+                       builder.getDenseI32ArrayAttr(segments));
+  }
+  // Attributes; ONNX Constant's value_* forms are normalised to `value`.
+  for (const auto &a : node.attribute()) {
+    auto attr = convertAttribute(a, loc);
+    if (failed(attr))
+      return failure();
+    std::string name = a.name();
+    if (node.op_type() == "Constant" && name != "value") {
+      auto rt = RankedTensorType::get(
+          llvm::isa<ArrayAttr>(*attr)
+              ? SmallVector<int64_t>{(int64_t)llvm::cast<ArrayAttr>(*attr).size()}
+              : SmallVector<int64_t>{},
+          name == "value_float" || name == "value_floats"
+              ? (Type)builder.getF32Type()
+              : (Type)builder.getI64Type());
+      if (name == "value_float")
+        *attr = DenseElementsAttr::get(rt, {*attr});
+      else if (name == "value_int")
+        *attr = DenseElementsAttr::get(rt, {*attr});
+      else if (name == "value_floats" || name == "value_ints")
+        *attr = DenseElementsAttr::get(
+            rt, llvm::to_vector(llvm::cast<ArrayAttr>(*attr).getValue()));
+      else
+        return emitError(loc) << "Constant attribute '" << name
+                              << "' is not supported";
+      name = "value";
+    }
+    state.addAttribute(name, *attr);
+  }
+  // Result types from shape inference.
+  SmallVector<std::string> outNames;
+  for (const std::string &out : node.output()) {
+    if (out.empty())
+      continue;
+    auto it = valueTypes.find(out);
+    if (it == valueTypes.end())
+      return emitError(loc) << "no type was inferred for output '" << out
+                            << "'";
+    auto type = convertType(*it->second, out, loc);
+    if (failed(type))
+      return failure();
+    state.types.push_back(*type);
+    outNames.push_back(out);
+  }
+  if (registered->getStringRef() == "onnx.Constant" && !state.types.empty())
+    if (auto v = llvm::dyn_cast_or_null<ElementsAttr>(
+            state.attributes.get("value")))
+      state.types[0] = v.getType();
+  Operation *op = builder.create(state);
+  if (op->getNumResults() != outNames.size())
+    return emitError(loc) << "expected " << op->getNumResults()
+                          << " outputs, node has " << outNames.size();
+  for (auto [name, result] : llvm::zip(outNames, op->getResults()))
+    values[name] = result;
+  return success();
+}
+
+OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
+  if (failed(prepare(model)))
+    return nullptr;
+  const ::onnx::GraphProto &graph = model.graph();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  builder.setInsertionPointToEnd(module->getBody());
+
+  for (const auto &vi : graph.value_info())
+    valueTypes[vi.name()] = &vi.type();
+  for (const auto &vi : graph.output())
+    valueTypes[vi.name()] = &vi.type();
+
+  llvm::StringSet<> initNames;
+  for (const auto &init : graph.initializer())
+    initNames.insert(init.name());
+
+  // Signature: graph inputs that are not initializers, then graph outputs.
+  SmallVector<Type> inputTypes, outputTypes;
+  SmallVector<std::string> inputNames;
+  bool ok = true;
+  for (const auto &in : graph.input()) {
+    if (initNames.contains(in.name()))
+      continue;
+    auto type = convertType(in.type(), in.name(), fileLoc);
+    if (failed(type)) {
+      ok = false;
+      continue;
+    }
+    inputTypes.push_back(*type);
+    inputNames.push_back(in.name());
+  }
+  for (const auto &out : graph.output()) {
+    auto type = convertType(out.type(), out.name(), fileLoc);
+    if (failed(type)) {
+      ok = false;
+      continue;
+    }
+    outputTypes.push_back(*type);
+  }
+  if (!ok)
+    return nullptr;
+
+  auto func = func::FuncOp::create(builder, fileLoc, "main",
+                                   builder.getFunctionType(inputTypes,
+                                                           outputTypes));
+  func->setAttr("whittle.num_inputs",
+                builder.getI64IntegerAttr(inputTypes.size()));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(inputNames)) {
+    func.setArgAttr(i, "whittle.name", builder.getStringAttr(name));
+    values[name] = entry->getArgument(i);
+  }
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "whittle.name", builder.getStringAttr(out.name()));
+  builder.setInsertionPointToStart(entry);
+
+  for (const auto &init : graph.initializer()) {
+    Location loc = NameLoc::get(builder.getStringAttr(init.name()), fileLoc);
+    auto attr = convertTensor(init, loc);
+    if (failed(attr))
+      return nullptr;
+    values[init.name()] =
+        onnx::ConstantOp::create(builder, loc, attr->getType(), *attr);
+  }
+
+  // Every node is visited so that one run reports every unsupported op.
+  bool failedAny = false;
+  for (auto [i, node] : llvm::enumerate(graph.node())) {
+    bool unsupported = false;
+    if (failed(importNode(node, i, unsupported)))
+      failedAny = true;
+  }
+  if (failedAny)
+    return nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &out : graph.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end()) {
+      emitError(fileLoc) << "graph output '" << out.name()
+                         << "' is produced by no node";
+      return nullptr;
+    }
+    results.push_back(it->second);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+static OwningOpRef<ModuleOp> importModel(::onnx::ModelProto &model,
+                                         StringRef path, MLIRContext *ctx,
+                                         const ImportOptions &options) {
+  ctx->loadDialect<onnx::ONNXDialect, func::FuncDialect>();
+  Importer importer(ctx, path, options);
+  try {
+    return importer.run(model);
+  } catch (const std::exception &e) {
+    emitError(FileLineColLoc::get(ctx, path, 0, 0))
+        << "ONNX library error: " << e.what();
+    return nullptr;
+  }
+}
+
+OwningOpRef<ModuleOp> importONNXBytes(StringRef bytes, StringRef path,
+                                      MLIRContext *ctx,
+                                      const ImportOptions &options) {
+  ::onnx::ModelProto model;
+  if (bytes.size() > static_cast<size_t>(INT_MAX) ||
+      !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    emitError(FileLineColLoc::get(ctx, path, 0, 0))
+        << "not an ONNX model: cannot parse the protobuf";
+    return nullptr;
+  }
+  return importModel(model, path, ctx, options);
+}
+
+OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *ctx,
+                                     const ImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  if (!buffer) {
+    emitError(FileLineColLoc::get(ctx, path, 0, 0))
+        << "cannot read: " << buffer.getError().message();
+    return nullptr;
+  }
+  return importONNXBytes((*buffer)->getBuffer(), path, ctx, options);
+}
+
+OwningOpRef<ModuleOp> importONNXText(StringRef text, StringRef path,
+                                     MLIRContext *ctx,
+                                     const ImportOptions &options) {
+  ::onnx::ModelProto model;
+  std::string copy = text.str();
+  auto status = ::onnx::OnnxParser::Parse(model, copy.c_str());
+  if (!status.IsOK()) {
+    emitError(FileLineColLoc::get(ctx, path, 0, 0))
+        << "cannot parse ONNX text: " << status.ErrorMessage();
+    return nullptr;
+  }
+  return importModel(model, path, ctx, options);
+}
+
+} // namespace whittle

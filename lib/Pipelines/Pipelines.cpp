@@ -1,0 +1,118 @@
+//===- Pipelines.cpp - whittle compilation pipelines ----------------------===//
+//
+// Part of whittle. Upstream passes are added through their textual pipeline
+// spelling: the same strings users can paste into whittle-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Pipelines/Pipelines.h"
+#include "whittle/Conversion/Passes.h"
+#include "whittle/Transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
+
+using namespace mlir;
+
+namespace whittle {
+
+std::optional<Phase> parsePhase(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Phase>>(name)
+      .Case("onnx", Phase::ONNX)
+      .Case("tosa", Phase::TOSA)
+      .Case("linalg", Phase::Linalg)
+      .Case("loops", Phase::Loops)
+      .Case("llvm-mlir", Phase::LLVM)
+      .Default(std::nullopt);
+}
+
+static LogicalResult addText(OpPassManager &pm, StringRef pipeline) {
+  return parsePassPipeline(pipeline, pm);
+}
+
+static LogicalResult addPhase(OpPassManager &pm, Phase phase,
+                              const PipelineOptions &options) {
+  switch (phase) {
+  case Phase::ONNX:
+    return success();
+  case Phase::TOSA:
+    pm.addNestedPass<func::FuncOp>(createConvertONNXToTOSAPass());
+    return addText(pm, "canonicalize,func.func(tosa-reduce-transposes),"
+                       "canonicalize,cse");
+  case Phase::Linalg:
+    return addText(
+        pm, "func.func(tosa-optional-decompositions),canonicalize,"
+            "func.func(tosa-infer-shapes,tosa-make-broadcastable,"
+            "tosa-to-linalg-named,tosa-layerwise-constant-fold,tosa-to-linalg,"
+            "tosa-to-arith,tosa-to-tensor),canonicalize,"
+            "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+  case Phase::Loops:
+    if (failed(addText(
+            pm, "one-shot-bufferize{bufferize-function-boundaries "
+                "function-boundary-type-conversion=identity-layout-map},"
+                "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+                "canonicalize,func.func(convert-linalg-to-loops)")))
+      return failure();
+    pm.addNestedPass<func::FuncOp>(createLowerMemRefCopyPass());
+    pm.addPass(createExpandMathPass());
+    if (failed(addText(pm, "lower-affine,canonicalize,cse")))
+      return failure();
+    pm.addPass(createPlanArenaPass());
+    return addText(pm, "canonicalize,cse");
+  case Phase::LLVM: {
+    if (failed(addText(
+            pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
+                "finalize-memref-to-llvm,convert-math-to-llvm,"
+                "convert-arith-to-llvm,convert-index-to-llvm,"
+                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+                "convert-cf-to-llvm,reconcile-unrealized-casts")))
+      return failure();
+    WrapEntryPointPassOptions wrap;
+    wrap.entryName = options.name;
+    pm.addPass(createWrapEntryPointPass(wrap));
+    return addText(pm, "canonicalize");
+  }
+  }
+  return failure();
+}
+
+LogicalResult buildPipeline(OpPassManager &pm, Phase from, Phase to,
+                            const PipelineOptions &options) {
+  for (int p = static_cast<int>(from) + 1; p <= static_cast<int>(to); ++p)
+    if (failed(addPhase(pm, static_cast<Phase>(p), options)))
+      return failure();
+  return success();
+}
+
+namespace {
+struct CompileOptions : public PassPipelineOptions<CompileOptions> {
+  Option<std::string> name{*this, "name",
+                           llvm::cl::desc("Prefix of the entry point"),
+                           llvm::cl::init("model")};
+};
+} // namespace
+
+void registerPipelines() {
+  auto reg = [](StringRef arg, StringRef desc, Phase from, Phase to) {
+    PassPipelineRegistration<CompileOptions>(
+        arg, desc, [from, to](OpPassManager &pm, const CompileOptions &o) {
+          PipelineOptions options;
+          options.name = o.name;
+          (void)buildPipeline(pm, from, to, options);
+        });
+  };
+  reg("whittle-onnx-to-tosa", "onnx dialect to TOSA", Phase::ONNX,
+      Phase::TOSA);
+  reg("whittle-tosa-to-linalg", "TOSA to linalg on tensors", Phase::TOSA,
+      Phase::Linalg);
+  reg("whittle-linalg-to-loops",
+      "linalg on tensors to loops over one planned arena", Phase::Linalg,
+      Phase::Loops);
+  reg("whittle-loops-to-llvm", "loops to the LLVM dialect with the C entry point",
+      Phase::Loops, Phase::LLVM);
+  reg("whittle-compile", "onnx dialect to the LLVM dialect", Phase::ONNX,
+      Phase::LLVM);
+}
+
+} // namespace whittle

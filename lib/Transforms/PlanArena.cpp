@@ -1,0 +1,186 @@
+//===- PlanArena.cpp - Static arena planning ------------------------------===//
+//
+// Part of whittle. Every intermediate buffer becomes a view into one arena
+// that the caller provides, so generated code never allocates. Offsets come
+// from live ranges measured on the function's top-level op order: two buffers
+// may share bytes only if their ranges are disjoint.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Transforms/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace whittle {
+#define GEN_PASS_DEF_PLANARENAPASS
+#include "whittle/Transforms/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace {
+
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t size = 0;
+  int64_t start = 0, end = 0; // inclusive top-level op positions
+  int64_t offset = -1;
+  int64_t index = 0; // allocation order, the final tie-breaker
+};
+
+static int64_t alignTo(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
+
+/// Position of the top-level ancestor of `op` in the function body.
+static int64_t topLevelPos(Operation *op, Block &body,
+                           const DenseMap<Operation *, int64_t> &pos) {
+  while (op->getBlock() != &body)
+    op = op->getParentOp();
+  return pos.lookup(op);
+}
+
+/// Extends [start, end] over every use of `root` and of the views derived
+/// from it. Returns failure if the buffer escapes (e.g. is returned).
+static LogicalResult computeLiveRange(Buffer &b, Block &body,
+                                      const DenseMap<Operation *, int64_t> &pos,
+                                      int64_t lastPos) {
+  SmallVector<Value> worklist = {b.alloc.getResult()};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (OpOperand &use : v.getUses()) {
+      Operation *user = use.getOwner();
+      b.end = std::max(b.end, topLevelPos(user, body, pos));
+      if (llvm::isa<func::ReturnOp>(user))
+        return user->emitError("arena buffer escapes through return");
+      if (auto view = llvm::dyn_cast<ViewLikeOpInterface>(user)) {
+        if (view.getViewSource() == v)
+          for (Value r : user->getResults())
+            worklist.push_back(r);
+        continue;
+      }
+      if (llvm::isa<memref::CastOp>(user)) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      // Any other op returning a memref may alias it: keep it to the end.
+      if (llvm::any_of(user->getResultTypes(),
+                       [](Type t) { return llvm::isa<MemRefType>(t); }))
+        b.end = lastPos;
+      // Region terminators forwarding the buffer keep it alive past the
+      // region: extend to the end as well.
+      if (user->hasTrait<OpTrait::IsTerminator>() &&
+          user->getBlock() != &body)
+        b.end = lastPos;
+    }
+  }
+  return success();
+}
+
+struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
+  using PlanArenaPassBase::PlanArenaPassBase;
+
+  LogicalResult planFunction(func::FuncOp func) {
+    Block &body = func.getBody().front();
+    DenseMap<Operation *, int64_t> pos;
+    int64_t n = 0;
+    for (Operation &op : body)
+      pos[&op] = n++;
+
+    SmallVector<Buffer> buffers;
+    WalkResult walk = func.walk([&](memref::AllocOp alloc) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity()) {
+        alloc.emitError("cannot place a dynamically shaped or non-identity "
+                        "buffer in the static arena: ")
+            << type;
+        return WalkResult::interrupt();
+      }
+      unsigned bits = type.getElementTypeBitWidth();
+      Buffer b;
+      b.alloc = alloc;
+      b.index = buffers.size();
+      b.size = std::max<int64_t>(
+          1, type.getNumElements() * static_cast<int64_t>((bits + 7) / 8));
+      b.start = b.end = topLevelPos(alloc, body, pos);
+      buffers.push_back(b);
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+    for (Buffer &b : buffers)
+      if (failed(computeLiveRange(b, body, pos, n)))
+        return failure();
+
+    // Greedy placement, largest first; ties broken by program order so the
+    // plan is deterministic.
+    SmallVector<Buffer *> order;
+    for (Buffer &b : buffers)
+      order.push_back(&b);
+    llvm::sort(order, [](Buffer *a, Buffer *b) {
+      if (a->size != b->size)
+        return a->size > b->size;
+      if (a->start != b->start)
+        return a->start < b->start;
+      return a->index < b->index;
+    });
+    int64_t arenaSize = 0;
+    SmallVector<Buffer *> placed;
+    for (Buffer *b : order) {
+      SmallVector<std::pair<int64_t, int64_t>> busy;
+      for (Buffer *p : placed)
+        if (p->start <= b->end && b->start <= p->end)
+          busy.push_back({p->offset, p->offset + p->size});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [lo, hi] : busy) {
+        if (offset + b->size <= lo)
+          break;
+        offset = std::max(offset, alignTo(hi, alignment));
+      }
+      b->offset = offset;
+      arenaSize = std::max(arenaSize, offset + b->size);
+      placed.push_back(b);
+    }
+    arenaSize = alignTo(arenaSize, alignment);
+
+    // Rewrite allocations into views of a new trailing arena argument.
+    OpBuilder builder(func.getContext());
+    auto arenaType =
+        MemRefType::get({arenaSize}, IntegerType::get(func.getContext(), 8));
+    unsigned argIdx = func.getNumArguments();
+    if (failed(func.insertArgument(argIdx, arenaType, {}, func.getLoc())))
+      return failure();
+    Value arena = func.getArgument(argIdx);
+    for (Buffer &b : buffers) {
+      builder.setInsertionPoint(b.alloc);
+      Location loc = b.alloc.getLoc();
+      Value off = arith::ConstantIndexOp::create(builder, loc, b.offset);
+      Value view = memref::ViewOp::create(builder, loc, b.alloc.getType(),
+                                          arena, off, ValueRange{});
+      for (Operation *user : llvm::make_early_inc_range(b.alloc->getUsers()))
+        if (llvm::isa<memref::DeallocOp>(user))
+          user->erase();
+      b.alloc.replaceAllUsesWith(view);
+      b.alloc.erase();
+    }
+    func->setAttr(whittle::kArenaSizeAttr,
+                  builder.getI64IntegerAttr(arenaSize));
+    return success();
+  }
+
+  void runOnOperation() override {
+    if (alignment <= 0 || (alignment & (alignment - 1))) {
+      getOperation().emitError("arena alignment must be a power of two");
+      return signalPassFailure();
+    }
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      if (failed(planFunction(func)))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,430 @@
+//===- whittle.cpp - The whittle compiler driver --------------------------===//
+//
+// Part of whittle. model.onnx -> NAME.o | NAME.c (+ NAME.h), or the IR of any
+// phase with --emit. Option parsing only; the work lives in lib/.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Import/ONNXImporter.h"
+#include "whittle/InitAll.h"
+#include "whittle/Pipelines/Pipelines.h"
+#include "whittle/Target/C/TranslateToC.h"
+#include "whittle/Target/Interface/ModelInterface.h"
+#include "whittle/Target/Object/EmitObject.h"
+#include "whittle/Transforms/Passes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("whittle options");
+
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model.onnx | .onnxtxt | .mlir>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    outputFile("o", cl::desc("Output file: NAME.o or NAME.c (plus NAME.h), "
+                             "or '-' for textual phases"),
+               cl::value_desc("file"), cl::init("-"), cl::cat(category));
+static cl::opt<std::string>
+    emit("emit",
+         cl::desc("Stop after a phase: onnx|tosa|linalg|loops|llvm-mlir|"
+                  "llvm-ir|asm|obj|c (default: from the -o extension)"),
+         cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    entryName("name", cl::desc("Prefix of the generated API (default: the "
+                               "output file's stem)"),
+              cl::init(""), cl::cat(category));
+static cl::opt<std::string>
+    targetName("target",
+               cl::desc("x86-64 (default: host), aarch64, cortex-m4, "
+                        "cortex-m7, cortex-m33, riscv32, riscv64 or a triple"),
+               cl::init(""), cl::cat(category));
+static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU"), cl::init(""),
+                                 cl::cat(category));
+static cl::opt<std::string> mattr("mattr", cl::desc("Target features"),
+                                  cl::init(""), cl::cat(category));
+static cl::opt<unsigned> optLevel(
+    "O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
+    cl::init(2), cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Pin an input's shape: NAME=d0,d1,... (repeatable)"),
+    cl::cat(category));
+
+namespace {
+
+/// Formats diagnostics as `model.onnx: node 'conv_3' (Conv): error: ...`.
+class DriverDiagnostics {
+public:
+  explicit DriverDiagnostics(MLIRContext &ctx) {
+    id = ctx.getDiagEngine().registerHandler([this](Diagnostic &diag) {
+      print(diag);
+      if (diag.getSeverity() == DiagnosticSeverity::Error)
+        ++errors;
+      return success();
+    });
+    (void)id;
+  }
+  unsigned errors = 0;
+
+private:
+  static void describe(Location loc, std::string &file, std::string &node,
+                       std::string &opType) {
+    if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+      if (auto md = llvm::dyn_cast_or_null<StringAttr>(fused.getMetadata()))
+        if (opType.empty())
+          opType = md.str();
+      for (Location l : fused.getLocations())
+        describe(l, file, node, opType);
+    } else if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
+      if (node.empty())
+        node = name.getName().str();
+      describe(name.getChildLoc(), file, node, opType);
+    } else if (auto flc = llvm::dyn_cast<FileLineColLoc>(loc)) {
+      if (file.empty()) {
+        file = flc.getFilename().str();
+        if (flc.getLine() != 0)
+          file += ":" + std::to_string(flc.getLine()) + ":" +
+                  std::to_string(flc.getColumn());
+      }
+    } else if (auto cs = llvm::dyn_cast<CallSiteLoc>(loc)) {
+      describe(cs.getCallee(), file, node, opType);
+    }
+  }
+
+  void print(Diagnostic &diag) {
+    std::string file, node, opType;
+    describe(diag.getLocation(), file, node, opType);
+    auto &os = llvm::errs();
+    os << (file.empty() ? std::string("whittle") : file) << ": ";
+    if (!node.empty()) {
+      os << "node '" << node << "'";
+      if (!opType.empty())
+        os << " (" << opType << ")";
+      os << ": ";
+    }
+    switch (diag.getSeverity()) {
+    case DiagnosticSeverity::Error:
+      os << "error: ";
+      break;
+    case DiagnosticSeverity::Warning:
+      os << "warning: ";
+      break;
+    case DiagnosticSeverity::Note:
+      os << "note: ";
+      break;
+    case DiagnosticSeverity::Remark:
+      os << "remark: ";
+      break;
+    }
+    os << diag.str() << "\n";
+    for (Diagnostic &note : diag.getNotes())
+      print(note);
+  }
+
+  DiagnosticEngine::HandlerID id;
+};
+
+/// Writes `contents` to `path` through a temporary in the same directory and
+/// a rename, so a failed or interrupted run leaves no partial output.
+LogicalResult writeAtomically(StringRef path, StringRef contents) {
+  if (path == "-") {
+    llvm::outs() << contents;
+    return success();
+  }
+  SmallString<256> tmp;
+  int fd;
+  if (auto ec = llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tmp)) {
+    llvm::errs() << path << ": error: cannot create: " << ec.message() << "\n";
+    return failure();
+  }
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << contents;
+    os.close();
+    if (os.has_error()) {
+      llvm::errs() << path << ": error: write failed\n";
+      llvm::sys::fs::remove(tmp);
+      return failure();
+    }
+  }
+  if (auto ec = llvm::sys::fs::rename(tmp, path)) {
+    llvm::errs() << path << ": error: cannot write: " << ec.message() << "\n";
+    llvm::sys::fs::remove(tmp);
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult parseInputShapes(whittle::ImportOptions &options) {
+  for (const std::string &spec : inputShapes) {
+    StringRef s(spec);
+    size_t eq = s.rfind('=');
+    if (eq == StringRef::npos || eq == 0) {
+      llvm::errs() << "whittle: error: --input-shape expects NAME=d0,d1,..., "
+                      "got '"
+                   << spec << "'\n";
+      return failure();
+    }
+    std::vector<int64_t> dims;
+    SmallVector<StringRef> parts;
+    s.substr(eq + 1).split(parts, ',', -1, /*KeepEmpty=*/false);
+    for (StringRef p : parts) {
+      int64_t d;
+      if (p.trim().getAsInteger(10, d) || d <= 0) {
+        llvm::errs() << "whittle: error: --input-shape '" << spec
+                     << "': dimension '" << p << "' is not a positive integer\n";
+        return failure();
+      }
+      dims.push_back(d);
+    }
+    options.inputShapes[s.substr(0, eq).str()] = dims;
+  }
+  return success();
+}
+
+std::string defaultName(StringRef output, StringRef input) {
+  StringRef base = output == "-" ? input : output;
+  std::string stem = llvm::sys::path::stem(base).str();
+  for (char &c : stem)
+    if (!llvm::isAlnum(c) && c != '_')
+      c = '_';
+  if (stem.empty() || llvm::isDigit(stem.front()))
+    stem = "m_" + stem;
+  return stem;
+}
+
+enum class Emit { ONNX, TOSA, Linalg, Loops, LLVMMLIR, LLVMIR, Asm, Obj, C };
+
+std::optional<Emit> resolveEmit(StringRef emitFlag, StringRef output) {
+  if (emitFlag.empty()) {
+    StringRef ext = llvm::sys::path::extension(output);
+    return llvm::StringSwitch<std::optional<Emit>>(ext)
+        .Case(".o", Emit::Obj)
+        .Case(".obj", Emit::Obj)
+        .Case(".c", Emit::C)
+        .Case(".s", Emit::Asm)
+        .Case(".ll", Emit::LLVMIR)
+        .Default(std::nullopt);
+  }
+  return llvm::StringSwitch<std::optional<Emit>>(emitFlag)
+      .Case("onnx", Emit::ONNX)
+      .Case("tosa", Emit::TOSA)
+      .Case("linalg", Emit::Linalg)
+      .Case("loops", Emit::Loops)
+      .Case("llvm-mlir", Emit::LLVMMLIR)
+      .Case("llvm-ir", Emit::LLVMIR)
+      .Case("asm", Emit::Asm)
+      .Case("obj", Emit::Obj)
+      .Case("c", Emit::C)
+      .Default(std::nullopt);
+}
+
+int run() {
+  std::optional<Emit> emitKind = resolveEmit(emit, outputFile);
+  if (!emitKind) {
+    llvm::errs() << "whittle: error: "
+                 << (emit.empty()
+                         ? "cannot tell what to emit from '" + outputFile +
+                               "': use -o NAME.o or NAME.c, or --emit="
+                         : "unknown --emit value '" + emit + "'")
+                 << "\n";
+    return 1;
+  }
+  bool binaryOut = *emitKind == Emit::Obj || *emitKind == Emit::C;
+  if (binaryOut && outputFile == "-") {
+    llvm::errs() << "whittle: error: --emit=obj and --emit=c need -o FILE "
+                    "(the header is written next to it)\n";
+    return 1;
+  }
+  std::string name = entryName.empty() ? defaultName(outputFile, inputFile)
+                                       : entryName.getValue();
+  if (!whittle::isValidCIdentifier(name)) {
+    llvm::errs() << "whittle: error: --name '" << name
+                 << "' is not a valid C identifier\n";
+    return 1;
+  }
+  whittle::TargetOptions targetOptions;
+  targetOptions.target = targetName;
+  targetOptions.cpu = mcpu;
+  targetOptions.features = mattr;
+  targetOptions.optLevel = optLevel;
+  if (optLevel > 3) {
+    llvm::errs() << "whittle: error: -O" << optLevel << " (expected 0-3)\n";
+    return 1;
+  }
+  {
+    std::string t, c, f, err;
+    if (failed(whittle::resolveTarget(targetOptions, t, c, f, err))) {
+      llvm::errs() << "whittle: error: " << err << "\n";
+      return 1;
+    }
+  }
+  whittle::ImportOptions importOptions;
+  if (failed(parseInputShapes(importOptions)))
+    return 1;
+
+  DialectRegistry registry;
+  whittle::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  DriverDiagnostics diagnostics(context);
+
+  OwningOpRef<ModuleOp> module;
+  StringRef ext = llvm::sys::path::extension(inputFile);
+  if (ext == ".mlir") {
+    llvm::SourceMgr sourceMgr;
+    std::string err;
+    auto buffer = openInputFile(inputFile, &err);
+    if (!buffer) {
+      llvm::errs() << inputFile << ": error: " << err << "\n";
+      return 1;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  } else if (ext == ".onnxtxt") {
+    auto buffer = llvm::MemoryBuffer::getFile(inputFile);
+    if (!buffer) {
+      llvm::errs() << inputFile << ": error: cannot read: "
+                   << buffer.getError().message() << "\n";
+      return 1;
+    }
+    module = whittle::importONNXText((*buffer)->getBuffer(), inputFile,
+                                     &context, importOptions);
+  } else {
+    module = whittle::importONNXFile(inputFile, &context, importOptions);
+  }
+  if (!module)
+    return 1;
+
+  auto mainFunc = module->lookupSymbol<func::FuncOp>("main");
+  if (!mainFunc) {
+    llvm::errs() << inputFile << ": error: no @main function\n";
+    return 1;
+  }
+  FailureOr<whittle::ModelInterface> interface;
+  if (binaryOut) {
+    interface = whittle::describeModel(mainFunc);
+    if (failed(interface))
+      return 1;
+  }
+
+  whittle::Phase stop = whittle::Phase::LLVM;
+  switch (*emitKind) {
+  case Emit::ONNX:
+    stop = whittle::Phase::ONNX;
+    break;
+  case Emit::TOSA:
+    stop = whittle::Phase::TOSA;
+    break;
+  case Emit::Linalg:
+    stop = whittle::Phase::Linalg;
+    break;
+  case Emit::Loops:
+  case Emit::C:
+    stop = whittle::Phase::Loops;
+    break;
+  default:
+    break;
+  }
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  whittle::PipelineOptions pipelineOptions;
+  pipelineOptions.name = name;
+  if (failed(whittle::buildPipeline(pm, whittle::Phase::ONNX, stop,
+                                    pipelineOptions))) {
+    llvm::errs() << "whittle: error: cannot build the pass pipeline\n";
+    return 1;
+  }
+  if (failed(pm.run(*module)))
+    return 1;
+
+  // Textual IR phases.
+  if (!binaryOut && *emitKind != Emit::LLVMIR && *emitKind != Emit::Asm) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    return failed(writeAtomically(outputFile, text)) ? 1 : 0;
+  }
+
+  if (binaryOut) {
+    // The planned arena size lives on the model function.
+    int64_t arena = -1;
+    module->walk([&](Operation *op) {
+      if (auto a = op->getAttrOfType<IntegerAttr>(whittle::kArenaSizeAttr))
+        arena = a.getInt();
+    });
+    if (arena < 0) {
+      llvm::errs() << "whittle: error: internal: no planned arena\n";
+      return 1;
+    }
+    interface->arenaSize = arena;
+  }
+
+  SmallString<0> body;
+  llvm::raw_svector_ostream bodyOs(body);
+  SmallString<256> headerPath(outputFile);
+  llvm::sys::path::replace_extension(headerPath, ".h");
+  std::string headerName = llvm::sys::path::filename(headerPath).str();
+  if (*emitKind == Emit::C) {
+    whittle::CEmitOptions cOptions;
+    cOptions.name = name;
+    cOptions.headerName = headerName;
+    if (failed(whittle::translateToC(*module, cOptions, bodyOs)))
+      return 1;
+  } else {
+    auto kind = *emitKind == Emit::LLVMIR  ? whittle::OutputKind::LLVMIR
+                : *emitKind == Emit::Asm   ? whittle::OutputKind::Assembly
+                                           : whittle::OutputKind::Object;
+    if (failed(whittle::emitObject(*module, targetOptions, kind, bodyOs)))
+      return 1;
+  }
+  if (diagnostics.errors)
+    return 1;
+  if (binaryOut) {
+    std::string header;
+    llvm::raw_string_ostream hos(header);
+    whittle::emitHeader(*interface, name, inputFile, hos);
+    if (failed(writeAtomically(headerPath, header)))
+      return 1;
+  }
+  return failed(writeAtomically(outputFile, body)) ? 1 : 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  whittle::registerAllPasses();
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "whittle " << WHITTLE_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING
+       << ")\n";
+  });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "whittle: ONNX models to dependency-free C or object files\n\n"
+      "  whittle model.onnx -o out.o     object + out.h\n"
+      "  whittle model.onnx -o out.c     C99 + out.h\n"
+      "  whittle model.onnx --emit=tosa  IR after a phase\n");
+  return run();
+}
