@@ -17,6 +17,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -467,6 +468,9 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(inputNames)) {
     func.setArgAttr(i, "whittle.name", builder.getStringAttr(name));
+    // The generated API promises to only read inputs: bufferization must
+    // copy rather than update them in place.
+    func.setArgAttr(i, "bufferization.writable", builder.getBoolAttr(false));
     values[name] = entry->getArgument(i);
   }
   for (auto [i, out] : llvm::enumerate(graph.output()))

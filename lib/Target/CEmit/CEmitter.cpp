@@ -1,0 +1,800 @@
+//===- CEmitter.cpp - Loop-level IR to freestanding C99 -------------------===//
+//
+// Part of whittle. Translates the shared loop level (scf + arith + math +
+// memref over one planned arena) to one C99 translation unit that includes
+// only <stdint.h>, <stddef.h> and the model header. Memrefs are pointers to
+// the root of their buffer; the static offset and strides in each memref type
+// are applied at every load and store, so views cost nothing at run time.
+//
+// EmitC was considered: its memref conversion models buffers as C arrays and
+// has no notion of the arena views and strided subviews this level is made
+// of, so a direct emitter is both simpler and complete here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Target/C/CEmitter.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace whittle {
+namespace {
+
+/// Helpers the generated code may call; only those used are emitted.
+enum Helper : unsigned {
+  kSqrtF32 = 1 << 0,
+  kAbsF32 = 1 << 1,
+  kMaximumF32 = 1 << 2,
+  kMinimumF32 = 1 << 3,
+  kMaxNumF32 = 1 << 4,
+  kMinNumF32 = 1 << 5,
+  kBitsF32 = 1 << 6,
+  kF32AsI32 = 1 << 7,
+  kI32AsF32 = 1 << 8,
+};
+
+struct MemInfo {
+  std::string root; ///< C pointer to element 0 of the root buffer
+};
+
+class CEmitter {
+public:
+  CEmitter(ModuleOp module, const CEmitOptions &options)
+      : module(module), options(options) {}
+
+  LogicalResult emit(llvm::raw_ostream &out);
+
+private:
+  LogicalResult emitGlobal(memref::GlobalOp global);
+  LogicalResult emitFunction(func::FuncOp func);
+  LogicalResult emitBlock(Block &block, int indent);
+  LogicalResult emitOp(Operation *op, int indent);
+  FailureOr<std::string> cType(Type type, Location loc);
+  FailureOr<std::string> literal(Attribute attr, Location loc);
+  std::string floatLiteral(const APFloat &f, bool isF32);
+  FailureOr<std::string> address(Value memref, ValueRange indices,
+                                 Location loc);
+  std::string expr(Value v) { return names.lookup(v); }
+  std::string fresh() { return "v" + std::to_string(counter++); }
+  llvm::raw_ostream &line(int indent) {
+    body.indent(indent * 2);
+    return body;
+  }
+  LogicalResult define(Operation *op, int indent, const std::string &rhs) {
+    auto type = cType(op->getResult(0).getType(), op->getLoc());
+    if (failed(type))
+      return failure();
+    std::string name = fresh();
+    line(indent) << *type << " " << name << " = " << rhs << ";\n";
+    names[op->getResult(0)] = name;
+    return success();
+  }
+
+  ModuleOp module;
+  const CEmitOptions &options;
+  std::string bodyStr, globalsStr;
+  llvm::raw_string_ostream body{bodyStr};
+  llvm::raw_string_ostream globals{globalsStr};
+  llvm::DenseMap<Value, std::string> names;
+  llvm::DenseMap<Value, MemInfo> mems;
+  llvm::StringMap<std::string> globalNames;
+  llvm::StringMap<bool> globalIsUnion;
+  unsigned counter = 0;
+  unsigned helpers = 0;
+};
+
+FailureOr<std::string> CEmitter::cType(Type type, Location loc) {
+  if (type.isIndex())
+    return std::string("ptrdiff_t");
+  if (type.isF32())
+    return std::string("float");
+  if (type.isF64())
+    return std::string("double");
+  if (type.isInteger(1))
+    return std::string("int");
+  if (auto it = llvm::dyn_cast<IntegerType>(type)) {
+    unsigned w = it.getWidth();
+    if (w == 8 || w == 16 || w == 32 || w == 64)
+      return (it.isUnsigned() ? "uint" : "int") + std::to_string(w) + "_t";
+  }
+  return emitError(loc) << "C emitter: unsupported type " << type;
+}
+
+/// Storage type of a memref element (i1 is stored as a byte).
+static std::string storageType(const std::string &scalar) {
+  return scalar == "int" ? "uint8_t" : scalar;
+}
+
+std::string CEmitter::floatLiteral(const APFloat &f, bool isF32) {
+  if (!f.isFinite()) {
+    helpers |= kBitsF32;
+    uint32_t bits = static_cast<uint32_t>(
+        f.bitcastToAPInt().getZExtValue());
+    if (!isF32) {
+      // Non-finite doubles: go through float, which preserves inf and NaN.
+      APFloat g = f;
+      bool lost;
+      g.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      bits = static_cast<uint32_t>(g.bitcastToAPInt().getZExtValue());
+      return "((double)whittle_bits_f32(0x" + llvm::utohexstr(bits) + "u))";
+    }
+    return "whittle_bits_f32(0x" + llvm::utohexstr(bits) + "u)";
+  }
+  // Hexadecimal literals are exact and C99.
+  SmallString<32> s;
+  char buf[64];
+  unsigned n = f.convertToHexString(buf, 0, /*UpperCase=*/false,
+                                    APFloat::rmNearestTiesToEven);
+  s.append(buf, buf + n);
+  std::string out = s.str().str();
+  return "(" + out + (isF32 ? "f" : "") + ")";
+}
+
+FailureOr<std::string> CEmitter::literal(Attribute attr, Location loc) {
+  if (auto f = llvm::dyn_cast<FloatAttr>(attr))
+    return floatLiteral(f.getValue(), f.getType().isF32());
+  if (auto i = llvm::dyn_cast<IntegerAttr>(attr)) {
+    Type t = i.getType();
+    if (t.isIndex())
+      return "((ptrdiff_t)" + std::to_string(i.getInt()) + ")";
+    if (t.isInteger(1))
+      return std::string(i.getValue().isZero() ? "0" : "1");
+    auto type = cType(t, loc);
+    if (failed(type))
+      return failure();
+    unsigned w = t.getIntOrFloatBitWidth();
+    // Through the unsigned type: no literal is ever out of range.
+    uint64_t u = i.getValue().getZExtValue();
+    std::string ut = w == 64 ? "uint64_t" : "uint32_t";
+    std::string suffix = w == 64 ? "ull" : "u";
+    return "((" + *type + ")(" + ut + ")" + std::to_string(u) + suffix + ")";
+  }
+  return emitError(loc) << "C emitter: unsupported constant " << attr;
+}
+
+FailureOr<std::string> CEmitter::address(Value memref, ValueRange indices,
+                                         Location loc) {
+  auto type = llvm::cast<MemRefType>(memref.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(offset) ||
+      llvm::any_of(strides, ShapedType::isDynamic))
+    return emitError(loc) << "C emitter: memref layout is not static: "
+                          << type;
+  auto it = mems.find(memref);
+  if (it == mems.end())
+    return emitError(loc) << "C emitter: memref has no known root";
+  std::string idx = std::to_string(offset);
+  for (auto [i, s] : llvm::zip(indices, strides))
+    if (s != 0)
+      idx += " + " + expr(i) + " * " + std::to_string(s);
+  return it->second.root + "[" + idx + "]";
+}
+
+LogicalResult CEmitter::emitGlobal(memref::GlobalOp global) {
+  auto type = global.getType();
+  if (!type.hasStaticShape())
+    return global.emitError("C emitter: dynamically shaped global");
+  auto scalar = cType(type.getElementType(), global.getLoc());
+  if (failed(scalar))
+    return failure();
+  std::string name = options.name + "_" + global.getSymName().str();
+  for (char &c : name)
+    if (!llvm::isAlnum(c) && c != '_')
+      c = '_';
+  globalNames[global.getSymName()] = name;
+  int64_t n = std::max<int64_t>(1, type.getNumElements());
+  auto init = global.getInitialValue();
+  if (!init || !global.getConstant())
+    return global.emitError("C emitter: only constant initialized globals "
+                            "are supported (state lives in the arena)");
+  Type elt = type.getElementType();
+  unsigned bytes = elt.isInteger(1) ? 1 : elt.getIntOrFloatBitWidth() / 8;
+  // Raw little-endian element bytes, whatever the attribute kind.
+  std::string raw;
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(*init)) {
+    if (elt.isInteger(1)) {
+      for (bool b : dense.getValues<bool>())
+        raw.push_back(b ? 1 : 0);
+    } else {
+      ArrayRef<char> data = dense.getRawData();
+      if (dense.isSplat()) {
+        for (int64_t i = 0; i < n; ++i)
+          raw.append(data.data(), bytes);
+      } else {
+        raw.assign(data.begin(), data.end());
+      }
+    }
+  } else if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(*init)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return global.emitError("C emitter: resource blob is missing");
+    ArrayRef<char> data = blob->getData();
+    raw.assign(data.begin(), data.end());
+  } else {
+    return global.emitError("C emitter: unsupported initializer");
+  }
+  if (static_cast<int64_t>(raw.size()) != n * bytes)
+    return global.emitError("C emitter: initializer has the wrong size");
+
+  bool isFloat = llvm::isa<FloatType>(elt);
+  globalIsUnion[global.getSymName()] = isFloat;
+  if (isFloat) {
+    // Floats are stored as their exact bit patterns, read through a union:
+    // exact, and NaN/inf need no special spelling.
+    std::string bitsType = bytes == 4 ? "uint32_t" : "uint64_t";
+    globals << "static const union {\n  " << bitsType << " bits[" << n
+            << "];\n  " << *scalar << " values[" << n << "];\n} " << name
+            << " = {{";
+    for (int64_t i = 0; i < n; ++i) {
+      uint64_t v = 0;
+      std::memcpy(&v, raw.data() + i * bytes, bytes);
+      globals << (i % 8 == 0 ? "\n    " : " ") << "0x"
+              << llvm::format_hex_no_prefix(v, bytes * 2)
+              << (bytes == 4 ? "u" : "ull") << (i + 1 < n ? "," : "");
+    }
+    globals << "\n}};\n\n";
+    return success();
+  }
+  std::string st = storageType(*scalar);
+  globals << "static const " << st << " " << name << "[" << n << "] = {";
+  bool isSigned = !llvm::cast<IntegerType>(elt).isUnsigned();
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t v = 0;
+    std::memcpy(&v, raw.data() + i * bytes, bytes);
+    globals << (i % 8 == 0 ? "\n  " : " ");
+    if (bytes == 1 || !isSigned) {
+      globals << "(" << st << ")" << v << "u";
+    } else {
+      // Sign-extend and spell negative values without overflowing literals.
+      int64_t s = static_cast<int64_t>(v << (64 - 8 * bytes)) >> (64 - 8 * bytes);
+      if (s < 0)
+        globals << "(" << st << ")(-" << (uint64_t)(-(s + 1)) << "ll - 1)";
+      else
+        globals << "(" << st << ")" << s;
+    }
+    if (i + 1 < n)
+      globals << ",";
+  }
+  globals << "\n};\n\n";
+  return success();
+}
+
+LogicalResult CEmitter::emitBlock(Block &block, int indent) {
+  for (Operation &op : block)
+    if (failed(emitOp(&op, indent)))
+      return failure();
+  return success();
+}
+
+static std::string cmpfExpr(arith::CmpFPredicate p, const std::string &a,
+                            const std::string &b) {
+  using P = arith::CmpFPredicate;
+  switch (p) {
+  case P::AlwaysFalse:
+    return "0";
+  case P::AlwaysTrue:
+    return "1";
+  case P::OEQ:
+    return "(" + a + " == " + b + ")";
+  case P::OGT:
+    return "(" + a + " > " + b + ")";
+  case P::OGE:
+    return "(" + a + " >= " + b + ")";
+  case P::OLT:
+    return "(" + a + " < " + b + ")";
+  case P::OLE:
+    return "(" + a + " <= " + b + ")";
+  case P::ONE:
+    return "((" + a + " < " + b + ") || (" + a + " > " + b + "))";
+  case P::ORD:
+    return "((" + a + " == " + a + ") && (" + b + " == " + b + "))";
+  case P::UEQ:
+    return "(!((" + a + " < " + b + ") || (" + a + " > " + b + ")))";
+  case P::UGT:
+    return "(!(" + a + " <= " + b + "))";
+  case P::UGE:
+    return "(!(" + a + " < " + b + "))";
+  case P::ULT:
+    return "(!(" + a + " >= " + b + "))";
+  case P::ULE:
+    return "(!(" + a + " > " + b + "))";
+  case P::UNE:
+    return "(" + a + " != " + b + ")";
+  case P::UNO:
+    return "((" + a + " != " + a + ") || (" + b + " != " + b + "))";
+  }
+  return "0";
+}
+
+/// Unsigned C type of the same width, for wrapping arithmetic.
+static std::string unsignedOf(const std::string &t) {
+  if (t == "ptrdiff_t")
+    return "size_t";
+  if (t == "int")
+    return "unsigned";
+  if (llvm::StringRef(t).starts_with("int"))
+    return "u" + t;
+  return t;
+}
+
+LogicalResult CEmitter::emitOp(Operation *op, int indent) {
+  Location loc = op->getLoc();
+  auto bin = [&](const char *c) {
+    return define(op, indent,
+                  "(" + expr(op->getOperand(0)) + " " + c + " " +
+                      expr(op->getOperand(1)) + ")");
+  };
+  // Integer ops that wrap in MLIR are computed in the unsigned type.
+  auto wrapBin = [&](const char *c) -> LogicalResult {
+    auto t = cType(op->getResult(0).getType(), loc);
+    if (failed(t))
+      return failure();
+    std::string u = unsignedOf(*t);
+    if (*t == "ptrdiff_t")
+      return bin(c);
+    return define(op, indent,
+                  "(" + *t + ")((" + u + ")" + expr(op->getOperand(0)) + " " +
+                      c + " (" + u + ")" + expr(op->getOperand(1)) + ")");
+  };
+  // Unsigned interpretation of signless operands.
+  auto unsignedBin = [&](const char *c) -> LogicalResult {
+    auto t = cType(op->getResult(0).getType(), loc);
+    if (failed(t))
+      return failure();
+    std::string u = unsignedOf(*t);
+    return define(op, indent,
+                  "(" + *t + ")((" + u + ")" + expr(op->getOperand(0)) + " " +
+                      c + " (" + u + ")" + expr(op->getOperand(1)) + ")");
+  };
+  auto cast = [&]() -> LogicalResult {
+    auto t = cType(op->getResult(0).getType(), loc);
+    if (failed(t))
+      return failure();
+    return define(op, indent, "(" + *t + ")" + expr(op->getOperand(0)));
+  };
+  auto call = [&](const char *fn, unsigned helper) {
+    helpers |= helper;
+    std::string args;
+    for (auto [i, v] : llvm::enumerate(op->getOperands()))
+      args += (i ? ", " : "") + expr(v);
+    return define(op, indent, std::string(fn) + "(" + args + ")");
+  };
+  auto requireF32 = [&]() -> LogicalResult {
+    if (!op->getResult(0).getType().isF32())
+      return op->emitError("C emitter: only f32 is supported for '")
+             << op->getName() << "'";
+    return success();
+  };
+
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](arith::ConstantOp c) -> LogicalResult {
+        if (llvm::isa<ShapedType>(c.getType())) {
+          if (!c->use_empty())
+            return c.emitError("C emitter: tensor constants are not "
+                               "supported at this level");
+          return success();
+        }
+        auto lit = literal(c.getValue(), loc);
+        if (failed(lit))
+          return failure();
+        names[c.getResult()] = *lit;
+        return success();
+      })
+      .Case([&](arith::AddFOp) { return bin("+"); })
+      .Case([&](arith::SubFOp) { return bin("-"); })
+      .Case([&](arith::MulFOp) { return bin("*"); })
+      .Case([&](arith::DivFOp) { return bin("/"); })
+      .Case([&](arith::NegFOp o) {
+        return define(op, indent, "(-" + expr(o.getOperand()) + ")");
+      })
+      .Case([&](arith::MaximumFOp) -> LogicalResult {
+        if (failed(requireF32()))
+          return failure();
+        return call("whittle_maximumf", kMaximumF32);
+      })
+      .Case([&](arith::MinimumFOp) -> LogicalResult {
+        if (failed(requireF32()))
+          return failure();
+        return call("whittle_minimumf", kMinimumF32);
+      })
+      .Case([&](arith::MaxNumFOp) -> LogicalResult {
+        if (failed(requireF32()))
+          return failure();
+        return call("whittle_maxnumf", kMaxNumF32);
+      })
+      .Case([&](arith::MinNumFOp) -> LogicalResult {
+        if (failed(requireF32()))
+          return failure();
+        return call("whittle_minnumf", kMinNumF32);
+      })
+      .Case([&](arith::CmpFOp o) {
+        return define(op, indent,
+                      cmpfExpr(o.getPredicate(), expr(o.getLhs()),
+                               expr(o.getRhs())));
+      })
+      .Case([&](arith::CmpIOp o) -> LogicalResult {
+        using P = arith::CmpIPredicate;
+        auto t = cType(o.getLhs().getType(), loc);
+        if (failed(t))
+          return failure();
+        bool isUnsigned = o.getPredicate() == P::ult ||
+                          o.getPredicate() == P::ule ||
+                          o.getPredicate() == P::ugt ||
+                          o.getPredicate() == P::uge;
+        std::string a = expr(o.getLhs()), b = expr(o.getRhs());
+        if (isUnsigned) {
+          std::string u = unsignedOf(*t);
+          a = "(" + u + ")" + a;
+          b = "(" + u + ")" + b;
+        }
+        const char *c = "==";
+        switch (o.getPredicate()) {
+        case P::eq:
+          c = "==";
+          break;
+        case P::ne:
+          c = "!=";
+          break;
+        case P::slt:
+        case P::ult:
+          c = "<";
+          break;
+        case P::sle:
+        case P::ule:
+          c = "<=";
+          break;
+        case P::sgt:
+        case P::ugt:
+          c = ">";
+          break;
+        case P::sge:
+        case P::uge:
+          c = ">=";
+          break;
+        }
+        return define(op, indent, "(" + a + " " + c + " " + b + ")");
+      })
+      .Case([&](arith::SelectOp o) -> LogicalResult {
+        if (llvm::isa<MemRefType>(o.getType()))
+          return o.emitError("C emitter: select of memrefs");
+        return define(op, indent,
+                      "(" + expr(o.getCondition()) + " ? " +
+                          expr(o.getTrueValue()) + " : " +
+                          expr(o.getFalseValue()) + ")");
+      })
+      .Case([&](arith::AddIOp) { return wrapBin("+"); })
+      .Case([&](arith::SubIOp) { return wrapBin("-"); })
+      .Case([&](arith::MulIOp) { return wrapBin("*"); })
+      .Case([&](arith::DivSIOp) { return bin("/"); })
+      .Case([&](arith::RemSIOp) { return bin("%"); })
+      .Case([&](arith::ShLIOp) { return wrapBin("<<"); })
+      .Case([&](arith::ShRSIOp) { return bin(">>"); })
+      .Case([&](arith::ShRUIOp) { return unsignedBin(">>"); })
+      .Case([&](arith::DivUIOp) { return unsignedBin("/"); })
+      .Case([&](arith::RemUIOp) { return unsignedBin("%"); })
+      .Case([&](arith::AndIOp) { return bin("&"); })
+      .Case([&](arith::OrIOp) { return bin("|"); })
+      .Case([&](arith::XOrIOp) { return bin("^"); })
+      .Case([&](arith::MaxSIOp o) {
+        std::string a = expr(o.getLhs()), b = expr(o.getRhs());
+        return define(op, indent, "(" + a + " > " + b + " ? " + a + " : " + b + ")");
+      })
+      .Case([&](arith::MinSIOp o) {
+        std::string a = expr(o.getLhs()), b = expr(o.getRhs());
+        return define(op, indent, "(" + a + " < " + b + " ? " + a + " : " + b + ")");
+      })
+      .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::SIToFPOp,
+            arith::FPToSIOp, arith::ExtFOp, arith::TruncFOp, arith::ExtSIOp,
+            arith::TruncIOp>([&](Operation *) { return cast(); })
+      .Case([&](arith::ExtUIOp o) -> LogicalResult {
+        auto t = cType(o.getType(), loc);
+        auto s = cType(o.getIn().getType(), loc);
+        if (failed(t) || failed(s))
+          return failure();
+        return define(op, indent,
+                      "(" + *t + ")(" + unsignedOf(*s) + ")" + expr(o.getIn()));
+      })
+      .Case([&](arith::BitcastOp o) -> LogicalResult {
+        Type from = o.getIn().getType(), to = o.getType();
+        if (from.isF32() && to.isInteger(32))
+          return call("whittle_f32_as_i32", kF32AsI32);
+        if (from.isInteger(32) && to.isF32())
+          return call("whittle_i32_as_f32", kI32AsF32);
+        return o.emitError("C emitter: unsupported bitcast");
+      })
+      .Case([&](math::SqrtOp) -> LogicalResult {
+        if (failed(requireF32()))
+          return failure();
+        return call("whittle_sqrtf", kSqrtF32);
+      })
+      .Case([&](math::AbsFOp) -> LogicalResult {
+        if (failed(requireF32()))
+          return failure();
+        return call("whittle_fabsf", kAbsF32);
+      })
+      .Case([&](memref::LoadOp o) -> LogicalResult {
+        auto addr = address(o.getMemRef(), o.getIndices(), loc);
+        if (failed(addr))
+          return failure();
+        if (o.getType().isInteger(1))
+          return define(op, indent, "(int)" + *addr);
+        return define(op, indent, *addr);
+      })
+      .Case([&](memref::StoreOp o) -> LogicalResult {
+        auto addr = address(o.getMemRef(), o.getIndices(), loc);
+        if (failed(addr))
+          return failure();
+        std::string v = expr(o.getValueToStore());
+        if (o.getValueToStore().getType().isInteger(1))
+          v = "(uint8_t)" + v;
+        line(indent) << *addr << " = " << v << ";\n";
+        return success();
+      })
+      .Case([&](memref::ViewOp o) -> LogicalResult {
+        auto elt = cType(o.getType().getElementType(), loc);
+        if (failed(elt))
+          return failure();
+        auto src = mems.find(o.getSource());
+        if (src == mems.end())
+          return o.emitError("C emitter: view of an unknown buffer");
+        std::string name = fresh();
+        std::string st = storageType(*elt);
+        line(indent) << st << " *" << name << " = (" << st << " *)(void *)("
+                     << src->second.root << " + " << expr(o.getByteShift())
+                     << ");\n";
+        mems[o.getResult()] = {name};
+        return success();
+      })
+      .Case<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+            memref::CastOp, memref::ReinterpretCastOp>(
+          [&](Operation *) -> LogicalResult {
+            auto src = mems.find(op->getOperand(0));
+            if (src == mems.end())
+              return op->emitError("C emitter: view of an unknown buffer");
+            mems[op->getResult(0)] = src->second;
+            return success();
+          })
+      .Case([&](memref::GetGlobalOp o) -> LogicalResult {
+        auto it = globalNames.find(o.getName());
+        if (it == globalNames.end())
+          return o.emitError("C emitter: unknown global");
+        std::string root = it->second;
+        if (globalIsUnion.lookup(o.getName()))
+          root += ".values";
+        mems[o.getResult()] = {root};
+        return success();
+      })
+      .Case([&](scf::ForOp o) -> LogicalResult {
+        SmallVector<std::string> results;
+        for (auto [init, res, arg] :
+             llvm::zip(o.getInitArgs(), o.getResults(),
+                       o.getRegionIterArgs())) {
+          auto t = cType(res.getType(), loc);
+          if (failed(t))
+            return failure();
+          std::string name = fresh();
+          line(indent) << *t << " " << name << " = " << expr(init) << ";\n";
+          names[res] = name;
+          names[arg] = name;
+        }
+        std::string iv = fresh();
+        names[o.getInductionVar()] = iv;
+        line(indent) << "for (ptrdiff_t " << iv << " = "
+                     << expr(o.getLowerBound()) << "; " << iv << " < "
+                     << expr(o.getUpperBound()) << "; " << iv
+                     << " += " << expr(o.getStep()) << ") {\n";
+        if (failed(emitBlock(*o.getBody(), indent + 1)))
+          return failure();
+        line(indent) << "}\n";
+        return success();
+      })
+      .Case([&](scf::IfOp o) -> LogicalResult {
+        for (Value res : o.getResults()) {
+          auto t = cType(res.getType(), loc);
+          if (failed(t))
+            return failure();
+          std::string name = fresh();
+          line(indent) << *t << " " << name << ";\n";
+          names[res] = name;
+        }
+        line(indent) << "if (" << expr(o.getCondition()) << ") {\n";
+        if (failed(emitBlock(o.getThenRegion().front(), indent + 1)))
+          return failure();
+        if (!o.getElseRegion().empty()) {
+          line(indent) << "} else {\n";
+          if (failed(emitBlock(o.getElseRegion().front(), indent + 1)))
+            return failure();
+        }
+        line(indent) << "}\n";
+        return success();
+      })
+      .Case([&](scf::YieldOp o) -> LogicalResult {
+        Operation *parent = o->getParentOp();
+        if (o.getNumOperands() == 0)
+          return success();
+        // Parallel assignment through temporaries: yielded values may read
+        // the variables being assigned.
+        SmallVector<std::string> temps;
+        line(indent) << "{\n";
+        for (Value v : o.getOperands()) {
+          auto t = cType(v.getType(), loc);
+          if (failed(t))
+            return failure();
+          std::string tmp = fresh();
+          line(indent + 1) << *t << " " << tmp << " = " << expr(v) << ";\n";
+          temps.push_back(tmp);
+        }
+        for (auto [tmp, res] : llvm::zip(temps, parent->getResults()))
+          line(indent + 1) << expr(res) << " = " << tmp << ";\n";
+        line(indent) << "}\n";
+        return success();
+      })
+      .Case([&](func::ReturnOp o) -> LogicalResult {
+        if (o.getNumOperands())
+          return o.emitError("C emitter: the model function must return "
+                             "through out-parameters");
+        return success();
+      })
+      .Default([&](Operation *other) {
+        return other->emitError("C emitter: unsupported operation '")
+               << other->getName() << "'";
+      });
+}
+
+LogicalResult CEmitter::emitFunction(func::FuncOp func) {
+  auto numInputsAttr = func->getAttrOfType<IntegerAttr>("whittle.num_inputs");
+  if (!numInputsAttr || !func->hasAttr("whittle.arena_size"))
+    return func.emitError("C emitter: the model function needs "
+                          "whittle.num_inputs and a planned arena");
+  int64_t numInputs = numInputsAttr.getInt();
+  unsigned numArgs = func.getNumArguments();
+  if (numArgs < numInputs + 1 || func.getNumResults() != 0)
+    return func.emitError("C emitter: expected inputs, outputs and the arena "
+                          "as arguments and no results");
+  int64_t numOutputs = numArgs - numInputs - 1;
+  std::string params, callArgs;
+  for (unsigned i = 0; i < numArgs; ++i) {
+    Value arg = func.getArgument(i);
+    auto type = llvm::dyn_cast<MemRefType>(arg.getType());
+    if (!type)
+      return func.emitError("C emitter: non-memref argument");
+    auto elt = cType(type.getElementType(), func.getLoc());
+    if (failed(elt))
+      return failure();
+    std::string st = storageType(*elt);
+    std::string name = "a" + std::to_string(i);
+    bool isInput = i < numInputs, isArena = i + 1 == numArgs;
+    std::string ptr = isArena ? "uint8_t *" : (isInput ? "const " : "") + st + " *";
+    params += (i ? ", " : "") + ptr + name;
+    if (isArena)
+      callArgs += (i ? ", " : "") + std::string("(uint8_t *)arena");
+    else if (isInput)
+      callArgs += (i ? ", " : "") + std::string("(const ") + st +
+                  " *)inputs[" + std::to_string(i) + "]";
+    else
+      callArgs += (i ? ", " : "") + std::string("(") + st + " *)outputs[" +
+                  std::to_string(i - numInputs) + "]";
+    mems[arg] = {name};
+  }
+  body << "static void " << options.name << "_main(" << params << ") {\n";
+  // Parameters a kernel never touches must not warn.
+  for (unsigned i = 0; i < numArgs; ++i)
+    if (func.getArgument(i).use_empty())
+      body << "  (void)a" << i << ";\n";
+  if (failed(emitBlock(func.getBody().front(), 1)))
+    return failure();
+  body << "}\n\n";
+  body << "int " << options.name
+       << "_run(const void *const inputs[], void *const outputs[], "
+          "void *arena) {\n";
+  if (numInputs == 0)
+    body << "  (void)inputs;\n";
+  if (numOutputs == 0)
+    body << "  (void)outputs;\n";
+  body << "  " << options.name << "_main(" << callArgs << ");\n"
+       << "  return 0;\n}\n";
+  return success();
+}
+
+LogicalResult CEmitter::emit(llvm::raw_ostream &out) {
+  func::FuncOp model;
+  for (Operation &op : module.getBody()->getOperations()) {
+    if (auto g = llvm::dyn_cast<memref::GlobalOp>(op)) {
+      if (failed(emitGlobal(g)))
+        return failure();
+    } else if (auto f = llvm::dyn_cast<func::FuncOp>(op)) {
+      if (f.isExternal())
+        return f.emitError("C emitter: external functions cannot be called "
+                           "from dependency-free code");
+      if (model)
+        return f.emitError("C emitter: expected one model function");
+      model = f;
+    } else {
+      return op.emitError("C emitter: unsupported top-level operation");
+    }
+  }
+  if (!model)
+    return module.emitError("C emitter: no model function");
+  if (failed(emitFunction(model)))
+    return failure();
+
+  out << "/* Generated by whittle. Do not edit. Freestanding C99: no libc, "
+         "no libm. */\n";
+  out << "#include <stddef.h>\n#include <stdint.h>\n\n#include \""
+      << options.headerName << "\"\n\n";
+  if (helpers & (kBitsF32 | kSqrtF32))
+    out << "static float whittle_bits_f32(uint32_t u) {\n"
+           "  union { uint32_t u; float f; } v;\n  v.u = u;\n  return v.f;\n"
+           "}\n\n";
+  if (helpers & kF32AsI32)
+    out << "static int32_t whittle_f32_as_i32(float f) {\n"
+           "  union { float f; int32_t i; } v;\n  v.f = f;\n  return v.i;\n"
+           "}\n\n";
+  if (helpers & kI32AsF32)
+    out << "static float whittle_i32_as_f32(int32_t i) {\n"
+           "  union { int32_t i; float f; } v;\n  v.i = i;\n  return v.f;\n"
+           "}\n\n";
+  if (helpers & kAbsF32)
+    out << "static float whittle_fabsf(float x) {\n"
+           "  union { float f; uint32_t u; } v;\n  v.f = x;\n"
+           "  v.u &= 0x7fffffffu;\n  return v.f;\n}\n\n";
+  if (helpers & kSqrtF32)
+    // Newton's method in double from an exponent-halving first guess; five
+    // steps reach double precision, so the float result is correctly
+    // rounded except in double-rounding ties.
+    out << "static float whittle_sqrtf(float x) {\n"
+           "  union { double d; uint64_t u; } g;\n"
+           "  double y;\n  int i;\n"
+           "  if (x != x || x == 0.0f || x > 3.40282347e38f) return x;\n"
+           "  if (x < 0.0f) return whittle_bits_f32(0x7fc00000u);\n"
+           "  g.d = (double)x;\n"
+           "  g.u = (g.u >> 1) + ((uint64_t)1023 << 51);\n"
+           "  y = g.d;\n"
+           "  for (i = 0; i < 6; ++i) y = 0.5 * (y + (double)x / y);\n"
+           "  return (float)y;\n}\n\n";
+  if (helpers & kMaximumF32)
+    out << "static float whittle_maximumf(float a, float b) {\n"
+           "  if (a != a) return a;\n  if (b != b) return b;\n"
+           "  if (a == b) return (a == 0.0f && b == 0.0f) ? a + b : a;\n"
+           "  return a > b ? a : b;\n}\n\n";
+  if (helpers & kMinimumF32)
+    out << "static float whittle_minimumf(float a, float b) {\n"
+           "  if (a != a) return a;\n  if (b != b) return b;\n"
+           "  if (a == b) return (a == 0.0f && b == 0.0f) ? -(-a - b) : a;\n"
+           "  return a < b ? a : b;\n}\n\n";
+  if (helpers & kMaxNumF32)
+    out << "static float whittle_maxnumf(float a, float b) {\n"
+           "  if (a != a) return b;\n  if (b != b) return a;\n"
+           "  return a > b ? a : b;\n}\n\n";
+  if (helpers & kMinNumF32)
+    out << "static float whittle_minnumf(float a, float b) {\n"
+           "  if (a != a) return b;\n  if (b != b) return a;\n"
+           "  return a < b ? a : b;\n}\n\n";
+  out << globalsStr << bodyStr;
+  return success();
+}
+
+} // namespace
+
+LogicalResult translateToC(ModuleOp module, const CEmitOptions &options,
+                           llvm::raw_ostream &os) {
+  CEmitter emitter(module, options);
+  return emitter.emit(os);
+}
+
+} // namespace whittle

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages whittle builds, tests and benchmarks with.
+# Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+
+PACKAGES=(
+  # compiler and toolchain
+  cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
+  libmlir-22-dev mlir-22-tools
+  # ONNX import
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  # tests: unit tests, ONNX backend test data, reference scripts, compilers
+  libgtest-dev libonnx-testdata python3-onnx python3-numpy gcc binutils
+  nodejs npm
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""End-to-end check of one model: compile with whittle (object or C), verify
+the output is dependency-free, link the host harness, run, and compare every
+output with a reference.
+
+References come either from a directory written by scripts/ort-reference.js
+(--model M.onnx --ref-dir DIR) or from an ONNX backend test directory
+(--onnx-test DIR: DIR/model.onnx and DIR/test_data_set_*/{input,output}_*.pb).
+Float outputs pass with --metric=allclose if every element satisfies
+|a-b| <= atol + rtol*|b| (the ONNX backend-test rule; NaN matches NaN), and
+with --metric=range if max|a-b| <= rtol * max|b| (error relative to the
+output's range: the right measure against another implementation whose
+accumulation order differs). Integer and bool outputs must be exact."""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HARNESS = os.path.join(SRC, "runtime", "harness", "whittle_harness.c")
+STRICT_C = ["-std=c99", "-ffreestanding", "-Wall", "-Wextra", "-pedantic", "-Werror"]
+
+
+def run(cmd, **kw):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    if p.returncode != 0:
+        sys.stderr.write("$ " + " ".join(cmd) + "\n" + p.stdout + p.stderr)
+        raise SystemExit(f"FAIL: command exited with {p.returncode}")
+    return p.stdout
+
+
+def undefined_symbols(obj):
+    return run(["nm", "-u", obj]).split()
+
+
+def load_ort_refs(ref_dir):
+    meta = json.load(open(os.path.join(ref_dir, "meta.json")))
+    inputs = [os.path.join(ref_dir, f"input_{i}.bin") for i in range(len(meta["inputs"]))]
+    outputs = []
+    for i, o in enumerate(meta["outputs"]):
+        data = np.fromfile(os.path.join(ref_dir, f"output_{i}.bin"), dtype=np.dtype(o["dtype"]
+                           if o["dtype"] != "bool" else "bool"))
+        outputs.append((o["name"], data.reshape(o["shape"])))
+    return [inputs], [outputs]
+
+
+def load_onnx_test(test_dir, work):
+    from onnx import TensorProto, numpy_helper
+    sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
+    all_inputs, all_outputs = [], []
+    for s in sets:
+        d = os.path.join(test_dir, s)
+        def tensors(prefix):
+            files = sorted((f for f in os.listdir(d) if f.startswith(prefix) and f.endswith(".pb")),
+                           key=lambda f: int(re.findall(r"\d+", f)[0]))
+            out = []
+            for f in files:
+                t = TensorProto()
+                t.ParseFromString(open(os.path.join(d, f), "rb").read())
+                out.append((t.name, numpy_helper.to_array(t)))
+            return out
+        ins = []
+        for i, (_, arr) in enumerate(tensors("input_")):
+            path = os.path.join(work, f"{s}_input_{i}.bin")
+            np.ascontiguousarray(arr).tofile(path)
+            ins.append(path)
+        all_inputs.append(ins)
+        all_outputs.append(tensors("output_"))
+    return all_inputs, all_outputs
+
+
+def compare(name, got, ref, rtol, atol, metric):
+    if ref.dtype.kind in "iub":
+        bad = int(np.count_nonzero(got != ref))
+        print(f"  output {name}: {ref.dtype}{list(ref.shape)} mismatches={bad}")
+        return bad == 0
+    g = got.astype(np.float64)
+    r = ref.astype(np.float64)
+    both_nan = np.isnan(g) & np.isnan(r)
+    diff = np.where(both_nan, 0.0, np.abs(g - r))
+    diff = np.where(np.isnan(diff), np.inf, diff)
+    max_abs = float(diff.max()) if diff.size else 0.0
+    scale = np.maximum(np.abs(r), 1e-30)
+    max_rel = float((diff / scale).max()) if diff.size else 0.0
+    ref_max = float(np.nanmax(np.abs(r))) if r.size and not np.all(np.isnan(r)) else 0.0
+    range_rel = max_abs / ref_max if ref_max > 0 else max_abs
+    if metric == "range":
+        ok = max_abs <= rtol * ref_max + atol
+    else:
+        ok = bool(np.all(diff <= atol + rtol * np.abs(np.nan_to_num(r))))
+    print(f"  output {name}: {ref.dtype}{list(ref.shape)} max_abs={max_abs:.3e} "
+          f"max_rel={max_rel:.3e} range_rel={range_rel:.3e} ref_max={ref_max:.3e} "
+          f"{'ok' if ok else 'MISMATCH'}")
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--whittle", required=True)
+    ap.add_argument("--model")
+    ap.add_argument("--ref-dir")
+    ap.add_argument("--onnx-test")
+    ap.add_argument("--emit", choices=["obj", "c"], default="obj")
+    ap.add_argument("--cc", default="gcc")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--name", default="model")
+    ap.add_argument("--rtol", type=float, default=1e-4)
+    ap.add_argument("--atol", type=float, default=1e-5)
+    ap.add_argument("--metric", choices=["allclose", "range"], default="allclose")
+    ap.add_argument("--check-deterministic", action="store_true")
+    ap.add_argument("whittle_args", nargs="*", help="extra whittle arguments (after --)")
+    a = ap.parse_args()
+
+    os.makedirs(a.work, exist_ok=True)
+    if a.onnx_test:
+        model = os.path.join(a.onnx_test, "model.onnx")
+        inputs, refs = load_onnx_test(a.onnx_test, a.work)
+    else:
+        model = a.model
+        inputs, refs = load_ort_refs(a.ref_dir)
+
+    ext = ".o" if a.emit == "obj" else ".c"
+    out = os.path.join(a.work, a.name + ext)
+    cmd = [a.whittle, model, "-o", out, f"--name={a.name}"] + a.whittle_args
+    run(cmd)
+    header = os.path.join(a.work, a.name + ".h")
+    if not os.path.isfile(header):
+        raise SystemExit(f"FAIL: {header} was not written")
+    if a.check_deterministic:
+        first = open(out, "rb").read()
+        run(cmd)
+        if open(out, "rb").read() != first:
+            raise SystemExit("FAIL: two compilations produced different bytes")
+        print("  deterministic: yes")
+
+    if a.emit == "c":
+        src = open(out).read()
+        includes = re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', src, re.M)
+        extra = [i for i in includes if i not in ("stdint.h", "stddef.h", a.name + ".h")]
+        if extra:
+            raise SystemExit(f"FAIL: generated C includes {extra}")
+        obj = os.path.join(a.work, a.name + ".c.o")
+        run([a.cc] + STRICT_C + ["-O2", "-c", out, "-o", obj])
+    else:
+        obj = out
+    undef = undefined_symbols(obj)
+    if undef:
+        raise SystemExit(f"FAIL: undefined symbols in {obj}: {undef}")
+    print(f"  undefined symbols: none; object bytes: {os.path.getsize(obj)}")
+    arena = re.search(r"_ARENA_SIZE\s+(\d+)", open(header).read()).group(1)
+    print(f"  arena bytes: {arena}")
+
+    harness = os.path.join(a.work, "harness")
+    run([a.cc, "-std=c99", "-O1", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I", a.work,
+         f'-DWHITTLE_HEADER="{a.name}.h"', f"-DWHITTLE_NAME={a.name}",
+         f"-DWHITTLE_UPPER={a.name.upper()}", HARNESS, obj, "-o", harness])
+
+    ok = True
+    for k, (ins, outs) in enumerate(zip(inputs, refs)):
+        paths = [os.path.join(a.work, f"got_{k}_{i}.bin") for i in range(len(outs))]
+        run([harness] + ins + ["--"] + paths)
+        for (name, ref), path in zip(outs, paths):
+            got = np.fromfile(path, dtype=ref.dtype).reshape(ref.shape)
+            ok &= compare(name, got, ref, a.rtol, a.atol, a.metric)
+    print(("PASS" if ok else "FAIL") + f": {os.path.basename(model)} via {a.emit} ({a.cc})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
