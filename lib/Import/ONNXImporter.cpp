@@ -449,20 +449,12 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
     inputTypes.push_back(*type);
     inputNames.push_back(in.name());
   }
-  for (const auto &out : graph.output()) {
-    auto type = convertType(out.type(), out.name(), fileLoc);
-    if (failed(type)) {
-      ok = false;
-      continue;
-    }
-    outputTypes.push_back(*type);
-  }
   if (!ok)
     return nullptr;
 
+  // Result types are set from the returned values once the graph is built.
   auto func = func::FuncOp::create(builder, fileLoc, "main",
-                                   builder.getFunctionType(inputTypes,
-                                                           outputTypes));
+                                   builder.getFunctionType(inputTypes, {}));
   func->setAttr("whittle.num_inputs",
                 builder.getI64IntegerAttr(inputTypes.size()));
   Block *entry = func.addEntryBlock();
@@ -473,8 +465,6 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
     func.setArgAttr(i, "bufferization.writable", builder.getBoolAttr(false));
     values[name] = entry->getArgument(i);
   }
-  for (auto [i, out] : llvm::enumerate(graph.output()))
-    func.setResultAttr(i, "whittle.name", builder.getStringAttr(out.name()));
   builder.setInsertionPointToStart(entry);
 
   for (const auto &init : graph.initializer()) {
@@ -505,8 +495,12 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
       return nullptr;
     }
     results.push_back(it->second);
+    outputTypes.push_back(it->second.getType());
   }
   func::ReturnOp::create(builder, fileLoc, results);
+  func.setFunctionType(builder.getFunctionType(inputTypes, outputTypes));
+  for (auto [i, out] : llvm::enumerate(graph.output()))
+    func.setResultAttr(i, "whittle.name", builder.getStringAttr(out.name()));
   if (failed(verify(*module)))
     return nullptr;
   return module;

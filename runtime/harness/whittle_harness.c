@@ -71,9 +71,9 @@ static void *aligned(size_t size, void **base) {
 
 int main(int argc, char **argv) {
   enum { NI = UP(_NUM_INPUTS), NO = UP(_NUM_OUTPUTS) };
-  const void *inputs[NI + 1];
-  void *outputs[NO + 1];
-  void *bases[NI + NO + 1];
+  const void *inputs[NI + 1] = {0};
+  void *outputs[NO + 1] = {0};
+  void *bases[NI + NO + 1] = {0};
   void *arena_base;
   unsigned char *arena;
   int i, sep = -1, rc;

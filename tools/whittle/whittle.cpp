@@ -285,6 +285,8 @@ int run() {
   whittle::registerAllDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Messages name the node; dumping the op would only repeat it as IR.
+  context.printOpOnDiagnostic(false);
   DriverDiagnostics diagnostics(context);
 
   OwningOpRef<ModuleOp> module;
@@ -413,10 +415,11 @@ int run() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Passes first: --mlir-print-ir-before/after parse pass names.
+  whittle::registerAllPasses();
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
-  whittle::registerAllPasses();
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "whittle " << WHITTLE_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING
        << ")\n";

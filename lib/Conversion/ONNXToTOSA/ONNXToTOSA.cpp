@@ -278,42 +278,45 @@ static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
   int64_t ow = rt.getShape().back();
   Type f32 = l.rw.getF32Type();
 
-  // Weights in [M, C/g, kh, kw] order (1-D lifted to kh = 1).
-  auto weights = getConstFloats(op.getW());
-  if (!weights)
-    return op.emitError("Conv weights must be constant (initializer or "
-                        "Constant), got a computed tensor");
-  SmallVector<float> bias(m, 0.0f);
-  if (op.getB()) {
-    auto b = getConstFloats(op.getB());
-    if (!b)
-      return op.emitError("Conv bias must be constant");
-    bias = *b;
-  }
   int64_t cg = c / group, mg = m / group;
-  auto w = [&](int64_t o, int64_t i, int64_t y, int64_t xx) {
-    return (*weights)[((o * cg + i) * kh + y) * kw + xx];
-  };
   auto padAttr = l.rw.getDenseI64ArrayAttr(pad);
   auto strideAttr = l.rw.getDenseI64ArrayAttr(stride);
   auto dilAttr = l.rw.getDenseI64ArrayAttr(dilation);
   auto acc = TypeAttr::get(f32);
+  bool depthwise = group > 1 && cg == 1;
+
+  // Weights as [M, C/g, kh, kw] (1-D lifted to kh = 1). Constant weights are
+  // re-laid out here; computed ones through tosa.transpose.
+  auto weights = getConstFloats(op.getW());
+  Value wIn = l.reshape(op.getW(), {m, cg, kh, kw});
+  Value bias;
+  if (op.getB())
+    bias = op.getB();
+  else
+    bias = l.constant(l.tensorType({m}, f32), SmallVector<float>(m, 0.0f));
+  auto w = [&](int64_t o, int64_t i, int64_t y, int64_t xx) {
+    return (*weights)[((o * cg + i) * kh + y) * kw + xx];
+  };
 
   Value y;
-  if (group > 1 && cg == 1) {
-    // Depthwise: HWCM weights, M = multiplier.
+  if (depthwise) {
+    // HWCM weights, M = channel multiplier.
     int64_t mult = m / c;
-    SmallVector<float> hwcm(kh * kw * c * mult);
-    for (int64_t ci = 0; ci < c; ++ci)
-      for (int64_t mi = 0; mi < mult; ++mi)
-        for (int64_t yy = 0; yy < kh; ++yy)
-          for (int64_t xx = 0; xx < kw; ++xx)
-            hwcm[((yy * kw + xx) * c + ci) * mult + mi] =
-                w(ci * mult + mi, 0, yy, xx);
-    Value wv = l.constant(l.tensorType({kh, kw, c, mult}, f32), hwcm);
-    Value bv = l.constant(l.tensorType({m}, f32), bias);
+    Value wv;
+    if (weights) {
+      SmallVector<float> hwcm(kh * kw * c * mult);
+      for (int64_t ci = 0; ci < c; ++ci)
+        for (int64_t mi = 0; mi < mult; ++mi)
+          for (int64_t yy = 0; yy < kh; ++yy)
+            for (int64_t xx = 0; xx < kw; ++xx)
+              hwcm[((yy * kw + xx) * c + ci) * mult + mi] =
+                  w(ci * mult + mi, 0, yy, xx);
+      wv = l.constant(l.tensorType({kh, kw, c, mult}, f32), hwcm);
+    } else {
+      wv = l.transpose(l.reshape(wIn, {c, mult, kh, kw}), {2, 3, 0, 1});
+    }
     y = tosa::DepthwiseConv2DOp::create(
-        l.rw, l.loc, l.tensorType({n, oh, ow, m}, f32), x, wv, bv,
+        l.rw, l.loc, l.tensorType({n, oh, ow, m}, f32), x, wv, bias,
         *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0),
         *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0), padAttr, strideAttr,
         dilAttr, acc);
@@ -321,17 +324,22 @@ static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
     // Regular or grouped: one OHWI conv2d per group, concatenated.
     SmallVector<Value> parts;
     for (int64_t gi = 0; gi < group; ++gi) {
-      SmallVector<float> ohwi(mg * kh * kw * cg);
-      for (int64_t o = 0; o < mg; ++o)
-        for (int64_t yy = 0; yy < kh; ++yy)
-          for (int64_t xx = 0; xx < kw; ++xx)
-            for (int64_t i = 0; i < cg; ++i)
-              ohwi[((o * kh + yy) * kw + xx) * cg + i] =
-                  w(gi * mg + o, i, yy, xx);
-      Value wv = l.constant(l.tensorType({mg, kh, kw, cg}, f32), ohwi);
-      Value bv = l.constant(
-          l.tensorType({mg}, f32),
-          ArrayRef<float>(bias).slice(gi * mg, mg));
+      Value wv;
+      if (weights) {
+        SmallVector<float> ohwi(mg * kh * kw * cg);
+        for (int64_t o = 0; o < mg; ++o)
+          for (int64_t yy = 0; yy < kh; ++yy)
+            for (int64_t xx = 0; xx < kw; ++xx)
+              for (int64_t i = 0; i < cg; ++i)
+                ohwi[((o * kh + yy) * kw + xx) * cg + i] =
+                    w(gi * mg + o, i, yy, xx);
+        wv = l.constant(l.tensorType({mg, kh, kw, cg}, f32), ohwi);
+      } else {
+        Value wg = group > 1 ? l.slice(wIn, {gi * mg, 0, 0, 0}, {mg, cg, kh, kw})
+                             : wIn;
+        wv = l.transpose(wg, {0, 2, 3, 1});
+      }
+      Value bv = group > 1 ? l.slice(bias, {gi * mg}, {mg}) : bias;
       Value xin = x;
       if (group > 1)
         xin = l.slice(x, {0, 0, 0, gi * cg},
@@ -560,27 +568,35 @@ static FailureOr<Value> lowerSoftmax(Lowerer &l, onnx::SoftmaxOp op) {
 
 static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
   auto t = llvm::cast<RankedTensorType>(op.getType());
-  if (!t.getElementType().isF32())
-    return op.emitError("Clip on ") << t.getElementType()
-                                    << " is not supported yet";
-  float lo = -std::numeric_limits<float>::infinity(),
-        hi = std::numeric_limits<float>::infinity();
-  if (op.getMin()) {
-    auto v = getConstFloats(op.getMin());
-    if (!v || v->size() != 1)
-      return op.emitError("Clip min must be a constant scalar");
-    lo = (*v)[0];
-  }
-  if (op.getMax()) {
-    auto v = getConstFloats(op.getMax());
-    if (!v || v->size() != 1)
-      return op.emitError("Clip max must be a constant scalar");
-    hi = (*v)[0];
-  }
-  return tosa::ClampOp::create(l.rw, l.loc, t, op.getInput(),
-                               l.rw.getF32FloatAttr(lo),
-                               l.rw.getF32FloatAttr(hi))
-      .getResult();
+  Type elt = t.getElementType();
+  if (!elt.isF32())
+    return op.emitError("Clip on ") << elt << " is not supported yet";
+  // Constant bounds become one tosa.clamp; computed ones maximum/minimum.
+  auto bound = [&](Value v, float dflt, float &out) {
+    if (!v) {
+      out = dflt;
+      return true;
+    }
+    auto c = getConstFloats(v);
+    if (!c || c->size() != 1)
+      return false;
+    out = (*c)[0];
+    return true;
+  };
+  float lo, hi;
+  bool constLo = bound(op.getMin(), -std::numeric_limits<float>::infinity(), lo);
+  bool constHi = bound(op.getMax(), std::numeric_limits<float>::infinity(), hi);
+  if (constLo && constHi)
+    return tosa::ClampOp::create(l.rw, l.loc, t, op.getInput(),
+                                 l.rw.getF32FloatAttr(lo),
+                                 l.rw.getF32FloatAttr(hi))
+        .getResult();
+  Value x = op.getInput();
+  if (op.getMin())
+    x = l.binary<tosa::MaximumOp>(t, x, op.getMin());
+  if (op.getMax())
+    x = l.binary<tosa::MinimumOp>(t, x, op.getMax());
+  return x;
 }
 
 static FailureOr<Value> lowerConstant(Lowerer &l, Operation *op,

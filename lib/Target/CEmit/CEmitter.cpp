@@ -554,8 +554,9 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
           return o.emitError("C emitter: view of an unknown buffer");
         std::string name = fresh();
         std::string st = storageType(*elt);
+        std::string base = src->second.root;
         line(indent) << st << " *" << name << " = (" << st << " *)(void *)("
-                     << src->second.root << " + " << expr(o.getByteShift())
+                     << base << " + " << expr(o.getByteShift())
                      << ");\n";
         mems[o.getResult()] = {name};
         return success();
@@ -566,7 +567,9 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
             auto src = mems.find(op->getOperand(0));
             if (src == mems.end())
               return op->emitError("C emitter: view of an unknown buffer");
-            mems[op->getResult(0)] = src->second;
+            // Copy before inserting: insertion may rehash the map.
+            MemInfo info = src->second;
+            mems[op->getResult(0)] = info;
             return success();
           })
       .Case([&](memref::GetGlobalOp o) -> LogicalResult {

@@ -105,3 +105,17 @@ func.func @shapes(%a: tensor<2x4xf32>) -> (tensor<8xf32>, tensor<4x2xf32>, tenso
   %2 = onnx.Concat %a, %a {axis = -2 : i64} : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<4x4xf32>
   return %0, %1, %2 : tensor<8xf32>, tensor<4x2xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// Computed weights and bounds: re-laid out and applied with TOSA ops.
+// CHECK-LABEL: func @computed
+// CHECK: tosa.transpose %arg1 {perms = array<i32: 0, 2, 3, 1>}
+// CHECK: tosa.conv2d
+// CHECK: tosa.maximum
+// CHECK: tosa.minimum
+func.func @computed(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %lo: tensor<f32>, %hi: tensor<f32>) -> tensor<1x3x4x4xf32> {
+  %0 = onnx.Conv %x, %w : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xf32>) -> tensor<1x3x4x4xf32>
+  %1 = onnx.Clip %0 min %lo : tensor<f32> max %hi : tensor<f32> : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  return %1 : tensor<1x3x4x4xf32>
+}
