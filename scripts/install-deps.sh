@@ -11,8 +11,11 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # tests: unit tests, ONNX backend test data, reference scripts, compilers
   libgtest-dev libonnx-testdata python3-onnx python3-numpy gcc binutils
-  nodejs npm
 )
+# Node.js and npm (model fetching, ONNX Runtime references): any install
+# providing the commands will do; Debian's packages otherwise.
+command -v node >/dev/null || PACKAGES+=(nodejs)
+command -v npm >/dev/null || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
