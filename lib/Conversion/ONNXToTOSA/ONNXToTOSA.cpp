@@ -456,8 +456,21 @@ static FailureOr<Value> lowerGemm(Lowerer &l, onnx::GemmOp op) {
   auto at = Lowerer::typeOf(a);
   int64_t m = at.getDimSize(0), k = at.getDimSize(1), n = rt.getDimSize(1);
   Value b = op.getB();
-  if (op.getTransB())
-    b = l.transpose(b, {1, 0});
+  if (op.getTransB()) {
+    // Constant weights are transposed now rather than into the arena at run
+    // time.
+    auto bt = Lowerer::typeOf(b);
+    if (auto w = getConstFloats(b)) {
+      int64_t rows = bt.getDimSize(0), cols = bt.getDimSize(1);
+      SmallVector<float> t(w->size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          t[c * rows + r] = (*w)[r * cols + c];
+      b = l.constant(l.tensorType({cols, rows}, bt.getElementType()), t);
+    } else {
+      b = l.transpose(b, {1, 0});
+    }
+  }
   Value y = tosa::MatMulOp::create(
       l.rw, l.loc, l.tensorType({1, m, n}, f32), l.reshape(a, {1, m, k}),
       l.reshape(b, {1, k, n}), *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0),

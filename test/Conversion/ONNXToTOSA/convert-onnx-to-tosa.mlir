@@ -119,3 +119,16 @@ func.func @computed(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xf32>, %lo: tenso
   %1 = onnx.Clip %0 min %lo : tensor<f32> max %hi : tensor<f32> : (tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
   return %1 : tensor<1x3x4x4xf32>
 }
+
+// -----
+
+// Constant transB weights are transposed at compile time, not in the arena.
+// CHECK-LABEL: func @gemm_const
+// CHECK-NOT: tosa.transpose
+// CHECK: tosa.const{{.*}}dense<{{\[\[}}1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00{{\]\]}}> : tensor<2x2xf32>
+// CHECK: tosa.matmul
+func.func @gemm_const(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %b = onnx.Constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
+  %0 = onnx.Gemm %a, %b {transB = 1 : i64} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}
