@@ -51,7 +51,8 @@ private:
   LogicalResult pinInputShapes(::onnx::GraphProto &graph);
   FailureOr<Type> convertElementType(int32_t onnxType, Location loc);
   FailureOr<RankedTensorType> convertType(const ::onnx::TypeProto &type,
-                                          StringRef tensorName, Location loc);
+                                          StringRef tensorName, Location loc,
+                                          bool isGraphInput = false);
   FailureOr<ElementsAttr> convertTensor(const ::onnx::TensorProto &tensor,
                                         Location loc);
   FailureOr<Attribute> convertAttribute(const ::onnx::AttributeProto &attr,
@@ -171,7 +172,7 @@ FailureOr<Type> Importer::convertElementType(int32_t t, Location loc) {
 
 FailureOr<RankedTensorType>
 Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
-                      Location loc) {
+                      Location loc, bool isGraphInput) {
   if (!type.has_tensor_type() || !type.tensor_type().has_shape())
     return emitError(loc) << "tensor '" << name
                           << "' has no inferred tensor shape";
@@ -182,12 +183,17 @@ Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
   SmallVector<int64_t> shape;
   for (int i = 0; i < tt.shape().dim_size(); ++i) {
     const auto &d = tt.shape().dim(i);
-    if (!d.has_dim_value() || d.dim_value() < 0)
-      return emitError(loc)
-             << "tensor '" << name << "' has dynamic dimension " << i
-             << (d.has_dim_param() ? " ('" + d.dim_param() + "')"
-                                   : std::string())
-             << "; pin it with --input-shape " << name << "=d0,d1,...";
+    if (!d.has_dim_value() || d.dim_value() < 0) {
+      auto diag = emitError(loc)
+                  << "tensor '" << name << "' has dynamic dimension " << i
+                  << (d.has_dim_param() ? " ('" + d.dim_param() + "')"
+                                        : std::string());
+      if (isGraphInput)
+        diag << "; pin it with --input-shape " << name << "=d0,d1,...";
+      else
+        diag << " after shape inference (a shape computed from data)";
+      return diag;
+    }
     shape.push_back(d.dim_value());
   }
   return RankedTensorType::get(shape, *elt);
@@ -355,9 +361,10 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     segments.push_back(1);
   }
   if (registered->hasTrait<OpTrait::AttrSizedOperandSegments>()) {
-    // Only Clip (input, min, max) has optional inputs before others; absent
-    // trailing inputs get empty segments.
-    while (segments.size() < 3)
+    // Absent trailing optional inputs get empty segments (Clip and Dropout
+    // have three operands, Slice five).
+    size_t count = opName == "onnx.Slice" ? 5 : 3;
+    while (segments.size() < count)
       segments.push_back(0);
     state.addAttribute("operandSegmentSizes",
                        builder.getDenseI32ArrayAttr(segments));
@@ -390,9 +397,12 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     }
     state.addAttribute(name, *attr);
   }
-  // Result types from shape inference.
+  // Result types from shape inference. Ops with several optional results
+  // (LayerNormalization: Y, Mean, InvStdDev) get one segment per position.
   SmallVector<std::string> outNames;
+  SmallVector<int32_t> resultSegments;
   for (const std::string &out : node.output()) {
+    resultSegments.push_back(out.empty() ? 0 : 1);
     if (out.empty())
       continue;
     auto it = valueTypes.find(out);
@@ -409,6 +419,12 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     if (auto v = llvm::dyn_cast_or_null<ElementsAttr>(
             state.attributes.get("value")))
       state.types[0] = v.getType();
+  if (registered->hasTrait<OpTrait::AttrSizedResultSegments>()) {
+    while (resultSegments.size() < 3)
+      resultSegments.push_back(0);
+    state.addAttribute("resultSegmentSizes",
+                       builder.getDenseI32ArrayAttr(resultSegments));
+  }
   Operation *op = builder.create(state);
   if (op->getNumResults() != outNames.size())
     return emitError(loc) << "expected " << op->getNumResults()
@@ -441,7 +457,8 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
   for (const auto &in : graph.input()) {
     if (initNames.contains(in.name()))
       continue;
-    auto type = convertType(in.type(), in.name(), fileLoc);
+    auto type = convertType(in.type(), in.name(), fileLoc,
+                            /*isGraphInput=*/true);
     if (failed(type)) {
       ok = false;
       continue;

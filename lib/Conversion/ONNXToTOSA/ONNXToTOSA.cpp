@@ -23,6 +23,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <functional>
+
 #include <limits>
 
 namespace whittle {
@@ -618,6 +620,552 @@ static FailureOr<Value> lowerConstant(Lowerer &l, Operation *op,
       .getResult();
 }
 
+
+/// Reads a constant integer tensor (onnx.Constant or tosa.const).
+static std::optional<SmallVector<int64_t>> getConstInts(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  ElementsAttr attr;
+  if (auto c = llvm::dyn_cast<onnx::ConstantOp>(def))
+    attr = c.getValue();
+  else if (auto c = llvm::dyn_cast<tosa::ConstOp>(def))
+    attr = c.getValues();
+  auto dense = llvm::dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (const APInt &i : dense.getValues<APInt>())
+    out.push_back(i.getSExtValue());
+  return out;
+}
+
+/// Scalar float constant of `type` (f32/f64/f16) for linalg bodies.
+static Value fconst(OpBuilder &b, Location loc, Type type, double v) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
+}
+
+/// Conversion of one scalar between ONNX element types (Cast semantics).
+static Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  bool fromFloat = llvm::isa<FloatType>(from), toFloat = llvm::isa<FloatType>(to);
+  auto fromInt = llvm::dyn_cast<IntegerType>(from);
+  auto toInt = llvm::dyn_cast<IntegerType>(to);
+  if (toInt && toInt.getWidth() == 1) {
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x,
+                                   fconst(b, loc, from, 0.0));
+    Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  if (fromFloat && toFloat)
+    return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
+               ? (Value)arith::ExtFOp::create(b, loc, to, x)
+               : (Value)arith::TruncFOp::create(b, loc, to, x);
+  bool fromUnsigned = fromInt && (fromInt.isUnsigned() || fromInt.getWidth() == 1);
+  if (fromInt && toFloat)
+    return fromUnsigned ? (Value)arith::UIToFPOp::create(b, loc, to, x)
+                        : (Value)arith::SIToFPOp::create(b, loc, to, x);
+  if (fromFloat && toInt)
+    return toInt.isUnsigned() ? (Value)arith::FPToUIOp::create(b, loc, to, x)
+                              : (Value)arith::FPToSIOp::create(b, loc, to, x);
+  unsigned fw = fromInt.getWidth(), tw = toInt.getWidth();
+  if (fw < tw)
+    return fromUnsigned ? (Value)arith::ExtUIOp::create(b, loc, to, x)
+                        : (Value)arith::ExtSIOp::create(b, loc, to, x);
+  if (fw > tw)
+    return arith::TruncIOp::create(b, loc, to, x);
+  return arith::BitcastOp::create(b, loc, to, x);
+}
+
+/// Collects reduction axes from the attribute or the constant input;
+/// `empty` is true when none are given.
+static FailureOr<SmallVector<int64_t>>
+reductionAxes(Operation *op, Value axesInput, ArrayAttr axesAttr, int64_t rank,
+              bool &empty) {
+  SmallVector<int64_t> axes;
+  if (axesInput) {
+    auto c = getConstInts(axesInput);
+    if (!c) {
+      op->emitError("reduction axes must be constant");
+      return failure();
+    }
+    axes = *c;
+  } else {
+    axes = onnx::getI64Array(axesAttr);
+  }
+  empty = axes.empty();
+  if (empty)
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  return normalizeAxes(op, axes, rank);
+}
+
+template <typename RedOp>
+static Value reduceAxes(Lowerer &l, Value x, ArrayRef<int64_t> axes) {
+  auto t = Lowerer::typeOf(x);
+  SmallVector<int64_t> shape(t.getShape());
+  for (int64_t a : axes) {
+    shape[a] = 1;
+    x = RedOp::create(l.rw, l.loc, l.tensorType(shape, t.getElementType()), x,
+                      l.rw.getI32IntegerAttr(a));
+  }
+  return x;
+}
+
+static Value unaryLinalg(Lowerer &l, RankedTensorType rt, Value x,
+                         function_ref<Value(OpBuilder &, Location, Value)> f) {
+  return l.linalgElementwise(rt, {x},
+                             [&](OpBuilder &b, Location loc, ValueRange a) {
+                               return f(b, loc, a[0]);
+                             });
+}
+
+template <typename ReduceOpTy>
+static FailureOr<Value> lowerReduce(Lowerer &l, ReduceOpTy op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  Value x = op.getData();
+  auto in = Lowerer::typeOf(x);
+  Type elt = in.getElementType();
+  bool empty = false;
+  auto axes = reductionAxes(op, op.getAxesInput(), op.getAxesAttr(),
+                            in.getRank(), empty);
+  if (failed(axes))
+    return failure();
+  if (empty && op.getNoopWithEmptyAxes())
+    return l.reshape(x, rt.getShape());
+  if (!llvm::isa<FloatType>(elt) && !elt.isInteger(32))
+    return op.emitError("'") << op->getName().stripDialect() << "' on " << elt
+                             << " is not supported yet";
+  StringRef name = op->getName().stripDialect();
+  auto sq = [&](Value v) { return l.mul(Lowerer::typeOf(v), v, v); };
+  auto logOf = [&](Value v) {
+    return unaryLinalg(l, Lowerer::typeOf(v), v,
+                       [](OpBuilder &b, Location loc, Value a) -> Value {
+                         return math::LogOp::create(b, loc, a);
+                       });
+  };
+  Value r;
+  if (name == "ReduceSum")
+    r = reduceAxes<tosa::ReduceSumOp>(l, x, *axes);
+  else if (name == "ReduceMax")
+    r = reduceAxes<tosa::ReduceMaxOp>(l, x, *axes);
+  else if (name == "ReduceMin")
+    r = reduceAxes<tosa::ReduceMinOp>(l, x, *axes);
+  else if (name == "ReduceProd")
+    r = reduceAxes<tosa::ReduceProductOp>(l, x, *axes);
+  else if (name == "ReduceL1")
+    r = reduceAxes<tosa::ReduceSumOp>(
+        l, tosa::AbsOp::create(l.rw, l.loc, in, x), *axes);
+  else if (name == "ReduceSumSquare")
+    r = reduceAxes<tosa::ReduceSumOp>(l, sq(x), *axes);
+  else if (name == "ReduceL2")
+    r = unaryLinalg(l, Lowerer::typeOf(reduceAxes<tosa::ReduceSumOp>(l, sq(x), *axes)),
+                    reduceAxes<tosa::ReduceSumOp>(l, sq(x), *axes),
+                    [](OpBuilder &b, Location loc, Value a) -> Value {
+                      return math::SqrtOp::create(b, loc, a);
+                    });
+  else if (name == "ReduceLogSum")
+    r = logOf(reduceAxes<tosa::ReduceSumOp>(l, x, *axes));
+  else if (name == "ReduceLogSumExp") {
+    Value max = reduceAxes<tosa::ReduceMaxOp>(l, x, *axes);
+    Value e = tosa::ExpOp::create(l.rw, l.loc, in,
+                                  l.binary<tosa::SubOp>(in, x, max));
+    Value sum = reduceAxes<tosa::ReduceSumOp>(l, e, *axes);
+    r = l.binary<tosa::AddOp>(Lowerer::typeOf(sum), logOf(sum), max);
+  } else {
+    return op.emitError("no lowering for '") << name << "'";
+  }
+  return l.reshape(r, rt.getShape());
+}
+
+template <typename ArgOpTy>
+static FailureOr<Value> lowerArg(Lowerer &l, ArgOpTy op, bool isMax) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  Value x = op.getData();
+  auto in = Lowerer::typeOf(x);
+  int64_t rank = in.getRank(), axis = op.getAxis();
+  if (axis < -rank || axis >= rank)
+    return op.emitError("axis ") << axis << " out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  if (!llvm::isa<FloatType>(in.getElementType()))
+    return op.emitError("'") << op->getName().stripDialect() << "' on "
+                             << in.getElementType() << " is not supported yet";
+  if (!isMax)
+    x = tosa::NegateOp::create(
+        l.rw, l.loc, in, x,
+        *tosa::createZeroPointTensor(l.rw, l.loc, in.getElementType(), 0),
+        *tosa::createZeroPointTensor(l.rw, l.loc, in.getElementType(), 0));
+  if (op.getSelectLastIndex())
+    x = tosa::ReverseOp::create(l.rw, l.loc, in, x,
+                                l.rw.getI32IntegerAttr(axis));
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      shape.push_back(in.getDimSize(i));
+  Value idx = tosa::ArgMaxOp::create(
+      l.rw, l.loc, l.tensorType(shape, l.rw.getI32Type()), x,
+      l.rw.getI32IntegerAttr(axis));
+  Value wide = tosa::CastOp::create(
+      l.rw, l.loc, l.tensorType(shape, l.rw.getI64Type()), idx);
+  if (op.getSelectLastIndex()) {
+    int64_t n = in.getDimSize(axis);
+    wide = l.linalgElementwise(
+        l.tensorType(shape, l.rw.getI64Type()), {wide},
+        [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          Value last = arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(n - 1));
+          return arith::SubIOp::create(b, loc, last, a[0]);
+        });
+  }
+  return l.reshape(wide, rt.getShape());
+}
+
+static FailureOr<Value> lowerLogSoftmax(Lowerer &l, onnx::LogSoftmaxOp op) {
+  auto t = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = t.getRank(), axis = op.getAxis();
+  if (axis < -rank || axis >= rank)
+    return op.emitError("axis ") << axis << " out of range";
+  if (axis < 0)
+    axis += rank;
+  Value x = op.getInput();
+  Value max = reduceAxes<tosa::ReduceMaxOp>(l, x, {axis});
+  Value shifted = l.binary<tosa::SubOp>(t, x, max);
+  Value sum = reduceAxes<tosa::ReduceSumOp>(
+      l, tosa::ExpOp::create(l.rw, l.loc, t, shifted), {axis});
+  Value logSum = tosa::LogOp::create(l.rw, l.loc, Lowerer::typeOf(sum), sum);
+  return l.binary<tosa::SubOp>(t, shifted, logSum);
+}
+
+/// Elementwise ops TOSA lacks or where exact ONNX semantics are simplest as
+/// scalar code: one linalg.generic with a scalar body.
+static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
+                                                              Operation *op) {
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  Type elt = rt.getElementType();
+  Type inElt = op->getNumOperands()
+                   ? Lowerer::typeOf(op->getOperand(0)).getElementType()
+                   : elt;
+  bool fl = llvm::isa<FloatType>(inElt);
+  auto attrF = [&](StringRef name, double dflt) {
+    if (auto a = op->getAttrOfType<FloatAttr>(name))
+      return a.getValueAsDouble();
+    return dflt;
+  };
+  using Body = std::function<Value(OpBuilder &, Location, ValueRange)>;
+  Body body;
+  StringRef name = op->getName().stripDialect();
+  auto needFloat = [&]() -> bool { return fl; };
+  auto cmp = [&](arith::CmpFPredicate fp, arith::CmpIPredicate ip) -> Body {
+    return [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      if (llvm::isa<FloatType>(a[0].getType()))
+        return arith::CmpFOp::create(b, loc, fp, a[0], a[1]);
+      return arith::CmpIOp::create(b, loc, ip, a[0], a[1]);
+    };
+  };
+  if (name == "Floor" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::FloorOp::create(b, loc, a[0]); };
+  else if (name == "Ceil" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::CeilOp::create(b, loc, a[0]); };
+  else if (name == "Round" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::RoundEvenOp::create(b, loc, a[0]); };
+  else if (name == "Erf" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::ErfOp::create(b, loc, a[0]); };
+  else if (name == "Sin" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::SinOp::create(b, loc, a[0]); };
+  else if (name == "Cos" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::CosOp::create(b, loc, a[0]); };
+  else if (name == "Softplus" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      // log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
+      Type t = a[0].getType();
+      Value ax = math::AbsFOp::create(b, loc, a[0]);
+      Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, ax));
+      Value lp = math::Log1pOp::create(b, loc, e);
+      Value pos = arith::MaximumFOp::create(b, loc, a[0], fconst(b, loc, t, 0.0));
+      return arith::AddFOp::create(b, loc, pos, lp);
+    };
+  else if (name == "Softsign" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value d = arith::AddFOp::create(b, loc, fconst(b, loc, t, 1.0),
+                                      math::AbsFOp::create(b, loc, a[0]));
+      return arith::DivFOp::create(b, loc, a[0], d);
+    };
+  else if (name == "Sign")
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      if (llvm::isa<FloatType>(t)) {
+        Value z = fconst(b, loc, t, 0.0);
+        Value gt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a[0], z);
+        Value lt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a[0], z);
+        Value s = arith::SelectOp::create(b, loc, gt, fconst(b, loc, t, 1.0),
+                                          fconst(b, loc, t, 0.0));
+        return arith::SelectOp::create(b, loc, lt, fconst(b, loc, t, -1.0), s);
+      }
+      Value z = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 0));
+      Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 1));
+      Value m1 = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, -1));
+      Value gt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, a[0], z);
+      Value lt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[0], z);
+      return arith::SelectOp::create(b, loc, lt, m1,
+                                     arith::SelectOp::create(b, loc, gt, one, z));
+    };
+  else if (name == "Not")
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value t = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+      return arith::XOrIOp::create(b, loc, a[0], t);
+    };
+  else if (name == "HardSwish" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value v = arith::AddFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, a[0], fconst(b, loc, t, 1.0 / 6.0)),
+          fconst(b, loc, t, 0.5));
+      v = arith::MaximumFOp::create(b, loc, v, fconst(b, loc, t, 0.0));
+      v = arith::MinimumFOp::create(b, loc, v, fconst(b, loc, t, 1.0));
+      return arith::MulFOp::create(b, loc, a[0], v);
+    };
+  else if ((name == "Elu" || name == "Celu" || name == "Selu") && needFloat()) {
+    double alpha = attrF("alpha", name == "Selu" ? 1.67326319217681884765625 : 1.0);
+    double gamma = name == "Selu" ? attrF("gamma", 1.05070102214813232421875) : 1.0;
+    bool celu = name == "Celu";
+    body = [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value x = a[0];
+      Value z = fconst(b, loc, t, 0.0);
+      Value arg = celu ? arith::DivFOp::create(b, loc, x, fconst(b, loc, t, alpha))
+                       : x;
+      Value em1 = math::ExpM1Op::create(b, loc, arg);
+      Value neg = arith::MulFOp::create(b, loc, fconst(b, loc, t, alpha), em1);
+      Value le = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x, z);
+      Value r = arith::SelectOp::create(b, loc, le, neg, x);
+      return gamma == 1.0 ? r
+                          : (Value)arith::MulFOp::create(b, loc, fconst(b, loc, t, gamma), r);
+    };
+  } else if (name == "HardSigmoid" && needFloat()) {
+    double alpha = attrF("alpha", 0.2), beta = attrF("beta", 0.5);
+    body = [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value v = arith::AddFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, a[0], fconst(b, loc, t, alpha)),
+          fconst(b, loc, t, beta));
+      v = arith::MaximumFOp::create(b, loc, v, fconst(b, loc, t, 0.0));
+      return arith::MinimumFOp::create(b, loc, v, fconst(b, loc, t, 1.0));
+    };
+  } else if (name == "ThresholdedRelu" && needFloat()) {
+    double alpha = attrF("alpha", 1.0);
+    body = [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value gt = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a[0],
+                                       fconst(b, loc, t, alpha));
+      return arith::SelectOp::create(b, loc, gt, a[0], fconst(b, loc, t, 0.0));
+    };
+  } else if (name == "Cast") {
+    body = [elt](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      return convertScalar(b, loc, a[0], elt);
+    };
+  } else if (name == "Equal")
+    body = cmp(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
+  else if (name == "Greater")
+    body = cmp(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+  else if (name == "Less")
+    body = cmp(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+  else if (name == "GreaterOrEqual")
+    body = cmp(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+  else if (name == "LessOrEqual")
+    body = cmp(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+  else if (name == "And")
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::AndIOp::create(b, loc, a[0], a[1]); };
+  else if (name == "Or")
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::OrIOp::create(b, loc, a[0], a[1]); };
+  else if (name == "Xor")
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::XOrIOp::create(b, loc, a[0], a[1]); };
+  else if (name == "Where")
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::SelectOp::create(b, loc, a[0], a[1], a[2]); };
+  else if (name == "Max" || name == "Min" || name == "Sum" || name == "Mean") {
+    int64_t n = op->getNumOperands();
+    body = [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Value acc = a[0];
+      bool f = llvm::isa<FloatType>(acc.getType());
+      for (Value v : a.drop_front()) {
+        if (name == "Max")
+          acc = f ? (Value)arith::MaximumFOp::create(b, loc, acc, v)
+                  : (Value)arith::MaxSIOp::create(b, loc, acc, v);
+        else if (name == "Min")
+          acc = f ? (Value)arith::MinimumFOp::create(b, loc, acc, v)
+                  : (Value)arith::MinSIOp::create(b, loc, acc, v);
+        else
+          acc = f ? (Value)arith::AddFOp::create(b, loc, acc, v)
+                  : (Value)arith::AddIOp::create(b, loc, acc, v);
+      }
+      if (name == "Mean")
+        acc = arith::DivFOp::create(b, loc, acc,
+                                    fconst(b, loc, acc.getType(), (double)n));
+      return acc;
+    };
+    if (name == "Mean" && !fl)
+      return FailureOr<Value>(op->emitError("Mean on ")
+                              << inElt << " is not supported yet");
+  } else {
+    if (llvm::is_contained({"Floor", "Ceil", "Round", "Erf", "Sin", "Cos",
+                            "Softplus", "Softsign", "HardSwish", "Elu", "Celu",
+                            "Selu", "HardSigmoid", "ThresholdedRelu"},
+                           name))
+      return FailureOr<Value>(op->emitError("'")
+                              << name << "' on " << inElt
+                              << " is not supported yet");
+    return std::nullopt;
+  }
+  return FailureOr<Value>(
+      l.linalgElementwise(rt, op->getOperands(), body));
+}
+
+
+static FailureOr<SmallVector<Value>>
+lowerLayerNorm(Lowerer &l, onnx::LayerNormalizationOp op) {
+  auto t = llvm::cast<RankedTensorType>(op.getY().getType());
+  int64_t rank = t.getRank(), axis = op.getAxis();
+  if (axis < -rank || axis >= rank) {
+    op.emitError("axis ") << axis << " out of range for rank " << rank;
+    return failure();
+  }
+  if (axis < 0)
+    axis += rank;
+  Type elt = t.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t i = axis; i < rank; ++i)
+    axes.push_back(i);
+  Value x = op.getX();
+  Value mean = reduceMean(l, x, axes);
+  Value d = l.binary<tosa::SubOp>(t, x, mean);
+  Value var = reduceMean(l, l.mul(t, d, d), axes);
+  auto vt = Lowerer::typeOf(var);
+  Value eps = l.splat(elt, SmallVector<int64_t>(rank, 1),
+                      op.getEpsilon().convertToFloat());
+  Value inv = tosa::RsqrtOp::create(l.rw, l.loc, vt,
+                                    l.binary<tosa::AddOp>(vt, var, eps));
+  Value y = l.mul(t, l.mul(t, d, inv), op.getScale());
+  if (op.getB())
+    y = l.binary<tosa::AddOp>(t, y, op.getB());
+  SmallVector<Value> results = {y};
+  if (op.getMean())
+    results.push_back(l.reshape(
+        mean, llvm::cast<RankedTensorType>(op.getMean().getType()).getShape()));
+  if (op.getInvStdDev())
+    results.push_back(l.reshape(
+        inv,
+        llvm::cast<RankedTensorType>(op.getInvStdDev().getType()).getShape()));
+  return results;
+}
+
+/// Slice with constant parameters: a linalg.generic whose input map is
+/// d_i * step_i + start_i on the sliced axes.
+static FailureOr<Value> lowerSlice(Lowerer &l, onnx::SliceOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto in = Lowerer::typeOf(op.getData());
+  int64_t rank = in.getRank();
+  auto starts = getConstInts(op.getStarts());
+  auto ends = getConstInts(op.getEnds());
+  std::optional<SmallVector<int64_t>> axes, steps;
+  if (op.getAxes())
+    axes = getConstInts(op.getAxes());
+  if (op.getSteps())
+    steps = getConstInts(op.getSteps());
+  if (!starts || !ends || (op.getAxes() && !axes) || (op.getSteps() && !steps))
+    return op.emitError("Slice starts, ends, axes and steps must be constant");
+  size_t n = starts->size();
+  if (ends->size() != n || (axes && axes->size() != n) ||
+      (steps && steps->size() != n))
+    return op.emitError("Slice starts, ends, axes and steps differ in length");
+  SmallVector<int64_t> start(rank, 0), step(rank, 1);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t a = axes ? (*axes)[i] : (int64_t)i;
+    if (a < -rank || a >= rank)
+      return op.emitError("Slice axis ") << a << " out of range";
+    if (a < 0)
+      a += rank;
+    int64_t dim = in.getDimSize(a), s = steps ? (*steps)[i] : 1;
+    if (s == 0)
+      return op.emitError("Slice step must not be 0");
+    int64_t b = (*starts)[i];
+    if (b < 0)
+      b += dim;
+    b = s > 0 ? std::clamp<int64_t>(b, 0, dim) : std::clamp<int64_t>(b, 0, dim - 1);
+    start[a] = b;
+    step[a] = s;
+  }
+  // Positive steps: one tensor.extract_slice. Negative steps then reverse
+  // through a linalg.generic reading d * step + start on those axes only.
+  SmallVector<int64_t> offs(rank), sizes(rank), strides(rank);
+  bool anyNegative = false;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool neg = step[i] < 0;
+    anyNegative |= neg;
+    offs[i] = neg ? 0 : start[i];
+    sizes[i] = neg ? in.getDimSize(i) : rt.getDimSize(i);
+    strides[i] = neg ? 1 : step[i];
+  }
+  auto sliceType = l.tensorType(sizes, rt.getElementType());
+  Value v = tensor::ExtractSliceOp::create(
+      l.rw, l.loc, sliceType, op.getData(), ValueRange{}, ValueRange{},
+      ValueRange{}, l.rw.getDenseI64ArrayAttr(offs),
+      l.rw.getDenseI64ArrayAttr(sizes), l.rw.getDenseI64ArrayAttr(strides));
+  if (!anyNegative)
+    return v;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    exprs.push_back(step[i] < 0
+                        ? l.rw.getAffineDimExpr(i) * step[i] + start[i]
+                        : l.rw.getAffineDimExpr(i));
+  auto ctx = l.rw.getContext();
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+                                 l.rw.getMultiDimIdentityMap(rank)};
+  Value init = tensor::EmptyOp::create(l.rw, l.loc, rt.getShape(),
+                                       rt.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             l.rw, l.loc, TypeRange{rt}, ValueRange{v}, ValueRange{init}, maps,
+             iters,
+             [](OpBuilder &b, Location loc, ValueRange args) {
+               linalg::YieldOp::create(b, loc, args[0]);
+             })
+      .getResult(0);
+}
+
+static FailureOr<Value> lowerBatchNorm(Lowerer &l,
+                                       onnx::BatchNormalizationOp op) {
+  auto t = llvm::cast<RankedTensorType>(op.getType());
+  if (op.getTrainingMode())
+    return op.emitError("BatchNormalization in training mode is not supported "
+                        "(only inference)");
+  if (t.getRank() < 2)
+    return op.emitError("BatchNormalization input must have rank >= 2");
+  // Per-channel parameters broadcast as [C, 1, ..., 1] against NC...
+  int64_t c = t.getDimSize(1);
+  SmallVector<int64_t> pshape(t.getRank() - 1, 1);
+  pshape[0] = c;
+  double eps = op.getEpsilon().convertToFloat();
+  Value scale = l.reshape(op.getScale(), pshape);
+  Value bias = l.reshape(op.getB(), pshape);
+  Value mean = l.reshape(op.getInputMean(), pshape);
+  Value var = l.reshape(op.getInputVar(), pshape);
+  return l.linalgElementwise(
+      t, {op.getX(), scale, bias, mean, var},
+      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Type et = a[0].getType();
+        Value den = math::SqrtOp::create(
+            b, loc, arith::AddFOp::create(b, loc, a[4], fconst(b, loc, et, eps)));
+        Value n = arith::DivFOp::create(
+            b, loc, arith::SubFOp::create(b, loc, a[0], a[3]), den);
+        return arith::AddFOp::create(b, loc,
+                                     arith::MulFOp::create(b, loc, n, a[1]),
+                                     a[2]);
+      });
+}
+
 /// Dispatches one op. Returns the replacement value, or failure after
 /// emitting an error at the op's location.
 static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
@@ -631,8 +1179,29 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
                                 << "' on " << elt << " is not supported yet";
     return OpTy::create(l.rw, l.loc, rt, x).getResult();
   };
+  if (auto scalar = lowerScalarElementwise(l, op))
+    return *scalar;
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
       .Case([&](onnx::ConstantOp c) { return lowerConstant(l, op, c.getValue()); })
+      .Case<onnx::ShapeOp, onnx::SizeOp>([&](Operation *o) -> FailureOr<Value> {
+        SmallVector<OpFoldResult> folded;
+        if (failed(o->fold(folded)) || folded.size() != 1)
+          return o->emitError("shape of a dynamically shaped tensor");
+        auto attr = llvm::dyn_cast_if_present<ElementsAttr>(
+            llvm::dyn_cast_if_present<Attribute>(folded[0]));
+        if (!attr)
+          return o->emitError("start/end select a different number of "
+                              "dimensions than the result holds");
+        return lowerConstant(l, o, attr);
+      })
+      .Case([&](onnx::CastLikeOp o) -> FailureOr<Value> {
+        return l.linalgElementwise(
+            rt, {o.getInput()}, [&](OpBuilder &b, Location loc, ValueRange a) {
+              return convertScalar(b, loc, a[0], elt);
+            });
+      })
+      .Case([&](onnx::SliceOp o) { return lowerSlice(l, o); })
+      .Case([&](onnx::BatchNormalizationOp o) { return lowerBatchNorm(l, o); })
       .Case([&](onnx::ConstantOfShapeOp c) -> FailureOr<Value> {
         OpFoldResult folded = c.fold(onnx::ConstantOfShapeOp::FoldAdaptor(
             ArrayRef<Attribute>{}, c));
@@ -736,6 +1305,16 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
         return l.reshape(reduceMean(l, o.getData(), *norm), rt.getShape());
       })
       .Case([&](onnx::SoftmaxOp o) { return lowerSoftmax(l, o); })
+      .Case([&](onnx::LogSoftmaxOp o) { return lowerLogSoftmax(l, o); })
+      .Case<onnx::ReduceSumOp, onnx::ReduceMaxOp, onnx::ReduceMinOp,
+            onnx::ReduceProdOp, onnx::ReduceL1Op, onnx::ReduceL2Op,
+            onnx::ReduceSumSquareOp, onnx::ReduceLogSumOp,
+            onnx::ReduceLogSumExpOp>([&](auto o) { return lowerReduce(l, o); })
+      .Case([&](onnx::ArgMaxOp o) { return lowerArg(l, o, true); })
+      .Case([&](onnx::ArgMinOp o) { return lowerArg(l, o, false); })
+      .Case<onnx::UnsqueezeOp, onnx::SqueezeOp>([&](Operation *o) {
+        return l.reshape(o->getOperand(0), rt.getShape());
+      })
       .Case([&](onnx::ReshapeOp o) {
         return l.reshape(o.getData(), rt.getShape());
       })
@@ -779,6 +1358,35 @@ struct ConvertONNXToTOSAPass
     for (Operation *op : ops) {
       rw.setInsertionPoint(op);
       Lowerer l{rw, op->getLoc()};
+      if (auto ln = llvm::dyn_cast<onnx::LayerNormalizationOp>(op)) {
+        auto results = lowerLayerNorm(l, ln);
+        if (mlir::failed(results)) {
+          failed = true;
+          continue;
+        }
+        rw.replaceOp(op, *results);
+        continue;
+      }
+      if (auto drop = llvm::dyn_cast<onnx::DropoutOp>(op)) {
+        if (drop.getTrainingMode() &&
+            !(getConstInts(drop.getTrainingMode()) &&
+              llvm::all_of(*getConstInts(drop.getTrainingMode()),
+                           [](int64_t v) { return v == 0; }))) {
+          op->emitError("Dropout in training mode is not supported (only "
+                        "inference)");
+          failed = true;
+          continue;
+        }
+        SmallVector<Value> results = {drop.getData()};
+        if (drop.getMask()) {
+          auto mt = llvm::cast<RankedTensorType>(drop.getMask().getType());
+          results.push_back(tosa::ConstOp::create(
+              rw, op->getLoc(), mt,
+              DenseElementsAttr::get(mt, rw.getBoolAttr(true))));
+        }
+        rw.replaceOp(op, results);
+        continue;
+      }
       FailureOr<Value> result = lowerOne(l, op);
       if (mlir::failed(result)) {
         failed = true;

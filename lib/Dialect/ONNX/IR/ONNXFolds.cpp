@@ -35,3 +35,33 @@ OpFoldResult ConstantOfShapeOp::fold(FoldAdaptor) {
     return DenseElementsAttr::get(type, IntegerAttr::get(it, 0));
   return {};
 }
+
+/// Shapes are static, so Shape folds to a constant (start/end as in opset 15).
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  auto in = llvm::cast<ShapedType>(getData().getType());
+  auto out = llvm::cast<ShapedType>(getType());
+  if (!in.hasStaticShape() || !out.hasStaticShape())
+    return {};
+  int64_t rank = in.getRank();
+  auto clampIdx = [&](int64_t i) {
+    if (i < 0)
+      i += rank;
+    return std::min(std::max<int64_t>(i, 0), rank);
+  };
+  int64_t start = clampIdx(getStart() ? *getStart() : 0);
+  int64_t end = clampIdx(getEnd() ? *getEnd() : rank);
+  SmallVector<int64_t> dims;
+  for (int64_t i = start; i < end; ++i)
+    dims.push_back(in.getDimSize(i));
+  if ((int64_t)dims.size() != out.getNumElements())
+    return {};
+  return DenseIntElementsAttr::get(out, dims);
+}
+
+OpFoldResult SizeOp::fold(FoldAdaptor) {
+  auto in = llvm::cast<ShapedType>(getData().getType());
+  auto out = llvm::cast<ShapedType>(getType());
+  if (!in.hasStaticShape() || out.getNumElements() != 1)
+    return {};
+  return DenseIntElementsAttr::get(out, {in.getNumElements()});
+}

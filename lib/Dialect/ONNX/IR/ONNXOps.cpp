@@ -68,6 +68,14 @@ LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult EqualOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult GreaterOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult LessOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult GreaterOrEqualOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult LessOrEqualOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult AndOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult OrOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult XorOp::verify() { return verifyBroadcastBinary(*this); }
 
 LogicalResult PowOp::verify() {
   // Pow allows a different exponent type; only shapes must broadcast.

@@ -60,6 +60,58 @@ def ONNX_SqrtOp : ONNX_UnaryOp<"Sqrt", "square root">;
 def ONNX_NegOp : ONNX_UnaryOp<"Neg", "negation">;
 def ONNX_AbsOp : ONNX_UnaryOp<"Abs", "absolute value">;
 def ONNX_ReciprocalOp : ONNX_UnaryOp<"Reciprocal", "1 / x">;
+def ONNX_FloorOp : ONNX_UnaryOp<"Floor", "round toward negative infinity">;
+def ONNX_CeilOp : ONNX_UnaryOp<"Ceil", "round toward positive infinity">;
+def ONNX_RoundOp : ONNX_UnaryOp<"Round", "round half to even">;
+def ONNX_ErfOp : ONNX_UnaryOp<"Erf", "error function">;
+def ONNX_SinOp : ONNX_UnaryOp<"Sin", "sine">;
+def ONNX_CosOp : ONNX_UnaryOp<"Cos", "cosine">;
+def ONNX_SoftplusOp : ONNX_UnaryOp<"Softplus", "log(exp(x) + 1)">;
+def ONNX_SoftsignOp : ONNX_UnaryOp<"Softsign", "x / (1 + |x|)">;
+def ONNX_SignOp : ONNX_UnaryOp<"Sign", "-1, 0 or 1">;
+def ONNX_NotOp : ONNX_UnaryOp<"Not", "logical not">;
+def ONNX_HardSwishOp : ONNX_UnaryOp<"HardSwish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+
+class ONNX_ActivationOp<string mnemonic, string sum, string alpha,
+                        string beta = "0.0">
+    : ONNX_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = sum;
+  let arguments = (ins ONNX_FloatTensor:$X,
+                       DefaultValuedAttr<F32Attr, alpha>:$alpha,
+                       DefaultValuedAttr<F32Attr, beta>:$beta);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` type($Y)";
+}
+
+def ONNX_EluOp : ONNX_ActivationOp<"Elu", "x < 0 ? alpha * (exp(x) - 1) : x", "1.0">;
+def ONNX_CeluOp : ONNX_ActivationOp<"Celu", "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))", "1.0">;
+def ONNX_HardSigmoidOp : ONNX_ActivationOp<"HardSigmoid", "max(0, min(1, alpha * x + beta))", "0.2", "0.5">;
+def ONNX_ThresholdedReluOp : ONNX_ActivationOp<"ThresholdedRelu", "x > alpha ? x : 0", "1.0">;
+
+def ONNX_SeluOp : ONNX_Op<"Selu", [Pure, SameOperandsAndResultType]> {
+  let summary = "gamma * (x <= 0 ? alpha * (exp(x) - 1) : x)";
+  let arguments = (ins ONNX_FloatTensor:$X,
+                       DefaultValuedAttr<F32Attr, "1.67326319217681884765625">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.05070102214813232421875">:$gamma);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` type($Y)";
+}
+
+def ONNX_CastOp : ONNX_Op<"Cast", [Pure]> {
+  let summary = "element type conversion (saturate semantics of C casts)";
+  let arguments = (ins ONNX_AnyTensor:$input, I64Attr:$to);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_DropoutOp : ONNX_Op<"Dropout", [Pure, AttrSizedOperandSegments]> {
+  let summary = "identity at inference (training_mode must be false)";
+  let arguments = (ins ONNX_AnyTensor:$data, Optional<ONNX_AnyTensor>:$ratio,
+                       Optional<ONNX_AnyTensor>:$training_mode,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs ONNX_AnyTensor:$output, Optional<ONNX_AnyTensor>:$mask);
+}
+
 def ONNX_IdentityOp : ONNX_UnaryOp<"Identity", "identity"> {
   let hasFolder = 1;
 }
@@ -98,6 +150,72 @@ def ONNX_SubOp : ONNX_BinaryOp<"Sub", "elementwise subtraction">;
 def ONNX_MulOp : ONNX_BinaryOp<"Mul", "elementwise multiplication">;
 def ONNX_DivOp : ONNX_BinaryOp<"Div", "elementwise division">;
 def ONNX_PowOp : ONNX_BinaryOp<"Pow", "elementwise power">;
+
+class ONNX_CompareOp<string mnemonic, string sum> : ONNX_BinaryOp<mnemonic, sum>;
+def ONNX_EqualOp : ONNX_CompareOp<"Equal", "elementwise ==">;
+def ONNX_GreaterOp : ONNX_CompareOp<"Greater", "elementwise >">;
+def ONNX_LessOp : ONNX_CompareOp<"Less", "elementwise <">;
+def ONNX_GreaterOrEqualOp : ONNX_CompareOp<"GreaterOrEqual", "elementwise >=">;
+def ONNX_LessOrEqualOp : ONNX_CompareOp<"LessOrEqual", "elementwise <=">;
+def ONNX_AndOp : ONNX_CompareOp<"And", "elementwise logical and">;
+def ONNX_OrOp : ONNX_CompareOp<"Or", "elementwise logical or">;
+def ONNX_XorOp : ONNX_CompareOp<"Xor", "elementwise logical xor">;
+
+class ONNX_VariadicOp<string mnemonic, string sum> : ONNX_Op<mnemonic, [Pure]> {
+  let summary = sum # " over any number of broadcast inputs";
+  let arguments = (ins Variadic<ONNX_AnyTensor>:$data_0);
+  let results = (outs ONNX_AnyTensor:$result);
+  let assemblyFormat = "$data_0 attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_MaxOp : ONNX_VariadicOp<"Max", "elementwise maximum">;
+def ONNX_MinOp : ONNX_VariadicOp<"Min", "elementwise minimum">;
+def ONNX_SumOp : ONNX_VariadicOp<"Sum", "elementwise sum">;
+def ONNX_MeanOp : ONNX_VariadicOp<"Mean", "elementwise mean">;
+
+def ONNX_WhereOp : ONNX_Op<"Where", [Pure]> {
+  let summary = "condition ? X : Y with broadcasting";
+  let arguments = (ins ONNX_AnyTensor:$condition, ONNX_AnyTensor:$X,
+                       ONNX_AnyTensor:$Y);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$condition `,` $X `,` $Y attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+/// Axes come from the attribute (opset < 13, or < 18 for most) or from the
+/// optional constant second input (ReduceSum 13+, all of them from 18).
+class ONNX_ReduceOp<string mnemonic, string sum> : ONNX_Op<mnemonic, [Pure]> {
+  let summary = sum;
+  let arguments = (ins ONNX_AnyTensor:$data, Optional<ONNX_I64Tensor>:$axes_input,
+                       OptionalAttr<I64ArrayAttr>:$axes,
+                       DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                       DefaultValuedAttr<I64Attr, "0">:$noop_with_empty_axes);
+  let results = (outs ONNX_AnyTensor:$reduced);
+  let assemblyFormat = "$data (`,` $axes_input^ `:` type($axes_input))? attr-dict `:` functional-type($data, results)";
+}
+def ONNX_ReduceSumOp : ONNX_ReduceOp<"ReduceSum", "sum over axes">;
+def ONNX_ReduceMaxOp : ONNX_ReduceOp<"ReduceMax", "maximum over axes">;
+def ONNX_ReduceMinOp : ONNX_ReduceOp<"ReduceMin", "minimum over axes">;
+def ONNX_ReduceProdOp : ONNX_ReduceOp<"ReduceProd", "product over axes">;
+def ONNX_ReduceL1Op : ONNX_ReduceOp<"ReduceL1", "sum of absolute values over axes">;
+def ONNX_ReduceL2Op : ONNX_ReduceOp<"ReduceL2", "Euclidean norm over axes">;
+def ONNX_ReduceSumSquareOp : ONNX_ReduceOp<"ReduceSumSquare", "sum of squares over axes">;
+def ONNX_ReduceLogSumOp : ONNX_ReduceOp<"ReduceLogSum", "log of the sum over axes">;
+def ONNX_ReduceLogSumExpOp : ONNX_ReduceOp<"ReduceLogSumExp", "log of the sum of exponentials over axes">;
+
+class ONNX_ArgOp<string mnemonic, string sum> : ONNX_Op<mnemonic, [Pure]> {
+  let summary = sum;
+  let arguments = (ins ONNX_AnyTensor:$data,
+                       DefaultValuedAttr<I64Attr, "0">:$axis,
+                       DefaultValuedAttr<I64Attr, "1">:$keepdims,
+                       DefaultValuedAttr<I64Attr, "0">:$select_last_index);
+  let results = (outs ONNX_I64Tensor:$reduced);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+}
+def ONNX_ArgMaxOp : ONNX_ArgOp<"ArgMax", "index of the maximum along an axis">;
+def ONNX_ArgMinOp : ONNX_ArgOp<"ArgMin", "index of the minimum along an axis">;
 
 //===----------------------------------------------------------------------===//
 // Linear algebra, convolution, pooling
@@ -184,6 +302,87 @@ def ONNX_SoftmaxOp : ONNX_Op<"Softmax", [Pure, SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 // Shape manipulation
 //===----------------------------------------------------------------------===//
+
+def ONNX_ShapeOp : ONNX_Op<"Shape", [Pure]> {
+  let summary = "the (static) shape of a tensor, sliced by start/end";
+  let arguments = (ins ONNX_AnyTensor:$data, OptionalAttr<I64Attr>:$start,
+                       OptionalAttr<I64Attr>:$end);
+  let results = (outs ONNX_I64Tensor:$shape);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_SizeOp : ONNX_Op<"Size", [Pure]> {
+  let summary = "the (static) number of elements of a tensor";
+  let arguments = (ins ONNX_AnyTensor:$data);
+  let results = (outs ONNX_I64Tensor:$size);
+  let assemblyFormat = "$data attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def ONNX_CastLikeOp : ONNX_Op<"CastLike", [Pure]> {
+  let summary = "convert to the element type of the second input";
+  let arguments = (ins ONNX_AnyTensor:$input, ONNX_AnyTensor:$target_type);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input `,` $target_type attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization",
+    [Pure, AttrSizedResultSegments]> {
+  let summary = "normalization over the trailing axes from `axis`";
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$Scale,
+                       Optional<ONNX_FloatTensor>:$B,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<F32Attr, "1e-05">:$epsilon,
+                       DefaultValuedAttr<I64Attr, "1">:$stash_type);
+  let results = (outs ONNX_FloatTensor:$Y, Optional<ONNX_FloatTensor>:$Mean,
+                      Optional<ONNX_FloatTensor>:$InvStdDev);
+  let assemblyFormat = "$X `,` $Scale (`,` $B^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", [Pure]> {
+  let summary = "inference-mode batch normalization with running statistics";
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$scale,
+                       ONNX_FloatTensor:$B, ONNX_FloatTensor:$input_mean,
+                       ONNX_FloatTensor:$input_var,
+                       DefaultValuedAttr<F32Attr, "1e-05">:$epsilon,
+                       DefaultValuedAttr<F32Attr, "0.9">:$momentum,
+                       DefaultValuedAttr<I64Attr, "0">:$training_mode);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let assemblyFormat = "$X `,` $scale `,` $B `,` $input_mean `,` $input_var attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_SliceOp : ONNX_Op<"Slice", [Pure, AttrSizedOperandSegments]> {
+  let summary = "strided slice with constant starts/ends/axes/steps inputs";
+  let arguments = (ins ONNX_AnyTensor:$data, ONNX_AnyTensor:$starts,
+                       ONNX_AnyTensor:$ends, Optional<ONNX_AnyTensor>:$axes,
+                       Optional<ONNX_AnyTensor>:$steps);
+  let results = (outs ONNX_AnyTensor:$output);
+}
+
+def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "log of softmax along one axis (opset >= 13 semantics)";
+  let arguments = (ins ONNX_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs ONNX_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+def ONNX_UnsqueezeOp : ONNX_Op<"Unsqueeze", [Pure]> {
+  let summary = "insert size-1 dimensions (axes input from opset 13)";
+  let arguments = (ins ONNX_AnyTensor:$data, Optional<ONNX_I64Tensor>:$axes_input,
+                       OptionalAttr<I64ArrayAttr>:$axes);
+  let results = (outs ONNX_AnyTensor:$expanded);
+  let assemblyFormat = "$data (`,` $axes_input^ `:` type($axes_input))? attr-dict `:` functional-type($data, results)";
+}
+
+def ONNX_SqueezeOp : ONNX_Op<"Squeeze", [Pure]> {
+  let summary = "remove size-1 dimensions (axes input from opset 13)";
+  let arguments = (ins ONNX_AnyTensor:$data, Optional<ONNX_I64Tensor>:$axes_input,
+                       OptionalAttr<I64ArrayAttr>:$axes);
+  let results = (outs ONNX_AnyTensor:$squeezed);
+  let assemblyFormat = "$data (`,` $axes_input^ `:` type($axes_input))? attr-dict `:` functional-type($data, results)";
+}
 
 def ONNX_ReshapeOp : ONNX_Op<"Reshape", [Pure]> {
   let summary = "reshape to a shape given by a (constant) tensor";

@@ -1,0 +1,47 @@
+// RUN: whittle-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(convert-onnx-to-tosa))" | FileCheck %s
+
+// Ops without a TOSA equivalent become one linalg.generic with a scalar body.
+// CHECK-LABEL: func @scalar_bodies
+// CHECK: linalg.generic
+// CHECK: math.floor
+// CHECK: linalg.generic
+// CHECK: math.erf
+// CHECK: linalg.generic
+// CHECK: math.expm1
+// CHECK: arith.select
+// CHECK: linalg.generic
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK-NOT: onnx.
+func.func @scalar_bodies(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xi32>) {
+  %0 = onnx.Floor %x : tensor<4xf32>
+  %1 = onnx.Erf %x : tensor<4xf32>
+  %2 = onnx.Elu %x {alpha = 0.5 : f32} : tensor<4xf32>
+  %3 = onnx.Cast %x {to = 6 : i64} : (tensor<4xf32>) -> tensor<4xi32>
+  return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xi32>
+}
+
+// -----
+
+// Comparisons and logic produce i1 with numpy broadcasting in the maps.
+// CHECK-DAG: #[[BCAST:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-LABEL: func @compare
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BCAST]], #{{.*}}]
+// CHECK: arith.cmpf ogt
+// CHECK: -> tensor<2x3xi1>
+// CHECK: arith.select
+func.func @compare(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.Greater %a, %b : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xi1>
+  %1 = onnx.Where %0, %a, %b : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  return %1 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @variadic
+// CHECK: linalg.generic
+// CHECK: arith.maximumf
+// CHECK: arith.maximumf
+func.func @variadic(%a: tensor<3xf32>, %b: tensor<3xf32>, %c: tensor<1xf32>) -> tensor<3xf32> {
+  %0 = onnx.Max %a, %b, %c : (tensor<3xf32>, tensor<3xf32>, tensor<1xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
