@@ -121,6 +121,8 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
   }
   if (opset < options.targetOpset) {
     try {
+      // Some adapters need shapes: infer them (leniently) first.
+      ::onnx::shape_inference::InferShapes(model);
       model = ::onnx::version_conversion::ConvertVersion(
           model, static_cast<int>(options.targetOpset));
       opset = options.targetOpset;
@@ -363,7 +365,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
   if (registered->hasTrait<OpTrait::AttrSizedOperandSegments>()) {
     // Absent trailing optional inputs get empty segments (Clip and Dropout
     // have three operands, Slice five).
-    size_t count = opName == "onnx.Slice" ? 5 : 3;
+    size_t count = opName == "onnx.Slice" ? 5 : opName == "onnx.Pad" ? 4 : 3;
     while (segments.size() < count)
       segments.push_back(0);
     state.addAttribute("operandSegmentSizes",

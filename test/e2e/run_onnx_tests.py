@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs ONNX backend node tests (Debian's libonnx-testdata) through whittle:
-compile each model.onnx to an object, link the host harness, run every
+compile each model.onnx to an object (or to C, --emit c), link the host
+harness, run every
 test_data_set_* and compare at the backend tolerances (rtol 1e-3, atol 1e-7).
 
 Prints one line per test and a closing 'N passed, N failed' line, writes a CSV
@@ -22,7 +23,7 @@ def run_one(args, name):
     test_dir = os.path.join(args.data, name)
     work = os.path.join(args.work, name)
     cmd = [sys.executable, CHECK, "--whittle", args.whittle, "--onnx-test", test_dir,
-           "--emit", "obj", "--cc", args.cc, "--rtol", "1e-3", "--atol", "1e-7",
+           "--emit", args.emit, "--cc", args.cc, "--rtol", "1e-3", "--atol", "1e-7",
            "--work", work, "--name", "m"]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out = p.stdout + p.stderr
@@ -44,6 +45,8 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--csv")
     ap.add_argument("--cc", default="gcc")
+    ap.add_argument("--emit", choices=["obj", "c"], default="obj",
+                    help="object path or C path (compiled with --cc)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--update", action="store_true")
     args = ap.parse_args()

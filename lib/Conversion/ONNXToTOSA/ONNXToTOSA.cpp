@@ -1166,6 +1166,321 @@ static FailureOr<Value> lowerBatchNorm(Lowerer &l,
       });
 }
 
+
+/// A linalg.generic producing `rt` whose body also sees the loop indices;
+/// `inputs` are read through `inputMaps`.
+static Value indexedGeneric(
+    Lowerer &l, RankedTensorType rt, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)>
+        body) {
+  int64_t rank = rt.getRank();
+  SmallVector<AffineMap> maps(inputMaps.begin(), inputMaps.end());
+  maps.push_back(l.rw.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(l.rw, l.loc, rt.getShape(),
+                                       rt.getElementType());
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             l.rw, l.loc, TypeRange{rt}, inputs, ValueRange{init}, maps, iters,
+             [&](OpBuilder &b, Location loc, ValueRange args) {
+               SmallVector<Value> ivs;
+               for (int64_t i = 0; i < rank; ++i)
+                 ivs.push_back(linalg::IndexOp::create(b, loc, i));
+               linalg::YieldOp::create(b, loc,
+                                       body(b, loc, args.drop_back(), ivs));
+             })
+      .getResult(0);
+}
+
+static Value cidx(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// An index read from a tensor, made non-negative (ONNX negative indices
+/// count from the end) and clamped into [0, dim): generated code never reads
+/// outside its buffers, whatever the input.
+static Value normalizeIndex(OpBuilder &b, Location loc, Value idx,
+                            int64_t dim) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), idx);
+  Value zero = cidx(b, loc, 0);
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, loc, neg,
+                              arith::AddIOp::create(b, loc, i, cidx(b, loc, dim)),
+                              i);
+  i = arith::MaxSIOp::create(b, loc, i, zero);
+  return arith::MinSIOp::create(b, loc, i, cidx(b, loc, dim - 1));
+}
+
+static FailureOr<int64_t> normAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank) {
+    op->emitError("axis ") << axis << " out of range for rank " << rank;
+    return failure();
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+static FailureOr<Value> lowerGather(Lowerer &l, onnx::GatherOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto dt = Lowerer::typeOf(op.getData());
+  auto it = Lowerer::typeOf(op.getIndices());
+  auto axis = normAxis(op, op.getAxis(), dt.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t q = it.getRank(), rank = rt.getRank(), dim = dt.getDimSize(*axis);
+  SmallVector<AffineExpr> idxExprs;
+  for (int64_t i = 0; i < q; ++i)
+    idxExprs.push_back(l.rw.getAffineDimExpr(*axis + i));
+  auto idxMap = AffineMap::get(rank, 0, idxExprs, l.rw.getContext());
+  Value data = op.getData();
+  int64_t ax = *axis;
+  return indexedGeneric(
+      l, rt, {op.getIndices()}, {idxMap},
+      [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
+        SmallVector<Value> src;
+        for (int64_t i = 0; i < ax; ++i)
+          src.push_back(ivs[i]);
+        src.push_back(normalizeIndex(b, loc, args[0], dim));
+        for (int64_t i = ax + q; i < rank; ++i)
+          src.push_back(ivs[i]);
+        return tensor::ExtractOp::create(b, loc, data, src).getResult();
+      });
+}
+
+static FailureOr<Value> lowerGatherElements(Lowerer &l,
+                                            onnx::GatherElementsOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto dt = Lowerer::typeOf(op.getData());
+  auto axis = normAxis(op, op.getAxis(), dt.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = dt.getDimSize(*axis), ax = *axis;
+  Value data = op.getData();
+  return indexedGeneric(
+      l, rt, {op.getIndices()}, {l.rw.getMultiDimIdentityMap(rt.getRank())},
+      [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
+        SmallVector<Value> src(ivs.begin(), ivs.end());
+        src[ax] = normalizeIndex(b, loc, args[0], dim);
+        return tensor::ExtractOp::create(b, loc, data, src).getResult();
+      });
+}
+
+static FailureOr<Value> lowerTrilu(Lowerer &l, onnx::TriluOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = rt.getRank();
+  if (rank < 2)
+    return op.emitError("Trilu input must have rank >= 2");
+  int64_t k = 0;
+  if (op.getK()) {
+    auto c = getConstInts(op.getK());
+    if (!c || c->size() != 1)
+      return op.emitError("Trilu k must be a constant scalar");
+    k = (*c)[0];
+  }
+  bool upper = op.getUpper() != 0;
+  Type elt = rt.getElementType();
+  return indexedGeneric(
+      l, rt, {op.getInput()}, {l.rw.getMultiDimIdentityMap(rank)},
+      [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
+        Value diff = arith::SubIOp::create(b, loc, ivs[rank - 1], ivs[rank - 2]);
+        Value keep = arith::CmpIOp::create(
+            b, loc, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+            diff, cidx(b, loc, k));
+        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+        return arith::SelectOp::create(b, loc, keep, args[0], zero).getResult();
+      });
+}
+
+static FailureOr<Value> lowerTile(Lowerer &l, onnx::TileOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto in = Lowerer::typeOf(op.getInput());
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < in.getRank(); ++i)
+    exprs.push_back(in.getDimSize(i) == rt.getDimSize(i)
+                        ? l.rw.getAffineDimExpr(i)
+                        : l.rw.getAffineDimExpr(i) % in.getDimSize(i));
+  auto map = AffineMap::get(rt.getRank(), 0, exprs, l.rw.getContext());
+  return indexedGeneric(l, rt, {op.getInput()}, {map},
+                        [](OpBuilder &, Location, ValueRange args,
+                           ArrayRef<Value>) { return args[0]; });
+}
+
+static FailureOr<Value> lowerPad(Lowerer &l, onnx::PadOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto in = Lowerer::typeOf(op.getData());
+  int64_t rank = in.getRank();
+  auto pads = getConstInts(op.getPads());
+  if (!pads)
+    return op.emitError("Pad pads must be constant");
+  SmallVector<int64_t> axes;
+  if (op.getAxes()) {
+    auto a = getConstInts(op.getAxes());
+    if (!a)
+      return op.emitError("Pad axes must be constant");
+    for (int64_t x : *a) {
+      auto n = normAxis(op, x, rank);
+      if (failed(n))
+        return failure();
+      axes.push_back(*n);
+    }
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  if ((int64_t)pads->size() != 2 * (int64_t)axes.size())
+    return op.emitError("Pad expects ") << 2 * axes.size() << " pads, got "
+                                        << pads->size();
+  SmallVector<int64_t> begin(rank, 0);
+  for (size_t i = 0; i < axes.size(); ++i)
+    begin[axes[i]] = (*pads)[i];
+  Type elt = rt.getElementType();
+  StringRef mode = op.getMode();
+  Value data = op.getData();
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return op.emitError("Pad mode '") << mode << "' is not supported";
+  Value padValue;
+  if (op.getConstantValue() && mode == "constant") {
+    padValue = op.getConstantValue();
+    if (Lowerer::typeOf(padValue).getNumElements() != 1)
+      return op.emitError("Pad constant_value must be a scalar");
+  }
+  // Each output element reads the source index its mode maps it to; in
+  // constant mode, out-of-range positions take the pad value.
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        SmallVector<Value> src;
+        Value inside = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+        for (int64_t i = 0; i < rank; ++i) {
+          int64_t d = in.getDimSize(i);
+          Value j = arith::SubIOp::create(b, loc, ivs[i], cidx(b, loc, begin[i]));
+          Value lo = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j,
+                                           cidx(b, loc, 0));
+          Value hi = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
+                                           cidx(b, loc, d));
+          if (mode == "reflect" && d > 1) {
+            // Mirror without repeating the edge: -j, then 2(d-1) - j.
+            j = arith::SelectOp::create(
+                b, loc, lo, arith::SubIOp::create(b, loc, cidx(b, loc, 0), j), j);
+            Value hi2 = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                              j, cidx(b, loc, d));
+            j = arith::SelectOp::create(
+                b, loc, hi2,
+                arith::SubIOp::create(b, loc, cidx(b, loc, 2 * (d - 1)), j), j);
+          } else if (mode == "constant") {
+            Value out = arith::OrIOp::create(b, loc, lo, hi);
+            inside = arith::AndIOp::create(
+                b, loc, inside,
+                arith::XOrIOp::create(
+                    b, loc, out,
+                    arith::ConstantOp::create(b, loc, b.getBoolAttr(true))));
+          }
+          j = arith::MaxSIOp::create(b, loc, j, cidx(b, loc, 0));
+          j = arith::MinSIOp::create(b, loc, j, cidx(b, loc, d - 1));
+          src.push_back(j);
+        }
+        Value v = tensor::ExtractOp::create(b, loc, data, src);
+        if (mode != "constant")
+          return v;
+        Value pv;
+        if (padValue) {
+          SmallVector<Value> zeros(Lowerer::typeOf(padValue).getRank(),
+                                   cidx(b, loc, 0));
+          pv = tensor::ExtractOp::create(b, loc, padValue, zeros);
+        } else {
+          pv = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+        }
+        return arith::SelectOp::create(b, loc, inside, v, pv).getResult();
+      });
+}
+
+static FailureOr<Value> lowerInstanceNorm(Lowerer &l,
+                                          onnx::InstanceNormalizationOp op) {
+  auto t = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = t.getRank();
+  if (rank < 3)
+    return op.emitError("InstanceNormalization input must have rank >= 3");
+  SmallVector<int64_t> axes;
+  for (int64_t i = 2; i < rank; ++i)
+    axes.push_back(i);
+  Type elt = t.getElementType();
+  Value x = op.getInput();
+  Value mean = reduceMean(l, x, axes);
+  Value d = l.binary<tosa::SubOp>(t, x, mean);
+  Value var = reduceMean(l, l.mul(t, d, d), axes);
+  auto vt = Lowerer::typeOf(var);
+  Value eps = l.splat(elt, SmallVector<int64_t>(rank, 1),
+                      op.getEpsilon().convertToFloat());
+  Value inv = tosa::RsqrtOp::create(l.rw, l.loc, vt,
+                                    l.binary<tosa::AddOp>(vt, var, eps));
+  SmallVector<int64_t> pshape(rank - 1, 1);
+  pshape[0] = t.getDimSize(1);
+  Value y = l.mul(t, l.mul(t, d, inv), l.reshape(op.getScale(), pshape));
+  return l.binary<tosa::AddOp>(t, y, l.reshape(op.getB(), pshape));
+}
+
+static FailureOr<Value> lowerModPRelu(Lowerer &l, Operation *op) {
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  if (auto prelu = llvm::dyn_cast<onnx::PReluOp>(op))
+    return l.linalgElementwise(
+        rt, {prelu.getX(), prelu.getSlope()},
+        [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          if (llvm::isa<FloatType>(t)) {
+            Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                              a[0], fconst(b, loc, t, 0.0));
+            return arith::SelectOp::create(
+                b, loc, neg, arith::MulFOp::create(b, loc, a[0], a[1]), a[0]);
+          }
+          Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+          Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                            a[0], zero);
+          return arith::SelectOp::create(
+              b, loc, neg, arith::MulIOp::create(b, loc, a[0], a[1]), a[0]);
+        });
+  auto mod = llvm::cast<onnx::ModOp>(op);
+  bool fmod = mod.getFmod() != 0;
+  Type elt = rt.getElementType();
+  if (llvm::isa<FloatType>(elt) && !fmod)
+    return op->emitError("Mod on floats requires fmod = 1");
+  return l.linalgElementwise(
+      rt, {mod.getA(), mod.getB()},
+      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Type t = a[0].getType();
+        if (llvm::isa<FloatType>(t)) {
+          // a - b * trunc(a / b), trunc from floor and ceil (no libm).
+          Value q = arith::DivFOp::create(b, loc, a[0], a[1]);
+          Value neg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT,
+                                            q, fconst(b, loc, t, 0.0));
+          Value tq = arith::SelectOp::create(b, loc, neg,
+                                             math::CeilOp::create(b, loc, q),
+                                             math::FloorOp::create(b, loc, q));
+          return arith::SubFOp::create(
+              b, loc, a[0], arith::MulFOp::create(b, loc, a[1], tq));
+        }
+        // Guard division by zero: the result is then 0, never a trap.
+        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+        Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 1));
+        Value bz = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a[1],
+                                         zero);
+        Value den = arith::SelectOp::create(b, loc, bz, one, a[1]);
+        Value r = arith::RemSIOp::create(b, loc, a[0], den);
+        if (!fmod) {
+          // Python semantics: the sign follows the divisor.
+          Value rNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                             r, zero);
+          Value dNeg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                             den, zero);
+          Value rNonZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                                 r, zero);
+          Value fix = arith::AndIOp::create(
+              b, loc, rNonZero, arith::XOrIOp::create(b, loc, rNeg, dNeg));
+          r = arith::SelectOp::create(b, loc, fix,
+                                      arith::AddIOp::create(b, loc, r, den), r);
+        }
+        return arith::SelectOp::create(b, loc, bz, zero, r);
+      });
+}
+
 /// Dispatches one op. Returns the replacement value, or failure after
 /// emitting an error at the op's location.
 static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
@@ -1201,6 +1516,19 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
             });
       })
       .Case([&](onnx::SliceOp o) { return lowerSlice(l, o); })
+      .Case([&](onnx::GatherOp o) { return lowerGather(l, o); })
+      .Case([&](onnx::GatherElementsOp o) { return lowerGatherElements(l, o); })
+      .Case([&](onnx::TriluOp o) { return lowerTrilu(l, o); })
+      .Case([&](onnx::TileOp o) { return lowerTile(l, o); })
+      .Case([&](onnx::PadOp o) { return lowerPad(l, o); })
+      .Case([&](onnx::InstanceNormalizationOp o) { return lowerInstanceNorm(l, o); })
+      .Case<onnx::PReluOp, onnx::ModOp>([&](Operation *o) { return lowerModPRelu(l, o); })
+      .Case([&](onnx::ExpandOp o) -> FailureOr<Value> {
+        return l.linalgElementwise(rt, {o.getInput()},
+                                   [](OpBuilder &, Location, ValueRange a) {
+                                     return a[0];
+                                   });
+      })
       .Case([&](onnx::BatchNormalizationOp o) { return lowerBatchNorm(l, o); })
       .Case([&](onnx::ConstantOfShapeOp c) -> FailureOr<Value> {
         OpFoldResult folded = c.fold(onnx::ConstantOfShapeOp::FoldAdaptor(
@@ -1358,6 +1686,36 @@ struct ConvertONNXToTOSAPass
     for (Operation *op : ops) {
       rw.setInsertionPoint(op);
       Lowerer l{rw, op->getLoc()};
+      if (auto split = llvm::dyn_cast<onnx::SplitOp>(op)) {
+        auto in = Lowerer::typeOf(split.getInput());
+        auto axis = normAxis(op, split.getAxis(), in.getRank());
+        if (mlir::failed(axis)) {
+          failed = true;
+          continue;
+        }
+        // Result types (from shape inference) give every piece's extent.
+        SmallVector<Value> results;
+        int64_t offset = 0;
+        for (Value r : split.getOutputs()) {
+          auto t = llvm::cast<RankedTensorType>(r.getType());
+          SmallVector<int64_t> offs(in.getRank(), 0), strides(in.getRank(), 1);
+          offs[*axis] = offset;
+          offset += t.getDimSize(*axis);
+          results.push_back(tensor::ExtractSliceOp::create(
+              rw, op->getLoc(), t, split.getInput(), ValueRange{}, ValueRange{},
+              ValueRange{}, rw.getDenseI64ArrayAttr(offs),
+              rw.getDenseI64ArrayAttr(t.getShape()),
+              rw.getDenseI64ArrayAttr(strides)));
+        }
+        if (offset != in.getDimSize(*axis)) {
+          op->emitError("Split pieces cover ")
+              << offset << " of " << in.getDimSize(*axis) << " elements";
+          failed = true;
+          continue;
+        }
+        rw.replaceOp(op, results);
+        continue;
+      }
       if (auto ln = llvm::dyn_cast<onnx::LayerNormalizationOp>(op)) {
         auto results = lowerLayerNorm(l, ln);
         if (mlir::failed(results)) {

@@ -44,6 +44,11 @@ enum Helper : unsigned {
   kBitsF32 = 1 << 6,
   kF32AsI32 = 1 << 7,
   kI32AsF32 = 1 << 8,
+  kCopySignF32 = 1 << 9,
+  kMaximumF64 = 1 << 10,
+  kMinimumF64 = 1 << 11,
+  kMaxNumF64 = 1 << 12,
+  kMinNumF64 = 1 << 13,
 };
 
 struct MemInfo {
@@ -402,22 +407,30 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
       .Case([&](arith::NegFOp o) {
         return define(op, indent, "(-" + expr(o.getOperand()) + ")");
       })
-      .Case([&](arith::MaximumFOp) -> LogicalResult {
+      .Case([&](arith::MaximumFOp o) -> LogicalResult {
+        if (o.getType().isF64())
+          return call("whittle_maximumf64", kMaximumF64);
         if (failed(requireF32()))
           return failure();
         return call("whittle_maximumf", kMaximumF32);
       })
-      .Case([&](arith::MinimumFOp) -> LogicalResult {
+      .Case([&](arith::MinimumFOp o) -> LogicalResult {
+        if (o.getType().isF64())
+          return call("whittle_minimumf64", kMinimumF64);
         if (failed(requireF32()))
           return failure();
         return call("whittle_minimumf", kMinimumF32);
       })
-      .Case([&](arith::MaxNumFOp) -> LogicalResult {
+      .Case([&](arith::MaxNumFOp o) -> LogicalResult {
+        if (o.getType().isF64())
+          return call("whittle_maxnumf64", kMaxNumF64);
         if (failed(requireF32()))
           return failure();
         return call("whittle_maxnumf", kMaxNumF32);
       })
-      .Case([&](arith::MinNumFOp) -> LogicalResult {
+      .Case([&](arith::MinNumFOp o) -> LogicalResult {
+        if (o.getType().isF64())
+          return call("whittle_minnumf64", kMinNumF64);
         if (failed(requireF32()))
           return failure();
         return call("whittle_minnumf", kMinNumF32);
@@ -521,6 +534,26 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
         if (failed(requireF32()))
           return failure();
         return call("whittle_sqrtf", kSqrtF32);
+      })
+      .Case([&](math::CopySignOp) -> LogicalResult {
+        if (failed(requireF32()))
+          return failure();
+        return call("whittle_copysignf", kCopySignF32);
+      })
+      .Case([&](arith::UIToFPOp o) -> LogicalResult {
+        auto t = cType(o.getType(), loc);
+        auto s = cType(o.getIn().getType(), loc);
+        if (failed(t) || failed(s))
+          return failure();
+        return define(op, indent,
+                      "(" + *t + ")(" + unsignedOf(*s) + ")" + expr(o.getIn()));
+      })
+      .Case([&](arith::FPToUIOp o) -> LogicalResult {
+        auto t = cType(o.getType(), loc);
+        if (failed(t))
+          return failure();
+        return define(op, indent,
+                      "(" + *t + ")(" + unsignedOf(*t) + ")" + expr(o.getIn()));
       })
       .Case([&](math::AbsFOp) -> LogicalResult {
         if (failed(requireF32()))
@@ -770,6 +803,29 @@ LogicalResult CEmitter::emit(llvm::raw_ostream &out) {
            "  y = g.d;\n"
            "  for (i = 0; i < 6; ++i) y = 0.5 * (y + (double)x / y);\n"
            "  return (float)y;\n}\n\n";
+  if (helpers & kCopySignF32)
+    out << "static float whittle_copysignf(float x, float y) {\n"
+           "  union { float f; uint32_t u; } a, b;\n  a.f = x;\n  b.f = y;\n"
+           "  a.u = (a.u & 0x7fffffffu) | (b.u & 0x80000000u);\n"
+           "  return a.f;\n}\n\n";
+  if (helpers & kMaximumF64)
+    out << "static double whittle_maximumf64(double a, double b) {\n"
+           "  if (a != a) return a;\n  if (b != b) return b;\n"
+           "  if (a == b) return (a == 0.0 && b == 0.0) ? a + b : a;\n"
+           "  return a > b ? a : b;\n}\n\n";
+  if (helpers & kMinimumF64)
+    out << "static double whittle_minimumf64(double a, double b) {\n"
+           "  if (a != a) return a;\n  if (b != b) return b;\n"
+           "  if (a == b) return (a == 0.0 && b == 0.0) ? -(-a - b) : a;\n"
+           "  return a < b ? a : b;\n}\n\n";
+  if (helpers & kMaxNumF64)
+    out << "static double whittle_maxnumf64(double a, double b) {\n"
+           "  if (a != a) return b;\n  if (b != b) return a;\n"
+           "  return a > b ? a : b;\n}\n\n";
+  if (helpers & kMinNumF64)
+    out << "static double whittle_minnumf64(double a, double b) {\n"
+           "  if (a != a) return b;\n  if (b != b) return a;\n"
+           "  return a < b ? a : b;\n}\n\n";
   if (helpers & kMaximumF32)
     out << "static float whittle_maximumf(float a, float b) {\n"
            "  if (a != a) return a;\n  if (b != b) return b;\n"

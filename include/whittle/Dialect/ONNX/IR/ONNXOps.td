@@ -360,6 +360,85 @@ def ONNX_SliceOp : ONNX_Op<"Slice", [Pure, AttrSizedOperandSegments]> {
   let results = (outs ONNX_AnyTensor:$output);
 }
 
+def ONNX_PReluOp : ONNX_Op<"PRelu", [Pure]> {
+  let summary = "x < 0 ? slope * x : x, slope broadcast to x";
+  let arguments = (ins ONNX_AnyTensor:$X, ONNX_AnyTensor:$slope);
+  let results = (outs ONNX_AnyTensor:$Y);
+  let assemblyFormat = "$X `,` $slope attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_ModOp : ONNX_Op<"Mod", [Pure]> {
+  let summary = "remainder: sign of the divisor, or of the dividend with fmod=1";
+  let arguments = (ins ONNX_AnyTensor:$A, ONNX_AnyTensor:$B,
+                       DefaultValuedAttr<I64Attr, "0">:$fmod);
+  let results = (outs ONNX_AnyTensor:$C);
+  let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_PadOp : ONNX_Op<"Pad", [Pure, AttrSizedOperandSegments]> {
+  let summary = "pad with constant pads (constant, reflect or edge mode)";
+  let arguments = (ins ONNX_AnyTensor:$data, ONNX_I64Tensor:$pads,
+                       Optional<ONNX_AnyTensor>:$constant_value,
+                       Optional<ONNX_AnyTensor>:$axes,
+                       DefaultValuedStrAttr<StrAttr, "constant">:$mode);
+  let results = (outs ONNX_AnyTensor:$output);
+}
+
+def ONNX_ExpandOp : ONNX_Op<"Expand", [Pure]> {
+  let summary = "broadcast to a (constant) shape";
+  let arguments = (ins ONNX_AnyTensor:$input, ONNX_I64Tensor:$shape);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input `,` $shape attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_TileOp : ONNX_Op<"Tile", [Pure]> {
+  let summary = "repeat along each axis (constant repeats)";
+  let arguments = (ins ONNX_AnyTensor:$input, ONNX_I64Tensor:$repeats);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input `,` $repeats attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_SplitOp : ONNX_Op<"Split", [Pure]> {
+  let summary = "split along an axis (sizes from the constant input or equal)";
+  let arguments = (ins ONNX_AnyTensor:$input, Optional<ONNX_I64Tensor>:$split,
+                       DefaultValuedAttr<I64Attr, "0">:$axis,
+                       OptionalAttr<I64Attr>:$num_outputs);
+  let results = (outs Variadic<ONNX_AnyTensor>:$outputs);
+}
+
+def ONNX_GatherOp : ONNX_Op<"Gather", [Pure]> {
+  let summary = "gather slices along an axis (indices clamped into range)";
+  let arguments = (ins ONNX_AnyTensor:$data, ONNX_AnyTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_GatherElementsOp : ONNX_Op<"GatherElements", [Pure]> {
+  let summary = "gather elements along an axis (indices clamped into range)";
+  let arguments = (ins ONNX_AnyTensor:$data, ONNX_AnyTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$axis);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_TriluOp : ONNX_Op<"Trilu", [Pure]> {
+  let summary = "upper or lower triangle of the last two dimensions";
+  let arguments = (ins ONNX_AnyTensor:$input, Optional<ONNX_I64Tensor>:$k,
+                       DefaultValuedAttr<I64Attr, "1">:$upper);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input (`,` $k^ `:` type($k))? attr-dict `:` functional-type($input, results)";
+}
+
+def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", [Pure]> {
+  let summary = "per-instance, per-channel normalization over spatial axes";
+  let arguments = (ins ONNX_FloatTensor:$input, ONNX_FloatTensor:$scale,
+                       ONNX_FloatTensor:$B,
+                       DefaultValuedAttr<F32Attr, "1e-05">:$epsilon);
+  let results = (outs ONNX_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $scale `,` $B attr-dict `:` functional-type(operands, results)";
+}
+
 def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax", [Pure, SameOperandsAndResultType]> {
   let summary = "log of softmax along one axis (opset >= 13 semantics)";
   let arguments = (ins ONNX_FloatTensor:$input,

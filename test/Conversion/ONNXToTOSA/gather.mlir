@@ -1,0 +1,62 @@
+// RUN: whittle-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(convert-onnx-to-tosa))" | FileCheck %s
+
+// Gather reads data through tensor.extract at an index made non-negative and
+// clamped into range, so no input can make the code read out of bounds.
+// CHECK-LABEL: func @gather
+// CHECK: linalg.generic
+// CHECK: linalg.index
+// CHECK: arith.index_cast
+// CHECK: arith.maxsi
+// CHECK: arith.minsi
+// CHECK: tensor.extract %arg0
+func.func @gather(%d: tensor<5x3xf32>, %i: tensor<2xi64>) -> tensor<2x3xf32> {
+  %0 = onnx.Gather %d, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @trilu
+// CHECK: arith.subi
+// CHECK: arith.cmpi sle
+// CHECK: arith.select
+func.func @trilu(%x: tensor<3x3xf32>) -> tensor<3x3xf32> {
+  %0 = onnx.Trilu %x {upper = 0 : i64} : (tensor<3x3xf32>) -> tensor<3x3xf32>
+  return %0 : tensor<3x3xf32>
+}
+
+// -----
+
+// Tile reads its input modulo the input extent.
+// CHECK-DAG: #[[TILE:.*]] = affine_map<(d0, d1) -> (d0, d1 mod 2)>
+// CHECK-LABEL: func @tile
+// CHECK: linalg.generic {indexing_maps = [#[[TILE]]
+func.func @tile(%x: tensor<2x2xf32>) -> tensor<2x6xf32> {
+  %r = onnx.Constant dense<[1, 3]> : tensor<2xi64>
+  %0 = onnx.Tile %x, %r : (tensor<2x2xf32>, tensor<2xi64>) -> tensor<2x6xf32>
+  return %0 : tensor<2x6xf32>
+}
+
+// -----
+
+// Split: one extract_slice per output, extents from the result types.
+// CHECK-LABEL: func @split
+// CHECK: tensor.extract_slice %arg0[0, 0] [2, 1] [1, 1]
+// CHECK: tensor.extract_slice %arg0[0, 1] [2, 3] [1, 1]
+func.func @split(%x: tensor<2x4xf32>) -> (tensor<2x1xf32>, tensor<2x3xf32>) {
+  %s = onnx.Constant dense<[1, 3]> : tensor<2xi64>
+  %0:2 = "onnx.Split"(%x, %s) {axis = 1 : i64} : (tensor<2x4xf32>, tensor<2xi64>) -> (tensor<2x1xf32>, tensor<2x3xf32>)
+  return %0#0, %0#1 : tensor<2x1xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Integer Mod guards division by zero and follows the divisor's sign.
+// CHECK-LABEL: func @mod
+// CHECK: arith.cmpi eq
+// CHECK: arith.remsi
+// CHECK: arith.addi
+func.func @mod(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = onnx.Mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
