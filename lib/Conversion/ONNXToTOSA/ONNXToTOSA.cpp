@@ -873,6 +873,56 @@ static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
     body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::RoundEvenOp::create(b, loc, a[0]); };
   else if (name == "Erf" && needFloat())
     body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::ErfOp::create(b, loc, a[0]); };
+  else if (name == "Tan" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::TanOp::create(b, loc, a[0]); };
+  else if (name == "Asin" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::AsinOp::create(b, loc, a[0]); };
+  else if (name == "Acos" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::AcosOp::create(b, loc, a[0]); };
+  else if (name == "Atan" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::AtanOp::create(b, loc, a[0]); };
+  else if (name == "Sinh" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::SinhOp::create(b, loc, a[0]); };
+  else if (name == "Cosh" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::CoshOp::create(b, loc, a[0]); };
+  else if (name == "Asinh" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::AsinhOp::create(b, loc, a[0]); };
+  else if (name == "Acosh" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::AcoshOp::create(b, loc, a[0]); };
+  else if (name == "Atanh" && needFloat())
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::AtanhOp::create(b, loc, a[0]); };
+  else if (name == "IsNaN")
+    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, a[0], a[0]);
+    };
+  else if (name == "IsInf") {
+    bool neg = op->getAttrOfType<IntegerAttr>("detect_negative").getInt() != 0;
+    bool pos = op->getAttrOfType<IntegerAttr>("detect_positive").getInt() != 0;
+    body = [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      auto inf = APFloat::getInf(llvm::cast<FloatType>(t).getFloatSemantics());
+      Value pinf = arith::ConstantOp::create(b, loc, b.getFloatAttr(t, inf));
+      Value ninf = arith::ConstantOp::create(b, loc, b.getFloatAttr(t, -inf));
+      Value isPos = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[0], pinf);
+      Value isNeg = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[0], ninf);
+      Value f = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+      return arith::OrIOp::create(b, loc, pos ? isPos : f, neg ? isNeg : f);
+    };
+  } else if (name == "Shrink" && needFloat()) {
+    double bias = attrF("bias", 0.0), lambd = attrF("lambd", 0.5);
+    body = [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      Type t = a[0].getType();
+      Value lo = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a[0],
+                                       fconst(b, loc, t, -lambd));
+      Value hi = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a[0],
+                                       fconst(b, loc, t, lambd));
+      Value add = arith::AddFOp::create(b, loc, a[0], fconst(b, loc, t, bias));
+      Value sub = arith::SubFOp::create(b, loc, a[0], fconst(b, loc, t, bias));
+      return arith::SelectOp::create(
+          b, loc, lo, add,
+          arith::SelectOp::create(b, loc, hi, sub, fconst(b, loc, t, 0.0)));
+    };
+  }
   else if (name == "Sin" && needFloat())
     body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return math::SinOp::create(b, loc, a[0]); };
   else if (name == "Cos" && needFloat())
@@ -1011,6 +1061,8 @@ static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
                               << inElt << " is not supported yet");
   } else {
     if (llvm::is_contained({"Floor", "Ceil", "Round", "Erf", "Sin", "Cos",
+                            "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
+                            "Asinh", "Acosh", "Atanh", "Shrink",
                             "Softplus", "Softsign", "HardSwish", "Elu", "Celu",
                             "Selu", "HardSigmoid", "ThresholdedRelu"},
                            name))
@@ -1481,6 +1533,89 @@ static FailureOr<Value> lowerModPRelu(Lowerer &l, Operation *op) {
       });
 }
 
+
+static FailureOr<Value> lowerDepthSpace(Lowerer &l, Operation *op) {
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  Value x = op->getOperand(0);
+  auto t = Lowerer::typeOf(x);
+  if (t.getRank() != 4)
+    return op->emitError("input must be 4-D");
+  int64_t b = op->getAttrOfType<IntegerAttr>("blocksize").getInt();
+  if (b <= 0)
+    return op->emitError("blocksize must be positive");
+  int64_t n = t.getDimSize(0), c = t.getDimSize(1), h = t.getDimSize(2),
+          w = t.getDimSize(3);
+  if (auto d2s = llvm::dyn_cast<onnx::DepthToSpaceOp>(op)) {
+    if (c % (b * b))
+      return op->emitError("channels ") << c << " not divisible by blocksize^2";
+    int64_t oc = c / (b * b);
+    bool dcr = d2s.getMode() == "DCR";
+    Value r = dcr ? l.reshape(x, {n, b, b, oc, h, w})
+                  : l.reshape(x, {n, oc, b, b, h, w});
+    r = dcr ? l.transpose(r, {0, 3, 4, 1, 5, 2})
+            : l.transpose(r, {0, 1, 4, 2, 5, 3});
+    return l.reshape(r, rt.getShape());
+  }
+  if (h % b || w % b)
+    return op->emitError("spatial size not divisible by blocksize");
+  Value r = l.reshape(x, {n, c, h / b, b, w / b, b});
+  r = l.transpose(r, {0, 3, 5, 1, 2, 4});
+  return l.reshape(r, rt.getShape());
+}
+
+static FailureOr<Value> lowerEyeLike(Lowerer &l, onnx::EyeLikeOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (rt.getRank() != 2)
+    return op.emitError("EyeLike input must be 2-D");
+  int64_t k = op.getK();
+  Type elt = rt.getElementType();
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        Value diff = arith::SubIOp::create(b, loc, ivs[1], ivs[0]);
+        Value on = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, diff,
+                                         cidx(b, loc, k));
+        Value one = llvm::isa<FloatType>(elt)
+                        ? fconst(b, loc, elt, 1.0)
+                        : (Value)arith::ConstantOp::create(
+                              b, loc, b.getIntegerAttr(elt, 1));
+        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+        return arith::SelectOp::create(b, loc, on, one, zero).getResult();
+      });
+}
+
+static FailureOr<Value> lowerHardmax(Lowerer &l, onnx::HardmaxOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = rt.getRank();
+  auto axis = normAxis(op, op.getAxis(), rank);
+  if (failed(axis))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != *axis)
+      shape.push_back(rt.getDimSize(i));
+  Value idx = tosa::ArgMaxOp::create(
+      l.rw, l.loc, l.tensorType(shape, l.rw.getI32Type()), op.getInput(),
+      l.rw.getI32IntegerAttr(*axis));
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != *axis)
+      exprs.push_back(l.rw.getAffineDimExpr(i));
+  auto map = AffineMap::get(rank, 0, exprs, l.rw.getContext());
+  Type elt = rt.getElementType();
+  int64_t ax = *axis;
+  return indexedGeneric(
+      l, rt, {idx}, {map},
+      [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
+        Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), args[0]);
+        Value hit = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, i,
+                                          ivs[ax]);
+        return arith::SelectOp::create(b, loc, hit, fconst(b, loc, elt, 1.0),
+                                       fconst(b, loc, elt, 0.0))
+            .getResult();
+      });
+}
+
 /// Dispatches one op. Returns the replacement value, or failure after
 /// emitting an error at the op's location.
 static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
@@ -1519,6 +1654,10 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
       .Case([&](onnx::GatherOp o) { return lowerGather(l, o); })
       .Case([&](onnx::GatherElementsOp o) { return lowerGatherElements(l, o); })
       .Case([&](onnx::TriluOp o) { return lowerTrilu(l, o); })
+      .Case<onnx::DepthToSpaceOp, onnx::SpaceToDepthOp>(
+          [&](Operation *o) { return lowerDepthSpace(l, o); })
+      .Case([&](onnx::EyeLikeOp o) { return lowerEyeLike(l, o); })
+      .Case([&](onnx::HardmaxOp o) { return lowerHardmax(l, o); })
       .Case([&](onnx::TileOp o) { return lowerTile(l, o); })
       .Case([&](onnx::PadOp o) { return lowerPad(l, o); })
       .Case([&](onnx::InstanceNormalizationOp o) { return lowerInstanceNorm(l, o); })

@@ -45,3 +45,18 @@ func.func @variadic(%a: tensor<3xf32>, %b: tensor<3xf32>, %c: tensor<1xf32>) -> 
   %0 = onnx.Max %a, %b, %c : (tensor<3xf32>, tensor<3xf32>, tensor<1xf32>) -> tensor<3xf32>
   return %0 : tensor<3xf32>
 }
+
+// -----
+
+// Inverse trigonometric and hyperbolic functions stay math ops here;
+// whittle-expand-math approximates them later.
+// CHECK-LABEL: func @trig
+// CHECK: math.asin
+// CHECK: math.atanh
+// CHECK: arith.cmpf uno
+func.func @trig(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xi1>) {
+  %0 = onnx.Asin %x : tensor<4xf32>
+  %1 = onnx.Atanh %x : tensor<4xf32>
+  %2 = onnx.IsNaN %x : (tensor<4xf32>) -> tensor<4xi1>
+  return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xi1>
+}

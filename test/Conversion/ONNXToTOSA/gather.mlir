@@ -60,3 +60,27 @@ func.func @mod(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
   %0 = onnx.Mod %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
   return %0 : tensor<4xi32>
 }
+
+// -----
+
+// DepthToSpace (DCR) is reshape, transpose, reshape.
+// CHECK-LABEL: func @depth_to_space
+// CHECK: tosa.reshape %arg0, %{{.*}} -> tensor<1x2x2x2x2x3xf32>
+// CHECK: tosa.transpose %{{.*}} {perms = array<i32: 0, 3, 4, 1, 5, 2>}
+// CHECK: tosa.reshape %{{.*}} -> tensor<1x2x4x6xf32>
+func.func @depth_to_space(%x: tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> {
+  %0 = onnx.DepthToSpace %x {blocksize = 2 : i64} : (tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32>
+  return %0 : tensor<1x2x4x6xf32>
+}
+
+// -----
+
+// Hardmax: 1 where the index equals tosa.argmax along the axis.
+// CHECK-LABEL: func @hardmax
+// CHECK: tosa.argmax %arg0 {axis = 1 : i32}
+// CHECK: linalg.generic
+// CHECK: arith.cmpi eq
+func.func @hardmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = onnx.Hardmax %x {axis = 1 : i64} : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

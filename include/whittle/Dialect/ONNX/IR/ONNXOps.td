@@ -112,6 +112,72 @@ def ONNX_DropoutOp : ONNX_Op<"Dropout", [Pure, AttrSizedOperandSegments]> {
   let results = (outs ONNX_AnyTensor:$output, Optional<ONNX_AnyTensor>:$mask);
 }
 
+def ONNX_TanOp : ONNX_UnaryOp<"Tan", "tangent">;
+def ONNX_AsinOp : ONNX_UnaryOp<"Asin", "arcsine">;
+def ONNX_AcosOp : ONNX_UnaryOp<"Acos", "arccosine">;
+def ONNX_AtanOp : ONNX_UnaryOp<"Atan", "arctangent">;
+def ONNX_SinhOp : ONNX_UnaryOp<"Sinh", "hyperbolic sine">;
+def ONNX_CoshOp : ONNX_UnaryOp<"Cosh", "hyperbolic cosine">;
+def ONNX_AsinhOp : ONNX_UnaryOp<"Asinh", "inverse hyperbolic sine">;
+def ONNX_AcoshOp : ONNX_UnaryOp<"Acosh", "inverse hyperbolic cosine">;
+def ONNX_AtanhOp : ONNX_UnaryOp<"Atanh", "inverse hyperbolic tangent">;
+
+def ONNX_IsNaNOp : ONNX_Op<"IsNaN", [Pure]> {
+  let summary = "x is NaN";
+  let arguments = (ins ONNX_FloatTensor:$X);
+  let results = (outs RankedTensorOf<[I1]>:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_IsInfOp : ONNX_Op<"IsInf", [Pure]> {
+  let summary = "x is +inf (detect_positive) or -inf (detect_negative)";
+  let arguments = (ins ONNX_FloatTensor:$X,
+                       DefaultValuedAttr<I64Attr, "1">:$detect_negative,
+                       DefaultValuedAttr<I64Attr, "1">:$detect_positive);
+  let results = (outs RankedTensorOf<[I1]>:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_ShrinkOp : ONNX_Op<"Shrink", [Pure, SameOperandsAndResultType]> {
+  let summary = "x < -lambd ? x + bias : x > lambd ? x - bias : 0";
+  let arguments = (ins ONNX_AnyTensor:$input,
+                       DefaultValuedAttr<F32Attr, "0.0">:$bias,
+                       DefaultValuedAttr<F32Attr, "0.5">:$lambd);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
+def ONNX_DepthToSpaceOp : ONNX_Op<"DepthToSpace", [Pure]> {
+  let summary = "move channel blocks into spatial blocks (DCR or CRD)";
+  let arguments = (ins ONNX_AnyTensor:$input, I64Attr:$blocksize,
+                       DefaultValuedStrAttr<StrAttr, "DCR">:$mode);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_SpaceToDepthOp : ONNX_Op<"SpaceToDepth", [Pure]> {
+  let summary = "move spatial blocks into channels";
+  let arguments = (ins ONNX_AnyTensor:$input, I64Attr:$blocksize);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_EyeLikeOp : ONNX_Op<"EyeLike", [Pure]> {
+  let summary = "ones on the k-th diagonal of a 2-D tensor";
+  let arguments = (ins ONNX_AnyTensor:$input, OptionalAttr<I64Attr>:$dtype,
+                       DefaultValuedAttr<I64Attr, "0">:$k);
+  let results = (outs ONNX_AnyTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def ONNX_HardmaxOp : ONNX_Op<"Hardmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "1 at the first maximum along an axis, 0 elsewhere";
+  let arguments = (ins ONNX_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs ONNX_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+}
+
 def ONNX_IdentityOp : ONNX_UnaryOp<"Identity", "identity"> {
   let hasFolder = 1;
 }
