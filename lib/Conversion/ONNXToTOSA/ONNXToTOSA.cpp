@@ -1616,6 +1616,85 @@ static FailureOr<Value> lowerHardmax(Lowerer &l, onnx::HardmaxOp op) {
       });
 }
 
+
+/// ConvTranspose on tosa.transpose_conv2d. TOSA's out_pad is the negated
+/// ONNX begin padding; the end padding follows from the inferred output size.
+static FailureOr<Value> lowerConvTranspose(Lowerer &l,
+                                           onnx::ConvTransposeOp op) {
+  auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = xt.getRank(), ns = rank - 2;
+  if (ns != 1 && ns != 2)
+    return op.emitError("ConvTranspose with ")
+           << ns << " spatial dimensions is not supported yet";
+  if (op.getGroup() != 1)
+    return op.emitError("grouped ConvTranspose is not supported yet");
+  auto dil = onnx::getI64Array(op.getDilationsAttr());
+  if (llvm::any_of(dil, [](int64_t d) { return d != 1; }))
+    return op.emitError("dilated ConvTranspose is not supported yet");
+  SmallVector<int64_t> strides = onnx::getI64Array(op.getStridesAttr());
+  if (strides.empty())
+    strides.assign(ns, 1);
+  SmallVector<int64_t> pads = onnx::getI64Array(op.getPadsAttr());
+  SmallVector<int64_t> in(xt.getShape().drop_front(2)),
+      k(wt.getShape().drop_front(2)), out(rt.getShape().drop_front(2));
+  StringRef autoPad = op.getAutoPad();
+  SmallVector<int64_t> begin(ns, 0);
+  for (int64_t i = 0; i < ns; ++i) {
+    // Floor division: a negative total (output_shape larger than the
+    // natural size) adds its extra rows at the end, as the ONNX reference.
+    int64_t total = strides[i] * (in[i] - 1) + k[i] - out[i];
+    int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+    if (autoPad == "SAME_UPPER")
+      begin[i] = half;
+    else if (autoPad == "SAME_LOWER" ||
+             (op.getOutputShapeAttr() && pads.empty()))
+      begin[i] = total - half;
+    else if (!pads.empty())
+      begin[i] = pads[i];
+  }
+  if (ns == 1) {
+    in.insert(in.begin(), 1);
+    k.insert(k.begin(), 1);
+    out.insert(out.begin(), 1);
+    strides.insert(strides.begin(), 1);
+    begin.insert(begin.begin(), 0);
+  }
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(1);
+  Type f32 = rt.getElementType();
+  Value x = l.reshape(op.getX(), {n, c, in[0], in[1]});
+  x = l.transpose(x, kToNHWC);
+  // Weights [C, M, kh, kw] -> [M, kh, kw, C].
+  Value w;
+  if (auto cw = getConstFloats(op.getW())) {
+    SmallVector<float> ohwi(m * k[0] * k[1] * c);
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t mi = 0; mi < m; ++mi)
+        for (int64_t y = 0; y < k[0]; ++y)
+          for (int64_t xx = 0; xx < k[1]; ++xx)
+            ohwi[((mi * k[0] + y) * k[1] + xx) * c + ci] =
+                (*cw)[((ci * m + mi) * k[0] + y) * k[1] + xx];
+    w = l.constant(l.tensorType({m, k[0], k[1], c}, f32), ohwi);
+  } else {
+    w = l.transpose(l.reshape(op.getW(), {c, m, k[0], k[1]}), {1, 2, 3, 0});
+  }
+  Value bias = op.getB() ? op.getB()
+                         : l.constant(l.tensorType({m}, f32),
+                                      SmallVector<float>(m, 0.0f));
+  SmallVector<int64_t> outPad;
+  for (int i = 0; i < 2; ++i) {
+    int64_t top = -begin[i];
+    int64_t bottom = out[i] - ((in[i] - 1) * strides[i] + k[i]) - top;
+    outPad.push_back(top);
+    outPad.push_back(bottom);
+  }
+  Value y = tosa::TransposeConv2DOp::create(
+      l.rw, l.loc, l.tensorType({n, out[0], out[1], m}, f32), x, w, bias,
+      l.rw.getDenseI64ArrayAttr(outPad), l.rw.getDenseI64ArrayAttr(strides),
+      TypeAttr::get(f32));
+  return finishWindowOutput(l, y, rt);
+}
+
 /// Dispatches one op. Returns the replacement value, or failure after
 /// emitting an error at the op's location.
 static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
@@ -1751,6 +1830,7 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
       .Case([&](onnx::GemmOp o) { return lowerGemm(l, o); })
       .Case([&](onnx::MatMulOp o) { return lowerMatMul(l, o); })
       .Case([&](onnx::ConvOp o) { return lowerConv(l, o); })
+      .Case([&](onnx::ConvTransposeOp o) { return lowerConvTranspose(l, o); })
       .Case([&](onnx::MaxPoolOp o) { return lowerPool(l, o, true); })
       .Case([&](onnx::AveragePoolOp o) { return lowerPool(l, o, false); })
       .Case([&](onnx::GlobalAveragePoolOp o) -> FailureOr<Value> {

@@ -132,3 +132,15 @@ func.func @gemm_const(%a: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %0 = onnx.Gemm %a, %b {transB = 1 : i64} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
+
+// -----
+
+// ConvTranspose: weights [C, M, kh, kw] re-laid out to [M, kh, kw, C]; ONNX
+// begin pads become negative TOSA out_pad.
+// CHECK-LABEL: func @conv_transpose
+// CHECK: tosa.transpose_conv2d %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {acc_type = f32, out_pad = array<i64: -1, -1, -1, -1>, stride = array<i64: 2, 2>} : {{.*}} -> tensor<1x5x5x2xf32>
+func.func @conv_transpose(%x: tensor<1x1x3x3xf32>) -> tensor<1x2x5x5xf32> {
+  %w = onnx.Constant dense<1.0> : tensor<1x2x3x3xf32>
+  %0 = onnx.ConvTranspose %x, %w {pads = [1, 1, 1, 1], strides = [2, 2]} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
+}

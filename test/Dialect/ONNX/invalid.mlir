@@ -93,3 +93,11 @@ func.func @constant() -> tensor<2xf32> {
   %0 = "onnx.Constant"() {value = dense<1.0> : tensor<3xf32>} : () -> tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x2x5x5xf32> {
+  // expected-error @+1 {{weight has 3 input channels, X has 2}}
+  %0 = onnx.ConvTranspose %x, %w : (tensor<1x2x3x3xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x5x5xf32>
+}

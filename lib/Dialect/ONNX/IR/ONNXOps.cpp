@@ -179,6 +179,30 @@ LogicalResult ConvOp::verify() {
   return checkResultShape(*this, out);
 }
 
+LogicalResult ConvTransposeOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX()), w = rankedType(getW());
+  if (x.getRank() < 3 || w.getRank() != x.getRank())
+    return emitOpError("X and W must have the same rank >= 3, got ")
+           << x << " and " << w;
+  int64_t group = getGroup(), c = x.getDimSize(1);
+  if (group <= 0 || c % group != 0)
+    return emitOpError("group ") << group << " does not divide " << c
+                                 << " input channels";
+  if (w.getDimSize(0) != c)
+    return emitOpError("weight has ") << w.getDimSize(0)
+                                      << " input channels, X has " << c;
+  int64_t m = w.getDimSize(1) * group;
+  if (rankedType(getY()).getDimSize(1) != m)
+    return emitOpError("result has ") << rankedType(getY()).getDimSize(1)
+                                      << " channels, expected " << m;
+  if (getB() && (rankedType(getB()).getRank() != 1 ||
+                 rankedType(getB()).getDimSize(0) != m))
+    return emitOpError("bias must have shape [") << m << "]";
+  return success();
+}
+
 template <typename PoolOp>
 static LogicalResult verifyPool(PoolOp op) {
   if (failed(checkStatic(op)))

@@ -323,6 +323,23 @@ def ONNX_ConvOp : ONNX_Op<"Conv", [Pure]> {
   let hasVerifier = 1;
 }
 
+def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", [Pure]> {
+  let summary = "transposed convolution (NCHW, weights [C, M/group, k...])";
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$W,
+                       Optional<ONNX_FloatTensor>:$B,
+                       DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                       OptionalAttr<I64ArrayAttr>:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$group,
+                       OptionalAttr<I64ArrayAttr>:$kernel_shape,
+                       OptionalAttr<I64ArrayAttr>:$output_padding,
+                       OptionalAttr<I64ArrayAttr>:$output_shape,
+                       OptionalAttr<I64ArrayAttr>:$pads,
+                       OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let assemblyFormat = "$X `,` $W (`,` $B^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 class ONNX_PoolOp<string mnemonic, string sum> : ONNX_Op<mnemonic, [Pure]> {
   let summary = sum;
   let arguments = (ins ONNX_FloatTensor:$X,
