@@ -7,6 +7,7 @@
 #include "whittle/InitAll.h"
 #include "whittle/Conversion/Passes.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+#include "whittle/Dialect/ONNX/Transforms/Passes.h"
 #include "whittle/Pipelines/Pipelines.h"
 #include "whittle/Transforms/Passes.h"
 
@@ -24,6 +25,7 @@ void registerAllDialects(mlir::DialectRegistry &registry) {
 
 void registerAllPasses() {
   mlir::registerAllPasses();
+  registerWhittleONNXTransformsPasses();
   registerWhittleConversionPasses();
   registerWhittleTransformsPasses();
   registerPipelines();

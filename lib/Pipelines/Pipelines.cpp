@@ -7,6 +7,7 @@
 
 #include "whittle/Pipelines/Pipelines.h"
 #include "whittle/Conversion/Passes.h"
+#include "whittle/Dialect/ONNX/Transforms/Passes.h"
 #include "whittle/Transforms/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
@@ -31,15 +32,27 @@ static LogicalResult addText(OpPassManager &pm, StringRef pipeline) {
   return parsePassPipeline(pipeline, pm);
 }
 
+void buildGraphCleanupPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createFoldBatchNormPass());
+}
+
 static LogicalResult addPhase(OpPassManager &pm, Phase phase,
                               const PipelineOptions &options) {
   switch (phase) {
   case Phase::ONNX:
     return success();
-  case Phase::TOSA:
+  case Phase::TOSA: {
+    // Graph passes on the onnx dialect, then the conversion.
+    buildGraphCleanupPipeline(pm);
+    DecomposeConvPassOptions decompose;
+    decompose.rank = options.decomposeRank;
+    decompose.skip.assign(options.decomposeSkip.begin(),
+                          options.decomposeSkip.end());
+    pm.addNestedPass<func::FuncOp>(createDecomposeConvPass(decompose));
     pm.addNestedPass<func::FuncOp>(createConvertONNXToTOSAPass());
     return addText(pm, "canonicalize,func.func(tosa-reduce-transposes),"
                        "canonicalize,cse");
+  }
   case Phase::Linalg:
     return addText(
         pm, "func.func(tosa-optional-decompositions),canonicalize,"
@@ -48,6 +61,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
             "tosa-to-arith,tosa-to-tensor),canonicalize,"
             "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
   case Phase::Loops:
+    pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
     if (failed(addText(
             pm, "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map},"
@@ -90,6 +104,10 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
   Option<std::string> name{*this, "name",
                            llvm::cl::desc("Prefix of the entry point"),
                            llvm::cl::init("model")};
+  Option<int64_t> decomposeRank{
+      *this, "decompose-rank",
+      llvm::cl::desc("onnx-decompose-conv rank for every eligible Conv"),
+      llvm::cl::init(0)};
 };
 } // namespace
 
@@ -99,6 +117,7 @@ void registerPipelines() {
         arg, desc, [from, to](OpPassManager &pm, const CompileOptions &o) {
           PipelineOptions options;
           options.name = o.name;
+          options.decomposeRank = o.decomposeRank;
           (void)buildPipeline(pm, from, to, options);
         });
   };

@@ -6,7 +6,9 @@
  *   ./harness in0.bin ... -- out0.bin ...
  *
  * Reads each input as raw bytes (sizes checked against the header), runs the
- * model once on a 64-byte aligned arena poisoned with 0xA5, writes outputs. */
+ * model on a 64-byte aligned arena poisoned with 0xA5, writes outputs. An
+ * input file may hold a batch of k samples back to back (every input the
+ * same k): the model then runs k times and each output file holds k results. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,29 +27,28 @@
 static const size_t input_sizes[] = UP(_INPUT_SIZES);
 static const size_t output_sizes[] = UP(_OUTPUT_SIZES);
 
-static int read_file(const char *path, void *dst, size_t size) {
+/* Reads a whole file into fresh memory; `*size` gets its length. */
+static void *slurp(const char *path, size_t *size) {
   FILE *f = fopen(path, "rb");
   long got;
+  void *p;
   if (!f) {
     fprintf(stderr, "harness: cannot open %s\n", path);
-    return 1;
+    return NULL;
   }
   fseek(f, 0, SEEK_END);
   got = ftell(f);
   fseek(f, 0, SEEK_SET);
-  if (got < 0 || (size_t)got != size) {
-    fprintf(stderr, "harness: %s has %ld bytes, the model expects %lu\n", path,
-            got, (unsigned long)size);
-    fclose(f);
-    return 1;
-  }
-  if (size && fread(dst, 1, size, f) != size) {
+  p = got >= 0 ? malloc((size_t)got + 1) : NULL;
+  if (!p || (got && fread(p, 1, (size_t)got, f) != (size_t)got)) {
     fprintf(stderr, "harness: cannot read %s\n", path);
+    free(p);
     fclose(f);
-    return 1;
+    return NULL;
   }
   fclose(f);
-  return 0;
+  *size = (size_t)got;
+  return p;
 }
 
 static int write_file(const char *path, const void *src, size_t size) {
@@ -73,9 +74,13 @@ int main(int argc, char **argv) {
   enum { NI = UP(_NUM_INPUTS), NO = UP(_NUM_OUTPUTS) };
   const void *inputs[NI + 1] = {0};
   void *outputs[NO + 1] = {0};
+  unsigned char *in_data[NI + 1] = {0};
+  void *in_buf[NI + 1] = {0};
+  unsigned char *out_data[NO + 1] = {0};
   void *bases[NI + NO + 1] = {0};
   void *arena_base;
   unsigned char *arena;
+  size_t batch = 1, k;
   int i, sep = -1, rc;
   for (i = 1; i < argc; ++i)
     if (strcmp(argv[i], "--") == 0)
@@ -85,32 +90,59 @@ int main(int argc, char **argv) {
     return 2;
   }
   for (i = 0; i < NI; ++i) {
-    void *p = aligned(input_sizes[i], &bases[i]);
-    if (!p || read_file(argv[1 + i], p, input_sizes[i]))
+    size_t size = 0, n;
+    in_data[i] = slurp(argv[1 + i], &size);
+    if (!in_data[i])
       return 1;
-    inputs[i] = p;
+    n = input_sizes[i] ? size / input_sizes[i] : 1;
+    if ((input_sizes[i] && (size % input_sizes[i] || n == 0)) ||
+        (i > 0 && n != batch)) {
+      fprintf(stderr,
+              "harness: %s has %lu bytes, the model expects %lu per sample%s\n",
+              argv[1 + i], (unsigned long)size, (unsigned long)input_sizes[i],
+              i > 0 ? " and the same batch for every input" : "");
+      return 1;
+    }
+    batch = n;
+    /* Each sample is copied to 64-byte aligned storage before the run. */
+    in_buf[i] = aligned(input_sizes[i], &bases[i]);
+    if (!in_buf[i])
+      return 1;
+    inputs[i] = in_buf[i];
   }
   for (i = 0; i < NO; ++i) {
-    void *p = aligned(output_sizes[i], &bases[NI + i]);
-    if (!p)
+    outputs[i] = aligned(output_sizes[i], &bases[NI + i]);
+    out_data[i] = malloc(output_sizes[i] * batch + 1);
+    if (!outputs[i] || !out_data[i])
       return 1;
-    memset(p, 0xA5, output_sizes[i]);
-    outputs[i] = p;
   }
   arena = aligned(UP(_ARENA_SIZE) + 1, &arena_base);
   if (!arena)
     return 1;
-  memset(arena, 0xA5, UP(_ARENA_SIZE) + 1);
-  rc = M(_run)(inputs, outputs, arena);
-  if (rc != 0) {
-    fprintf(stderr, "harness: model returned %d\n", rc);
-    return 1;
+  for (k = 0; k < batch; ++k) {
+    for (i = 0; i < NI; ++i)
+      memcpy(in_buf[i], in_data[i] + k * input_sizes[i],
+             input_sizes[i]);
+    for (i = 0; i < NO; ++i)
+      memset(outputs[i], 0xA5, output_sizes[i]);
+    memset(arena, 0xA5, UP(_ARENA_SIZE) + 1);
+    rc = M(_run)(inputs, outputs, arena);
+    if (rc != 0) {
+      fprintf(stderr, "harness: model returned %d\n", rc);
+      return 1;
+    }
+    for (i = 0; i < NO; ++i)
+      memcpy(out_data[i] + k * output_sizes[i], outputs[i], output_sizes[i]);
   }
   for (i = 0; i < NO; ++i)
-    if (write_file(argv[sep + 1 + i], outputs[i], output_sizes[i]))
+    if (write_file(argv[sep + 1 + i], out_data[i], output_sizes[i] * batch))
       return 1;
   for (i = 0; i < NI + NO; ++i)
     free(bases[i]);
+  for (i = 0; i < NI; ++i)
+    free(in_data[i]);
+  for (i = 0; i < NO; ++i)
+    free(out_data[i]);
   free(arena_base);
   return 0;
 }

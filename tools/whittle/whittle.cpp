@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "whittle/Calibration/DecomposeSearch.h"
 #include "whittle/Import/ONNXImporter.h"
 #include "whittle/InitAll.h"
 #include "whittle/Pipelines/Pipelines.h"
@@ -67,6 +68,32 @@ static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Pin an input's shape: NAME=d0,d1,... (repeatable)"),
     cl::cat(category));
+
+static cl::OptionCategory lightCategory("lightweighting options");
+static cl::opt<std::string> decomposeConv(
+    "decompose-conv",
+    cl::desc("Rewrite regular convolutions as depthwise + pointwise: off "
+             "(default), auto (smallest rank within --decompose-error, "
+             "measured on --calibration) or rank:N"),
+    cl::init("off"), cl::cat(lightCategory));
+static cl::opt<double> decomposeError(
+    "decompose-error",
+    cl::desc("Largest relative error ||y'-y||/||y|| accepted at a rewritten "
+             "layer's output in --decompose-conv=auto (default 0.01)"),
+    cl::init(0.01), cl::cat(lightCategory));
+static cl::list<std::string> decomposeSkip(
+    "decompose-conv-skip", cl::CommaSeparated,
+    cl::desc("ONNX node names of convolutions never to rewrite"),
+    cl::cat(lightCategory));
+static cl::opt<std::string> calibrationDir(
+    "calibration",
+    cl::desc("Directory of .npy calibration inputs (one file per sample, or "
+             "one subdirectory per sample with <input>.npy files)"),
+    cl::init(""), cl::cat(lightCategory));
+static cl::opt<std::string> reportFile(
+    "report",
+    cl::desc("Write the per-layer lightweighting report (.json or .md)"),
+    cl::init(""), cl::cat(lightCategory));
 
 namespace {
 
@@ -237,6 +264,71 @@ std::optional<Emit> resolveEmit(StringRef emitFlag, StringRef output) {
       .Default(std::nullopt);
 }
 
+/// --decompose-conv: chooses (auto: measures) each convolution's rank and
+/// records it on the op for the pipeline's onnx-decompose-conv pass.
+LogicalResult lightweight(ModuleOp module, func::FuncOp mainFunc) {
+  StringRef mode = decomposeConv;
+  if (mode == "off") {
+    if (!reportFile.empty()) {
+      llvm::errs() << "whittle: error: --report needs --decompose-conv\n";
+      return failure();
+    }
+    return success();
+  }
+  whittle::DecomposeOptions options;
+  options.maxError = decomposeError;
+  options.skip.assign(decomposeSkip.begin(), decomposeSkip.end());
+  if (mode.consume_front("rank:")) {
+    if (mode.getAsInteger(10, options.forcedRank) || options.forcedRank <= 0) {
+      llvm::errs() << "whittle: error: --decompose-conv=rank:N needs a "
+                      "positive N, got '"
+                   << decomposeConv << "'\n";
+      return failure();
+    }
+  } else if (mode != "auto") {
+    llvm::errs() << "whittle: error: --decompose-conv must be off, auto or "
+                    "rank:N, got '"
+                 << decomposeConv << "'\n";
+    return failure();
+  }
+  if (!(options.maxError >= 0)) {
+    llvm::errs() << "whittle: error: --decompose-error must be >= 0\n";
+    return failure();
+  }
+  std::optional<whittle::CalibrationSet> calibration;
+  if (!calibrationDir.empty()) {
+    auto interface = whittle::describeModel(mainFunc);
+    if (failed(interface))
+      return failure();
+    std::string err;
+    calibration = whittle::loadCalibrationSet(calibrationDir, *interface, err);
+    if (!calibration) {
+      llvm::errs() << err << "\n";
+      return failure();
+    }
+  } else if (options.forcedRank == 0) {
+    llvm::errs() << "whittle: error: --decompose-conv=auto measures each "
+                    "layer on calibration inputs: give --calibration=DIR\n";
+    return failure();
+  }
+  // Measure layers as the pipeline will see them: BatchNormalization folded.
+  PassManager cleanup(module.getContext());
+  whittle::buildGraphCleanupPipeline(cleanup);
+  if (failed(cleanup.run(module)))
+    return failure();
+  whittle::DecomposeReport report;
+  if (failed(whittle::planDecomposition(
+          module, options, calibration ? &*calibration : nullptr, report)))
+    return failure();
+  if (reportFile.empty())
+    return success();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  whittle::writeDecomposeReport(
+      report, llvm::sys::path::extension(reportFile) == ".json", os);
+  return writeAtomically(reportFile, text);
+}
+
 int run() {
   std::optional<Emit> emitKind = resolveEmit(emit, outputFile);
   if (!emitKind) {
@@ -327,6 +419,9 @@ int run() {
     if (failed(interface))
       return 1;
   }
+
+  if (failed(lightweight(*module, mainFunc)))
+    return 1;
 
   whittle::Phase stop = whittle::Phase::LLVM;
   switch (*emitKind) {

@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace whittle {
 
@@ -26,7 +27,15 @@ std::optional<Phase> parsePhase(llvm::StringRef name);
 struct PipelineOptions {
   /// Prefix of the generated entry point (`NAME_run`).
   std::string name = "model";
+  /// onnx-decompose-conv: rank for every eligible convolution (0: only those
+  /// carrying a whittle.decompose_rank attribute), and node names to skip.
+  int64_t decomposeRank = 0;
+  std::vector<std::string> decomposeSkip;
 };
+
+/// Graph clean-up on the onnx dialect (BatchNormalization folding): the
+/// start of the TOSA phase, also run by the driver before measuring layers.
+void buildGraphCleanupPipeline(mlir::OpPassManager &pm);
 
 /// Appends the passes that take a module from `from` to `to` (exclusive of
 /// `from`'s own passes, inclusive of `to`'s).

@@ -22,6 +22,19 @@ def ExpandMathPass : Pass<"whittle-expand-math"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def DistinctResultsPass : Pass<"whittle-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Give every function result its own tensor";
+  let description = [{
+    A model may list one tensor as two graph outputs (or as an output and
+    the input of another output's Identity). Each output is a separate
+    caller buffer, so a value returned more than once is copied
+    (`linalg.copy` into a fresh tensor) for every repeat before
+    bufferization turns results into out-parameters.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def LowerMemRefCopyPass : Pass<"whittle-lower-memref-copy", "mlir::func::FuncOp"> {
   let summary = "Lower memref.copy to explicit loops";
   let description = [{

@@ -14,6 +14,7 @@
 #include "whittle/Conversion/Passes.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -159,39 +160,6 @@ struct Lowerer {
   }
 };
 
-/// Reads a constant float tensor defined by onnx.Constant or tosa.const
-/// (dense or dense_resource). Returns std::nullopt if not constant.
-static std::optional<SmallVector<float>> getConstFloats(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return std::nullopt;
-  ElementsAttr attr;
-  if (auto c = llvm::dyn_cast<onnx::ConstantOp>(def))
-    attr = c.getValue();
-  else if (auto c = llvm::dyn_cast<tosa::ConstOp>(def))
-    attr = c.getValues();
-  if (!attr || !attr.getElementType().isF32())
-    return std::nullopt;
-  SmallVector<float> out;
-  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
-    for (float f : dense.getValues<float>())
-      out.push_back(f);
-    return out;
-  }
-  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    ArrayRef<char> data = blob->getData();
-    if ((int64_t)data.size() != attr.getNumElements() * 4)
-      return std::nullopt;
-    out.resize(attr.getNumElements());
-    std::memcpy(out.data(), data.data(), data.size());
-    return out;
-  }
-  return std::nullopt;
-}
-
 static constexpr int32_t kToNHWC[] = {0, 2, 3, 1};
 static constexpr int32_t kToNCHW[] = {0, 3, 1, 2};
 
@@ -289,7 +257,7 @@ static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
 
   // Weights as [M, C/g, kh, kw] (1-D lifted to kh = 1). Constant weights are
   // re-laid out here; computed ones through tosa.transpose.
-  auto weights = getConstFloats(op.getW());
+  auto weights = whittle::getConstantFloats(op.getW());
   Value wIn = l.reshape(op.getW(), {m, cg, kh, kw});
   Value bias;
   if (op.getB())
@@ -462,7 +430,7 @@ static FailureOr<Value> lowerGemm(Lowerer &l, onnx::GemmOp op) {
     // Constant weights are transposed now rather than into the arena at run
     // time.
     auto bt = Lowerer::typeOf(b);
-    if (auto w = getConstFloats(b)) {
+    if (auto w = whittle::getConstantFloats(b)) {
       int64_t rows = bt.getDimSize(0), cols = bt.getDimSize(1);
       SmallVector<float> t(w->size());
       for (int64_t r = 0; r < rows; ++r)
@@ -537,7 +505,7 @@ static FailureOr<Value> lowerMatMul(Lowerer &l, onnx::MatMulOp op) {
 
 static FailureOr<Value> lowerPow(Lowerer &l, onnx::PowOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  auto exps = getConstFloats(op.getB());
+  auto exps = whittle::getConstantFloats(op.getB());
   if (exps && !exps->empty() &&
       llvm::all_of(*exps, [&](float e) { return e == (*exps)[0]; })) {
     float e = (*exps)[0];
@@ -592,7 +560,7 @@ static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
       out = dflt;
       return true;
     }
-    auto c = getConstFloats(v);
+    auto c = whittle::getConstantFloats(v);
     if (!c || c->size() != 1)
       return false;
     out = (*c)[0];
@@ -620,24 +588,8 @@ static FailureOr<Value> lowerConstant(Lowerer &l, Operation *op,
       .getResult();
 }
 
-
-/// Reads a constant integer tensor (onnx.Constant or tosa.const).
 static std::optional<SmallVector<int64_t>> getConstInts(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return std::nullopt;
-  ElementsAttr attr;
-  if (auto c = llvm::dyn_cast<onnx::ConstantOp>(def))
-    attr = c.getValue();
-  else if (auto c = llvm::dyn_cast<tosa::ConstOp>(def))
-    attr = c.getValues();
-  auto dense = llvm::dyn_cast_or_null<DenseIntElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (const APInt &i : dense.getValues<APInt>())
-    out.push_back(i.getSExtValue());
-  return out;
+  return whittle::getConstantInts(v);
 }
 
 /// Scalar float constant of `type` (f32/f64/f16) for linalg bodies.
@@ -1666,7 +1618,7 @@ static FailureOr<Value> lowerConvTranspose(Lowerer &l,
   x = l.transpose(x, kToNHWC);
   // Weights [C, M, kh, kw] -> [M, kh, kw, C].
   Value w;
-  if (auto cw = getConstFloats(op.getW())) {
+  if (auto cw = whittle::getConstantFloats(op.getW())) {
     SmallVector<float> ohwi(m * k[0] * k[1] * c);
     for (int64_t ci = 0; ci < c; ++ci)
       for (int64_t mi = 0; mi < m; ++mi)

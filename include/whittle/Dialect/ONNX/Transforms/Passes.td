@@ -1,0 +1,57 @@
+//===- Passes.td - graph passes on the onnx dialect --------*- tablegen -*-===//
+//
+// Part of whittle.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_DIALECT_ONNX_TRANSFORMS_PASSES_TD
+#define WHITTLE_DIALECT_ONNX_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def DecomposeConvPass : Pass<"onnx-decompose-conv", "mlir::func::FuncOp"> {
+  let summary = "Rewrite regular convolutions as depthwise + pointwise pairs";
+  let description = [{
+    For a regular `onnx.Conv` (group 1, constant f32 weights, 1-D or 2-D,
+    kernel larger than 1) with weights W[Cout, Cin, k...], takes for each
+    input channel i the matrix M_i = W[:, i] (Cout x K, K the kernel size)
+    and its singular value decomposition M_i = U S V^T. Keeping rank r, the
+    convolution becomes a depthwise convolution with depth multiplier r whose
+    filters are the first r right singular vectors (keeping strides, pads,
+    dilations) and a 1x1 convolution Cin*r -> Cout with weights U_r S_r that
+    carries the bias. With r = min(Cout, K) the rewrite is exact up to
+    rounding.
+
+    The rank comes from the op's `whittle.decompose_rank` attribute (set by
+    the driver's `--decompose-conv=auto` from calibration measurements; 0
+    keeps the convolution) or, for convolutions without it, from the `rank`
+    option (0: leave them alone). Ranks above min(Cout, K) are clamped.
+    Convolutions named in `skip` are never rewritten.
+  }];
+  let options = [
+    Option<"rank", "rank", "int64_t", /*default=*/"0",
+           "Rank for convolutions without a whittle.decompose_rank attribute "
+           "(0: leave them alone)">,
+    ListOption<"skip", "skip", "std::string",
+               "ONNX node names of convolutions never to rewrite">,
+  ];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
+def FoldBatchNormPass : Pass<"onnx-fold-batchnorm", "mlir::func::FuncOp"> {
+  let summary = "Fold inference BatchNormalization into the producing layer";
+  let description = [{
+    An inference-mode `onnx.BatchNormalization` with constant scale, bias,
+    mean and variance is the per-channel affine map
+    y = s * x + (beta - s * mean), s = scale / sqrt(var + epsilon).
+    When x is the only use of an `onnx.Conv`, `onnx.ConvTranspose` or
+    `onnx.Gemm` (2-D output) with constant weights and bias, s scales the
+    weights of each output channel and the shift becomes the bias: the
+    normalization costs nothing at run time. Any other BatchNormalization
+    becomes one `onnx.Mul` and one `onnx.Add` by constant [C, 1, ...]
+    tensors.
+  }];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
+#endif // WHITTLE_DIALECT_ONNX_TRANSFORMS_PASSES_TD

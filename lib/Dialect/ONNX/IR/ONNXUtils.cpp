@@ -1,0 +1,126 @@
+//===- ONNXUtils.cpp - Helpers shared by passes over the onnx dialect -----===//
+//
+// Part of whittle.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+#include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+namespace whittle {
+
+/// Same threshold as the importer: larger tensors become resource blobs.
+static constexpr int64_t kInlineElementLimit = 16;
+
+ElementsAttr getConstantAttr(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (auto c = llvm::dyn_cast_or_null<onnx::ConstantOp>(def))
+    return c.getValue();
+  if (auto c = llvm::dyn_cast_or_null<tosa::ConstOp>(def))
+    return c.getValues();
+  return {};
+}
+
+std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
+  auto dense = llvm::dyn_cast_or_null<DenseIntElementsAttr>(getConstantAttr(v));
+  if (!dense)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (const APInt &i : dense.getValues<APInt>())
+    out.push_back(i.getSExtValue());
+  return out;
+}
+
+std::optional<SmallVector<float>> getConstantFloats(Value v) {
+  ElementsAttr attr = getConstantAttr(v);
+  if (!attr || !attr.getElementType().isF32())
+    return std::nullopt;
+  SmallVector<float> out;
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    for (float f : dense.getValues<float>())
+      out.push_back(f);
+    return out;
+  }
+  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    if ((int64_t)data.size() != attr.getNumElements() * 4)
+      return std::nullopt;
+    out.resize(attr.getNumElements());
+    std::memcpy(out.data(), data.data(), data.size());
+    return out;
+  }
+  return std::nullopt;
+}
+
+Value createFloatConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                          ArrayRef<float> values, StringRef blobName) {
+  auto type = RankedTensorType::get(shape, b.getF32Type());
+  ElementsAttr attr;
+  if ((int64_t)values.size() > kInlineElementLimit) {
+    std::string name = blobName.str();
+    for (char &c : name)
+      if (!llvm::isAlnum(c) && c != '_')
+        c = '_';
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                       values.size() * sizeof(float)),
+        alignof(uint64_t));
+    attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  } else {
+    attr = DenseElementsAttr::get(type, values);
+  }
+  return onnx::ConstantOp::create(b, loc, type, attr);
+}
+
+std::string getNodeName(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations()) {
+      std::string n = getNodeName(l);
+      if (!n.empty())
+        return n;
+    }
+  return "";
+}
+
+static Location renameNode(Location loc, StringRef suffix, bool &done) {
+  if (done)
+    return loc;
+  if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
+    done = true;
+    return NameLoc::get(
+        StringAttr::get(loc.getContext(), name.getName().str() + suffix.str()),
+        name.getChildLoc());
+  }
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
+    SmallVector<Location> parts;
+    for (Location l : fused.getLocations())
+      parts.push_back(renameNode(l, suffix, done));
+    return FusedLoc::get(loc.getContext(), parts, fused.getMetadata());
+  }
+  return loc;
+}
+
+Location deriveNodeLoc(Location loc, StringRef suffix) {
+  bool done = false;
+  Location out = renameNode(loc, suffix, done);
+  if (done)
+    return out;
+  return NameLoc::get(StringAttr::get(loc.getContext(), suffix.ltrim('/')),
+                      loc);
+}
+
+} // namespace whittle
