@@ -50,8 +50,11 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
                           options.decomposeSkip.end());
     pm.addNestedPass<func::FuncOp>(createDecomposeConvPass(decompose));
     pm.addNestedPass<func::FuncOp>(createConvertONNXToTOSAPass());
-    return addText(pm, "canonicalize,func.func(tosa-reduce-transposes),"
-                       "canonicalize,cse");
+    if (failed(addText(pm, "canonicalize,func.func(tosa-reduce-transposes),"
+                           "canonicalize")))
+      return failure();
+    pm.addNestedPass<func::FuncOp>(createSinkTransposesPass());
+    return addText(pm, "canonicalize,cse");
   }
   case Phase::Linalg:
     return addText(

@@ -35,6 +35,21 @@ def DistinctResultsPass : Pass<"whittle-distinct-results", "mlir::func::FuncOp">
                            "mlir::tensor::TensorDialect"];
 }
 
+def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
+  let summary = "Move layout transposes below elementwise ops and concats";
+  let description = [{
+    Convolutions and pools run in NHWC while the graph around them is NCHW,
+    so the ONNX-to-TOSA conversion leaves a transpose pair around each of
+    them. When an elementwise TOSA op or a concat takes transposed operands
+    (all with one permutation; constants and all-ones broadcasts also
+    qualify), it is rewritten to run in the untransposed layout with one
+    transpose on its result, provided at least one operand transpose dies.
+    Repeated to a fixed point, the NCHW <-> NHWC pairs meet and cancel
+    (canonicalization), so a residual network keeps one layout throughout.
+  }];
+  let dependentDialects = ["mlir::tosa::TosaDialect"];
+}
+
 def LowerMemRefCopyPass : Pass<"whittle-lower-memref-copy", "mlir::func::FuncOp"> {
   let summary = "Lower memref.copy to explicit loops";
   let description = [{

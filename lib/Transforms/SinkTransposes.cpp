@@ -1,0 +1,155 @@
+//===- SinkTransposes.cpp - move layout transposes down the graph ---------===//
+//
+// Part of whittle.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Transforms/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace whittle {
+#define GEN_PASS_DEF_SINKTRANSPOSESPASS
+#include "whittle/Transforms/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace {
+
+/// How one data operand of a rewritten op is obtained in the untransposed
+/// layout.
+enum class Source { Transposed, Constant, Ones };
+
+/// Checks that every data operand (ranked, of the result's rank) is a
+/// transpose with `perms`, a constant, or an all-ones broadcast; fills
+/// `perms` from the first transpose. Returns the number of operand
+/// transposes that die (this op is their only user).
+static FailureOr<int> classify(Operation *op, ArrayRef<unsigned> dataOperands,
+                               SmallVectorImpl<int32_t> &perms,
+                               SmallVectorImpl<Source> &sources) {
+  int dying = 0;
+  bool any = false;
+  for (unsigned i : dataOperands) {
+    Value v = op->getOperand(i);
+    auto t = v.getDefiningOp<tosa::TransposeOp>();
+    if (t) {
+      ArrayRef<int32_t> p = t.getPerms();
+      if (!any) {
+        perms.assign(p.begin(), p.end());
+        any = true;
+      } else if (ArrayRef<int32_t>(perms) != p) {
+        return failure();
+      }
+      sources.push_back(Source::Transposed);
+      if (v.hasOneUse())
+        ++dying;
+      continue;
+    }
+    auto type = llvm::cast<RankedTensorType>(v.getType());
+    if (llvm::all_of(type.getShape(), [](int64_t d) { return d == 1; }))
+      sources.push_back(Source::Ones);
+    else if (matchPattern(v, m_Constant()))
+      sources.push_back(Source::Constant);
+    else
+      return failure();
+  }
+  if (!any || dying == 0)
+    return failure();
+  return dying;
+}
+
+static SmallVector<int32_t> inverse(ArrayRef<int32_t> perms) {
+  SmallVector<int32_t> inv(perms.size());
+  for (size_t i = 0; i < perms.size(); ++i)
+    inv[perms[i]] = i;
+  return inv;
+}
+
+/// Shape `s` seen through the inverse of `perms`: the untransposed shape u
+/// with u[perms[i]] = s[i].
+static RankedTensorType untransposed(RankedTensorType t,
+                                     ArrayRef<int32_t> perms) {
+  SmallVector<int64_t> shape(t.getRank());
+  for (size_t i = 0; i < perms.size(); ++i)
+    shape[perms[i]] = t.getDimSize(i);
+  return t.clone(shape);
+}
+
+/// Operand `v` in the untransposed layout.
+static Value untransposedOperand(PatternRewriter &rw, Location loc, Value v,
+                                 Source source, ArrayRef<int32_t> perms) {
+  switch (source) {
+  case Source::Transposed:
+    return v.getDefiningOp<tosa::TransposeOp>().getInput1();
+  case Source::Ones:
+    return v;
+  case Source::Constant: {
+    auto type = llvm::cast<RankedTensorType>(v.getType());
+    // Folded away at compile time by constant folding.
+    return tosa::TransposeOp::create(rw, loc, untransposed(type, perms), v,
+                                     rw.getDenseI32ArrayAttr(inverse(perms)));
+  }
+  }
+  llvm_unreachable("unknown source");
+}
+
+struct SinkThroughElementwise : public RewritePattern {
+  SinkThroughElementwise(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rw) const override {
+    bool elementwise =
+        op->hasTrait<OpTrait::tosa::TosaElementwiseOperator>() ||
+        llvm::isa<tosa::MulOp, tosa::CastOp, tosa::ConcatOp>(op);
+    if (!elementwise || op->getNumResults() != 1 || op->getNumRegions())
+      return rw.notifyMatchFailure(op, "not elementwise or concat");
+    auto resultType = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!resultType || resultType.getRank() < 2)
+      return rw.notifyMatchFailure(op, "rank below 2");
+    // Data operands: those of the result's rank (not shifts, zero points).
+    SmallVector<unsigned> data;
+    for (OpOperand &o : op->getOpOperands()) {
+      auto t = llvm::dyn_cast<RankedTensorType>(o.get().getType());
+      if (t && t.getRank() == resultType.getRank())
+        data.push_back(o.getOperandNumber());
+    }
+    SmallVector<int32_t> perms;
+    SmallVector<Source> sources;
+    if (failed(classify(op, data, perms, sources)))
+      return rw.notifyMatchFailure(op, "operands not uniformly transposed");
+
+    Location loc = op->getLoc();
+    SmallVector<Value> operands(op->getOperands());
+    for (size_t k = 0; k < data.size(); ++k)
+      operands[data[k]] =
+          untransposedOperand(rw, loc, operands[data[k]], sources[k], perms);
+    OperationState state(loc, op->getName());
+    state.addOperands(operands);
+    state.addTypes(untransposed(resultType, perms));
+    state.addAttributes(op->getAttrs());
+    if (auto concat = llvm::dyn_cast<tosa::ConcatOp>(op))
+      state.attributes.set("axis",
+                           rw.getI32IntegerAttr(perms[concat.getAxis()]));
+    Operation *moved = rw.create(state);
+    rw.replaceOpWithNewOp<tosa::TransposeOp>(
+        op, resultType, moved->getResult(0), rw.getDenseI32ArrayAttr(perms));
+    return success();
+  }
+};
+
+struct SinkTransposesPass
+    : whittle::impl::SinkTransposesPassBase<SinkTransposesPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<SinkThroughElementwise>(&getContext());
+    // Transpose pairs that meet cancel.
+    tosa::TransposeOp::getCanonicalizationPatterns(patterns, &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,58 @@
+// RUN: whittle-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(whittle-sink-transposes))' | FileCheck %s
+
+// A residual block: both add operands come back from NHWC; the add, the
+// clamp and the concat with a constant run in NHWC and the transpose pair
+// into the next NHWC consumer cancels. One transpose is left for the NCHW
+// graph output.
+// CHECK-LABEL: func.func @residual
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x4x8xf32>, %[[B:.*]]: tensor<1x4x4x8xf32>)
+// CHECK: %[[SUM:.*]] = tosa.add %[[A]], %[[B]] : (tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+// CHECK: %[[CL:.*]] = tosa.clamp %[[SUM]]
+// CHECK: %[[CAT:.*]] = tosa.concat %[[CL]], %{{.*}} {axis = 3 : i32} : (tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>) -> tensor<1x4x4x16xf32>
+// CHECK: %[[NCHW:.*]] = tosa.transpose %[[CAT]] {perms = array<i32: 0, 3, 1, 2>}
+// CHECK: return %[[CAT]], %[[NCHW]]
+func.func @residual(%a: tensor<1x4x4x8xf32>, %b: tensor<1x4x4x8xf32>) -> (tensor<1x4x4x16xf32>, tensor<1x16x4x4xf32>) {
+  %ta = tosa.transpose %a {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %tb = tosa.transpose %b {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %s = tosa.add %ta, %tb : (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %c = tosa.clamp %s {max_val = 6.0 : f32, min_val = 0.0 : f32} : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %z = "tosa.const"() {values = dense<0.0> : tensor<1x8x4x4xf32>} : () -> tensor<1x8x4x4xf32>
+  %cat = tosa.concat %c, %z {axis = 1 : i32} : (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) -> tensor<1x16x4x4xf32>
+  %back = tosa.transpose %cat {perms = array<i32: 0, 2, 3, 1>} : (tensor<1x16x4x4xf32>) -> tensor<1x4x4x16xf32>
+  return %back, %cat : tensor<1x4x4x16xf32>, tensor<1x16x4x4xf32>
+}
+
+// -----
+
+// A per-channel constant ([1,C,1,1]) is transposed with the layout
+// ([1,1,1,C], folded at compile time); the mul's shift operand is not data
+// and stays.
+// CHECK-LABEL: func.func @bias
+// CHECK: %[[C:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}1.000000e+00, 2.000000e+00, {{.*}}]]]]> : tensor<1x1x1x8xf32>}>
+// CHECK: %[[M:.*]] = tosa.mul %arg0, %[[C]], %{{.*}} : (tensor<1x4x4x8xf32>, tensor<1x1x1x8xf32>, tensor<1xi8>) -> tensor<1x4x4x8xf32>
+// CHECK: tosa.transpose %[[M]] {perms = array<i32: 0, 3, 1, 2>}
+func.func @bias(%a: tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32> {
+  %ta = tosa.transpose %a {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %k = "tosa.const"() {values = dense<[[[[1.0]], [[2.0]], [[3.0]], [[4.0]], [[5.0]], [[6.0]], [[7.0]], [[8.0]]]]> : tensor<1x8x1x1xf32>} : () -> tensor<1x8x1x1xf32>
+  %shift = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %m = tosa.mul %ta, %k, %shift : (tensor<1x8x4x4xf32>, tensor<1x8x1x1xf32>, tensor<1xi8>) -> tensor<1x8x4x4xf32>
+  return %m : tensor<1x8x4x4xf32>
+}
+
+// -----
+
+// Not moved: a non-constant operand in the other layout would need a new
+// transpose, and a transpose with other users would not die.
+// CHECK-LABEL: func.func @kept
+// CHECK: %[[T:.*]] = tosa.transpose %arg0
+// CHECK: tosa.add %[[T]], %arg1
+// CHECK: tosa.abs %[[T]]
+// CHECK: tosa.negate
+func.func @kept(%a: tensor<1x4x4x8xf32>, %b: tensor<1x8x4x4xf32>) -> (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) {
+  %ta = tosa.transpose %a {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %s = tosa.add %ta, %b : (tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %n = tosa.abs %ta : (tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %z = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %neg = tosa.negate %n, %z, %z : (tensor<1x8x4x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x8x4x4xf32>
+  return %s, %neg : tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>
+}
