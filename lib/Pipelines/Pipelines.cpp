@@ -62,7 +62,8 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
             "func.func(tosa-infer-shapes,tosa-make-broadcastable,"
             "tosa-to-linalg-named,tosa-layerwise-constant-fold,tosa-to-linalg,"
             "tosa-to-arith,tosa-to-tensor),canonicalize,"
-            "func.func(linalg-fuse-elementwise-ops),canonicalize,cse");
+            "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,"
+            "func.func(whittle-elementwise-in-place)");
   case Phase::Loops:
     pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
     if (failed(addText(

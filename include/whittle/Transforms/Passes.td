@@ -50,6 +50,20 @@ def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::tosa::TosaDialect"];
 }
 
+def ElementwiseInPlacePass : Pass<"whittle-elementwise-in-place", "mlir::func::FuncOp"> {
+  let summary = "Let elementwise kernels write over an input that dies";
+  let description = [{
+    After elementwise fusion, each linalg.generic kernel writes into a fresh
+    `tensor.empty`, which bufferization turns into a new buffer. When an
+    all-parallel kernel reads an input of the result's type at the identity
+    index and is that input's only user, the input becomes the kernel's
+    init: bufferization then updates the input's buffer in place (residual
+    adds, activations, scale-and-shift), and the arena needs one buffer
+    less for every such kernel.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def LowerMemRefCopyPass : Pass<"whittle-lower-memref-copy", "mlir::func::FuncOp"> {
   let summary = "Lower memref.copy to explicit loops";
   let description = [{
