@@ -32,8 +32,12 @@ static LogicalResult addText(OpPassManager &pm, StringRef pipeline) {
   return parsePassPipeline(pipeline, pm);
 }
 
-void buildGraphCleanupPipeline(OpPassManager &pm) {
+void buildGraphCleanupPipeline(OpPassManager &pm,
+                               const PipelineOptions &options) {
+  if (!options.graphOptimizations)
+    return;
   pm.addNestedPass<func::FuncOp>(createFoldBatchNormPass());
+  pm.addNestedPass<func::FuncOp>(createFoldPadPass());
 }
 
 static LogicalResult addPhase(OpPassManager &pm, Phase phase,
@@ -43,7 +47,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     return success();
   case Phase::TOSA: {
     // Graph passes on the onnx dialect, then the conversion.
-    buildGraphCleanupPipeline(pm);
+    buildGraphCleanupPipeline(pm, options);
     DecomposeConvPassOptions decompose;
     decompose.rank = options.decomposeRank;
     decompose.skip.assign(options.decomposeSkip.begin(),
@@ -53,17 +57,21 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     if (failed(addText(pm, "canonicalize,func.func(tosa-reduce-transposes),"
                            "canonicalize")))
       return failure();
-    pm.addNestedPass<func::FuncOp>(createSinkTransposesPass());
+    if (options.graphOptimizations)
+      pm.addNestedPass<func::FuncOp>(createSinkTransposesPass());
     return addText(pm, "canonicalize,cse");
   }
   case Phase::Linalg:
-    return addText(
+    if (failed(addText(
         pm, "func.func(tosa-optional-decompositions),canonicalize,"
             "func.func(tosa-infer-shapes,tosa-make-broadcastable,"
             "tosa-to-linalg-named,tosa-layerwise-constant-fold,tosa-to-linalg,"
             "tosa-to-arith,tosa-to-tensor),canonicalize,"
-            "func.func(linalg-fuse-elementwise-ops),canonicalize,cse,"
-            "func.func(whittle-elementwise-in-place)");
+            "func.func(linalg-fuse-elementwise-ops),canonicalize,cse")))
+      return failure();
+    if (options.graphOptimizations)
+      pm.addNestedPass<func::FuncOp>(createElementwiseInPlacePass());
+    return success();
   case Phase::Loops:
     pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
     if (failed(addText(

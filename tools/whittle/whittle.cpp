@@ -70,6 +70,12 @@ static cl::list<std::string> inputShapes(
     cl::cat(category));
 
 static cl::OptionCategory lightCategory("lightweighting options");
+static cl::opt<bool> noGraphOpt(
+    "no-graph-opt",
+    cl::desc("Turn off graph optimizations (BatchNorm and Pad folding, "
+             "transpose sinking, in-place elementwise kernels), e.g. to "
+             "measure what they bring"),
+    cl::init(false), cl::cat(lightCategory));
 static cl::opt<std::string> decomposeConv(
     "decompose-conv",
     cl::desc("Rewrite regular convolutions as depthwise + pointwise: off "
@@ -313,7 +319,9 @@ LogicalResult lightweight(ModuleOp module, func::FuncOp mainFunc) {
   }
   // Measure layers as the pipeline will see them: BatchNormalization folded.
   PassManager cleanup(module.getContext());
-  whittle::buildGraphCleanupPipeline(cleanup);
+  whittle::PipelineOptions cleanupOptions;
+  cleanupOptions.graphOptimizations = !noGraphOpt;
+  whittle::buildGraphCleanupPipeline(cleanup, cleanupOptions);
   if (failed(cleanup.run(module)))
     return failure();
   whittle::DecomposeReport report;
@@ -446,6 +454,7 @@ int run() {
     return 1;
   whittle::PipelineOptions pipelineOptions;
   pipelineOptions.name = name;
+  pipelineOptions.graphOptimizations = !noGraphOpt;
   if (failed(whittle::buildPipeline(pm, whittle::Phase::ONNX, stop,
                                     pipelineOptions))) {
     llvm::errs() << "whittle: error: cannot build the pass pipeline\n";

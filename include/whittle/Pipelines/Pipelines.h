@@ -31,11 +31,15 @@ struct PipelineOptions {
   /// carrying a whittle.decompose_rank attribute), and node names to skip.
   int64_t decomposeRank = 0;
   std::vector<std::string> decomposeSkip;
+  /// Graph optimizations (BatchNorm and Pad folding, transpose sinking,
+  /// in-place elementwise kernels); off only to measure what they bring.
+  bool graphOptimizations = true;
 };
 
 /// Graph clean-up on the onnx dialect (BatchNormalization folding): the
 /// start of the TOSA phase, also run by the driver before measuring layers.
-void buildGraphCleanupPipeline(mlir::OpPassManager &pm);
+void buildGraphCleanupPipeline(mlir::OpPassManager &pm,
+                               const PipelineOptions &options);
 
 /// Appends the passes that take a module from `from` to `to` (exclusive of
 /// `from`'s own passes, inclusive of `to`'s).

@@ -54,4 +54,16 @@ def FoldBatchNormPass : Pass<"onnx-fold-batchnorm", "mlir::func::FuncOp"> {
   let dependentDialects = ["whittle::onnx::ONNXDialect"];
 }
 
+def FoldPadPass : Pass<"onnx-fold-pad", "mlir::func::FuncOp"> {
+  let summary = "Fold a zero Pad into the following Conv or AveragePool";
+  let description = [{
+    A constant-mode `onnx.Pad` with constant non-negative pads on the spatial
+    dimensions only and a zero (or absent) pad value, whose only user is an
+    `onnx.Conv` (or an `onnx.AveragePool` counting padding,
+    count_include_pad = 1) with explicit padding, is dropped: its pads are
+    added to the consumer's. The padded copy of the activation disappears.
+  }];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
 #endif // WHITTLE_DIALECT_ONNX_TRANSFORMS_PASSES_TD
