@@ -111,7 +111,9 @@ std::optional<NpyArray> readNpy(StringRef path, std::string &error) {
   int64_t count = 1;
   for (StringRef d : dims) {
     int64_t v;
-    if (d.trim().getAsInteger(10, v) || v < 0)
+    // Bounded so that the element count cannot overflow.
+    if (d.trim().getAsInteger(10, v) || v < 0 || v > (int64_t(1) << 40) ||
+        (v > 0 && count > (int64_t(1) << 40) / v))
       return bad("bad shape");
     out.shape.push_back(v);
     count *= v;

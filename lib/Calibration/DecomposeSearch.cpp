@@ -147,7 +147,6 @@ LogicalResult planDecomposition(ModuleOp module,
     auto main = probe->lookupSymbol<func::FuncOp>("main");
     SmallVector<onnx::ConvOp> probeConvs = convsOf(*probe);
     auto ret = llvm::cast<func::ReturnOp>(main.getBody().front().getTerminator());
-    unsigned numOutputs = main.getNumResults();
     SmallVector<Value> extra;
     auto addResult = [&](Value v) {
       if (failed(main.insertResult(main.getNumResults(), v.getType(),
@@ -210,7 +209,6 @@ LogicalResult planDecomposition(ModuleOp module,
           c.errors[r].add(ys[r].data(), ref, ys[r].size());
       }
     }
-    (void)numOutputs;
 
     for (Candidate &c : candidates) {
       DecomposeLayer &layer = report.layers[c.layer];
@@ -239,13 +237,11 @@ LogicalResult planDecomposition(ModuleOp module,
 
   for (size_t i = 0; i < convs.size(); ++i) {
     DecomposeLayer &layer = report.layers[i];
-    Builder b(module.getContext());
-    if (layer.reason.empty() || layer.rank > 0) {
-      layer.reason.clear();
+    if (layer.rank > 0)
       layer.after = ConvGeometry::of(convs[i]).separable(layer.rank);
-    }
     if (whyNotDecomposable(convs[i]).empty())
-      convs[i]->setAttr(kDecomposeRankAttr, b.getI64IntegerAttr(layer.rank));
+      convs[i]->setAttr(kDecomposeRankAttr,
+                        Builder(module.getContext()).getI64IntegerAttr(layer.rank));
   }
 
   // Model-level error: the rewritten model against the float one.

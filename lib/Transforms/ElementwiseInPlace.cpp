@@ -21,7 +21,7 @@ namespace {
 /// which reads, at the identity index, an input of the result's type that
 /// nothing else uses: the input becomes the init, so bufferization computes
 /// the result in the input's buffer instead of a new one.
-static bool reuseInput(linalg::GenericOp op, OpBuilder &b) {
+static bool reuseInput(linalg::GenericOp op) {
   if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
       op.getNumReductionLoops() != 0)
     return false;
@@ -38,7 +38,6 @@ static bool reuseInput(linalg::GenericOp op, OpBuilder &b) {
         llvm::isa<BlockArgument>(v) || matchPattern(v, m_Constant()))
       continue;
     // Read through the input's block argument, write to the same element.
-    b.setInsertionPoint(op);
     init->set(v);
     return true;
   }
@@ -48,8 +47,7 @@ static bool reuseInput(linalg::GenericOp op, OpBuilder &b) {
 struct ElementwiseInPlacePass
     : whittle::impl::ElementwiseInPlacePassBase<ElementwiseInPlacePass> {
   void runOnOperation() override {
-    OpBuilder b(&getContext());
-    getOperation().walk([&](linalg::GenericOp op) { (void)reuseInput(op, b); });
+    getOperation().walk([](linalg::GenericOp op) { (void)reuseInput(op); });
   }
 };
 

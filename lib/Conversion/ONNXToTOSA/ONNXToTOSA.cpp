@@ -402,6 +402,27 @@ static Value reduceMean(Lowerer &l, Value x, ArrayRef<int64_t> axes) {
   return l.mul(l.tensorType(shape, t.getElementType()), x, scale);
 }
 
+/// Statistics over `axes` (kept as size-1 dims) as used by LayerNormalization
+/// and InstanceNormalization: y = (x - mean) * inv, inv = 1/sqrt(var + eps).
+struct Normalized {
+  Value mean, inv, y;
+};
+static Normalized normalize(Lowerer &l, Value x, ArrayRef<int64_t> axes,
+                            float epsilon) {
+  auto t = Lowerer::typeOf(x);
+  Normalized n;
+  n.mean = reduceMean(l, x, axes);
+  Value d = l.binary<tosa::SubOp>(t, x, n.mean);
+  Value var = reduceMean(l, l.mul(t, d, d), axes);
+  auto vt = Lowerer::typeOf(var);
+  Value eps = l.splat(t.getElementType(),
+                      SmallVector<int64_t>(t.getRank(), 1), epsilon);
+  n.inv = tosa::RsqrtOp::create(l.rw, l.loc, vt,
+                                l.binary<tosa::AddOp>(vt, var, eps));
+  n.y = l.mul(t, d, n.inv);
+  return n;
+}
+
 static FailureOr<SmallVector<int64_t>> normalizeAxes(Operation *op,
                                                      ArrayRef<int64_t> axes,
                                                      int64_t rank) {
@@ -588,10 +609,6 @@ static FailureOr<Value> lowerConstant(Lowerer &l, Operation *op,
       .getResult();
 }
 
-static std::optional<SmallVector<int64_t>> getConstInts(Value v) {
-  return whittle::getConstantInts(v);
-}
-
 /// Scalar float constant of `type` (f32/f64/f16) for linalg bodies.
 static Value fconst(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
@@ -639,7 +656,7 @@ reductionAxes(Operation *op, Value axesInput, ArrayAttr axesAttr, int64_t rank,
               bool &empty) {
   SmallVector<int64_t> axes;
   if (axesInput) {
-    auto c = getConstInts(axesInput);
+    auto c = whittle::getConstantInts(axesInput);
     if (!c) {
       op->emitError("reduction axes must be constant");
       return failure();
@@ -1038,29 +1055,21 @@ lowerLayerNorm(Lowerer &l, onnx::LayerNormalizationOp op) {
   }
   if (axis < 0)
     axis += rank;
-  Type elt = t.getElementType();
   SmallVector<int64_t> axes;
   for (int64_t i = axis; i < rank; ++i)
     axes.push_back(i);
-  Value x = op.getX();
-  Value mean = reduceMean(l, x, axes);
-  Value d = l.binary<tosa::SubOp>(t, x, mean);
-  Value var = reduceMean(l, l.mul(t, d, d), axes);
-  auto vt = Lowerer::typeOf(var);
-  Value eps = l.splat(elt, SmallVector<int64_t>(rank, 1),
-                      op.getEpsilon().convertToFloat());
-  Value inv = tosa::RsqrtOp::create(l.rw, l.loc, vt,
-                                    l.binary<tosa::AddOp>(vt, var, eps));
-  Value y = l.mul(t, l.mul(t, d, inv), op.getScale());
+  Normalized n =
+      normalize(l, op.getX(), axes, op.getEpsilon().convertToFloat());
+  Value y = l.mul(t, n.y, op.getScale());
   if (op.getB())
     y = l.binary<tosa::AddOp>(t, y, op.getB());
   SmallVector<Value> results = {y};
   if (op.getMean())
     results.push_back(l.reshape(
-        mean, llvm::cast<RankedTensorType>(op.getMean().getType()).getShape()));
+        n.mean, llvm::cast<RankedTensorType>(op.getMean().getType()).getShape()));
   if (op.getInvStdDev())
     results.push_back(l.reshape(
-        inv,
+        n.inv,
         llvm::cast<RankedTensorType>(op.getInvStdDev().getType()).getShape()));
   return results;
 }
@@ -1071,13 +1080,13 @@ static FailureOr<Value> lowerSlice(Lowerer &l, onnx::SliceOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   auto in = Lowerer::typeOf(op.getData());
   int64_t rank = in.getRank();
-  auto starts = getConstInts(op.getStarts());
-  auto ends = getConstInts(op.getEnds());
+  auto starts = whittle::getConstantInts(op.getStarts());
+  auto ends = whittle::getConstantInts(op.getEnds());
   std::optional<SmallVector<int64_t>> axes, steps;
   if (op.getAxes())
-    axes = getConstInts(op.getAxes());
+    axes = whittle::getConstantInts(op.getAxes());
   if (op.getSteps())
-    steps = getConstInts(op.getSteps());
+    steps = whittle::getConstantInts(op.getSteps());
   if (!starts || !ends || (op.getAxes() && !axes) || (op.getSteps() && !steps))
     return op.emitError("Slice starts, ends, axes and steps must be constant");
   size_t n = starts->size();
@@ -1275,7 +1284,7 @@ static FailureOr<Value> lowerTrilu(Lowerer &l, onnx::TriluOp op) {
     return op.emitError("Trilu input must have rank >= 2");
   int64_t k = 0;
   if (op.getK()) {
-    auto c = getConstInts(op.getK());
+    auto c = whittle::getConstantInts(op.getK());
     if (!c || c->size() != 1)
       return op.emitError("Trilu k must be a constant scalar");
     k = (*c)[0];
@@ -1312,12 +1321,12 @@ static FailureOr<Value> lowerPad(Lowerer &l, onnx::PadOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   auto in = Lowerer::typeOf(op.getData());
   int64_t rank = in.getRank();
-  auto pads = getConstInts(op.getPads());
+  auto pads = whittle::getConstantInts(op.getPads());
   if (!pads)
     return op.emitError("Pad pads must be constant");
   SmallVector<int64_t> axes;
   if (op.getAxes()) {
-    auto a = getConstInts(op.getAxes());
+    auto a = whittle::getConstantInts(op.getAxes());
     if (!a)
       return op.emitError("Pad axes must be constant");
     for (int64_t x : *a) {
@@ -1406,19 +1415,11 @@ static FailureOr<Value> lowerInstanceNorm(Lowerer &l,
   SmallVector<int64_t> axes;
   for (int64_t i = 2; i < rank; ++i)
     axes.push_back(i);
-  Type elt = t.getElementType();
-  Value x = op.getInput();
-  Value mean = reduceMean(l, x, axes);
-  Value d = l.binary<tosa::SubOp>(t, x, mean);
-  Value var = reduceMean(l, l.mul(t, d, d), axes);
-  auto vt = Lowerer::typeOf(var);
-  Value eps = l.splat(elt, SmallVector<int64_t>(rank, 1),
-                      op.getEpsilon().convertToFloat());
-  Value inv = tosa::RsqrtOp::create(l.rw, l.loc, vt,
-                                    l.binary<tosa::AddOp>(vt, var, eps));
+  Normalized n =
+      normalize(l, op.getInput(), axes, op.getEpsilon().convertToFloat());
   SmallVector<int64_t> pshape(rank - 1, 1);
   pshape[0] = t.getDimSize(1);
-  Value y = l.mul(t, l.mul(t, d, inv), l.reshape(op.getScale(), pshape));
+  Value y = l.mul(t, n.y, l.reshape(op.getScale(), pshape));
   return l.binary<tosa::AddOp>(t, y, l.reshape(op.getB(), pshape));
 }
 
@@ -1898,8 +1899,8 @@ struct ConvertONNXToTOSAPass
       }
       if (auto drop = llvm::dyn_cast<onnx::DropoutOp>(op)) {
         if (drop.getTrainingMode() &&
-            !(getConstInts(drop.getTrainingMode()) &&
-              llvm::all_of(*getConstInts(drop.getTrainingMode()),
+            !(whittle::getConstantInts(drop.getTrainingMode()) &&
+              llvm::all_of(*whittle::getConstantInts(drop.getTrainingMode()),
                            [](int64_t v) { return v == 0; }))) {
           op->emitError("Dropout in training mode is not supported (only "
                         "inference)");

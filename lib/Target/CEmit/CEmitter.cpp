@@ -385,6 +385,15 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
              << op->getName() << "'";
     return success();
   };
+  // Float min/max: NaN-aware helpers, f32 `name`, f64 `name` + "64".
+  auto minMax = [&](Type type, const char *name, unsigned helper32,
+                    unsigned helper64) -> LogicalResult {
+    if (type.isF64())
+      return call((std::string(name) + "64").c_str(), helper64);
+    if (failed(requireF32()))
+      return failure();
+    return call(name, helper32);
+  };
 
   return llvm::TypeSwitch<Operation *, LogicalResult>(op)
       .Case([&](arith::ConstantOp c) -> LogicalResult {
@@ -407,33 +416,17 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
       .Case([&](arith::NegFOp o) {
         return define(op, indent, "(-" + expr(o.getOperand()) + ")");
       })
-      .Case([&](arith::MaximumFOp o) -> LogicalResult {
-        if (o.getType().isF64())
-          return call("whittle_maximumf64", kMaximumF64);
-        if (failed(requireF32()))
-          return failure();
-        return call("whittle_maximumf", kMaximumF32);
+      .Case([&](arith::MaximumFOp o) {
+        return minMax(o.getType(), "whittle_maximumf", kMaximumF32, kMaximumF64);
       })
-      .Case([&](arith::MinimumFOp o) -> LogicalResult {
-        if (o.getType().isF64())
-          return call("whittle_minimumf64", kMinimumF64);
-        if (failed(requireF32()))
-          return failure();
-        return call("whittle_minimumf", kMinimumF32);
+      .Case([&](arith::MinimumFOp o) {
+        return minMax(o.getType(), "whittle_minimumf", kMinimumF32, kMinimumF64);
       })
-      .Case([&](arith::MaxNumFOp o) -> LogicalResult {
-        if (o.getType().isF64())
-          return call("whittle_maxnumf64", kMaxNumF64);
-        if (failed(requireF32()))
-          return failure();
-        return call("whittle_maxnumf", kMaxNumF32);
+      .Case([&](arith::MaxNumFOp o) {
+        return minMax(o.getType(), "whittle_maxnumf", kMaxNumF32, kMaxNumF64);
       })
-      .Case([&](arith::MinNumFOp o) -> LogicalResult {
-        if (o.getType().isF64())
-          return call("whittle_minnumf64", kMinNumF64);
-        if (failed(requireF32()))
-          return failure();
-        return call("whittle_minnumf", kMinNumF32);
+      .Case([&](arith::MinNumFOp o) {
+        return minMax(o.getType(), "whittle_minnumf", kMinNumF32, kMinNumF64);
       })
       .Case([&](arith::CmpFOp o) {
         return define(op, indent,

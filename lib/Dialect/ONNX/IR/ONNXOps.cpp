@@ -142,18 +142,38 @@ LogicalResult MatMulOp::verify() {
 // Conv and pooling
 //===----------------------------------------------------------------------===//
 
+/// Checks shared by Conv and ConvTranspose: static shapes, X and W of one
+/// rank >= 3, a group dividing the input channels.
+template <typename ConvLike>
+static LogicalResult verifyConvInputs(ConvLike op) {
+  if (failed(checkStatic(op)))
+    return failure();
+  auto x = rankedType(op.getX()), w = rankedType(op.getW());
+  if (x.getRank() < 3 || w.getRank() != x.getRank())
+    return op.emitOpError("X and W must have the same rank >= 3, got ")
+           << x << " and " << w;
+  int64_t group = op.getGroup(), c = x.getDimSize(1);
+  if (group <= 0 || c % group != 0)
+    return op.emitOpError("group ") << group << " does not divide " << c
+                                    << " input channels";
+  return success();
+}
+
+/// The optional bias must be [m].
+template <typename ConvLike>
+static LogicalResult verifyConvBias(ConvLike op, int64_t m) {
+  if (op.getB() && (rankedType(op.getB()).getRank() != 1 ||
+                    rankedType(op.getB()).getDimSize(0) != m))
+    return op.emitOpError("bias must have shape [") << m << "]";
+  return success();
+}
+
 LogicalResult ConvOp::verify() {
-  if (failed(checkStatic(*this)))
+  if (failed(verifyConvInputs(*this)))
     return failure();
   auto x = rankedType(getX()), w = rankedType(getW());
-  if (x.getRank() < 3 || w.getRank() != x.getRank())
-    return emitOpError("X and W must have the same rank >= 3, got ")
-           << x << " and " << w;
   int64_t group = getGroup();
   int64_t c = x.getDimSize(1), m = w.getDimSize(0);
-  if (group <= 0 || c % group != 0)
-    return emitOpError("group ") << group << " does not divide " << c
-                                 << " input channels";
   if (w.getDimSize(1) * group != c)
     return emitOpError("weight has ")
            << w.getDimSize(1) << " channels per group, expected "
@@ -161,9 +181,8 @@ LogicalResult ConvOp::verify() {
   if (m % group != 0)
     return emitOpError("group ") << group << " does not divide " << m
                                  << " output channels";
-  if (getB() && (rankedType(getB()).getRank() != 1 ||
-                 rankedType(getB()).getDimSize(0) != m))
-    return emitOpError("bias must have shape [") << m << "]";
+  if (failed(verifyConvBias(*this, m)))
+    return failure();
   auto kernel = w.getShape().drop_front(2);
   if (getKernelShape() && getI64Array(*getKernelShape()) != kernel)
     return emitOpError("kernel_shape does not match the weight shape ")
@@ -180,16 +199,10 @@ LogicalResult ConvOp::verify() {
 }
 
 LogicalResult ConvTransposeOp::verify() {
-  if (failed(checkStatic(*this)))
+  if (failed(verifyConvInputs(*this)))
     return failure();
   auto x = rankedType(getX()), w = rankedType(getW());
-  if (x.getRank() < 3 || w.getRank() != x.getRank())
-    return emitOpError("X and W must have the same rank >= 3, got ")
-           << x << " and " << w;
   int64_t group = getGroup(), c = x.getDimSize(1);
-  if (group <= 0 || c % group != 0)
-    return emitOpError("group ") << group << " does not divide " << c
-                                 << " input channels";
   if (w.getDimSize(0) != c)
     return emitOpError("weight has ") << w.getDimSize(0)
                                       << " input channels, X has " << c;
@@ -197,10 +210,7 @@ LogicalResult ConvTransposeOp::verify() {
   if (rankedType(getY()).getDimSize(1) != m)
     return emitOpError("result has ") << rankedType(getY()).getDimSize(1)
                                       << " channels, expected " << m;
-  if (getB() && (rankedType(getB()).getRank() != 1 ||
-                 rankedType(getB()).getDimSize(0) != m))
-    return emitOpError("bias must have shape [") << m << "]";
-  return success();
+  return verifyConvBias(*this, m);
 }
 
 template <typename PoolOp>
