@@ -6,6 +6,7 @@
 
 #include "whittle/Transforms/Passes.h"
 
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -140,11 +141,98 @@ struct SinkThroughElementwise : public RewritePattern {
   }
 };
 
+/// slice(transpose(x)) -> transpose(slice'(x)): the slice runs in the
+/// untransposed layout, with its start and size permuted.
+struct SinkThroughSlice : public OpRewritePattern<tosa::SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::SliceOp op,
+                                PatternRewriter &rw) const override {
+    auto t = op.getInput1().getDefiningOp<tosa::TransposeOp>();
+    if (!t || !t->hasOneUse())
+      return rw.notifyMatchFailure(op, "input is not a dying transpose");
+    SmallVector<int64_t> start, size;
+    if (!tosa::getConstShapeValues(op.getStart().getDefiningOp(), start) ||
+        !tosa::getConstShapeValues(op.getSize().getDefiningOp(), size))
+      return rw.notifyMatchFailure(op, "start or size not constant");
+    ArrayRef<int32_t> perms = t.getPerms();
+    SmallVector<int64_t> start2(start.size()), size2(size.size());
+    for (size_t i = 0; i < perms.size(); ++i) {
+      start2[perms[i]] = start[i];
+      size2[perms[i]] = size[i];
+    }
+    Location loc = op.getLoc();
+    auto resultType = llvm::cast<RankedTensorType>(op.getType());
+    auto moved = tosa::SliceOp::create(
+        rw, loc, untransposed(resultType, perms), t.getInput1(),
+        tosa::getTosaConstShape(rw, loc, start2),
+        tosa::getTosaConstShape(rw, loc, size2));
+    rw.replaceOpWithNewOp<tosa::TransposeOp>(op, resultType, moved,
+                                             t.getPermsAttr());
+    return success();
+  }
+};
+
+/// reduce(transpose(x), axis a) -> transpose(reduce(x, perms[a])).
+template <typename ReduceOp>
+struct SinkThroughReduce : public OpRewritePattern<ReduceOp> {
+  using OpRewritePattern<ReduceOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp op,
+                                PatternRewriter &rw) const override {
+    auto t = op.getInput().template getDefiningOp<tosa::TransposeOp>();
+    if (!t || !t->hasOneUse())
+      return rw.notifyMatchFailure(op, "input is not a dying transpose");
+    ArrayRef<int32_t> perms = t.getPerms();
+    auto resultType = llvm::cast<RankedTensorType>(op.getType());
+    // Cloned so that op-specific attributes (nan_mode) carry over.
+    auto moved = llvm::cast<ReduceOp>(rw.clone(*op));
+    rw.modifyOpInPlace(moved, [&] {
+      moved.getInputMutable().assign(t.getInput1());
+      moved.setAxis(perms[op.getAxis()]);
+      moved.getResult().setType(untransposed(resultType, perms));
+    });
+    rw.replaceOpWithNewOp<tosa::TransposeOp>(op, resultType, moved,
+                                             t.getPermsAttr());
+    return success();
+  }
+};
+
+/// A transpose that only moves unit dimensions keeps the element order: it
+/// is a reshape, which lowers to a view instead of a copy.
+struct TransposeIsReshape : public OpRewritePattern<tosa::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tosa::TransposeOp op,
+                                PatternRewriter &rw) const override {
+    auto inType = llvm::dyn_cast<RankedTensorType>(op.getInput1().getType());
+    if (!inType || !inType.hasStaticShape())
+      return rw.notifyMatchFailure(op, "not a static shape");
+    int32_t last = -1;
+    for (int32_t p : op.getPerms()) {
+      if (inType.getDimSize(p) == 1)
+        continue;
+      if (p < last)
+        return rw.notifyMatchFailure(op, "moves a non-unit dimension");
+      last = p;
+    }
+    auto resultType = llvm::cast<RankedTensorType>(op.getType());
+    rw.replaceOpWithNewOp<tosa::ReshapeOp>(
+        op, resultType, op.getInput1(),
+        tosa::getTosaConstShape(rw, op.getLoc(), resultType.getShape()));
+    return success();
+  }
+};
+
 struct SinkTransposesPass
     : whittle::impl::SinkTransposesPassBase<SinkTransposesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkThroughElementwise>(&getContext());
+    patterns.add<SinkThroughElementwise, SinkThroughSlice,
+                 SinkThroughReduce<tosa::ReduceSumOp>,
+                 SinkThroughReduce<tosa::ReduceMaxOp>,
+                 SinkThroughReduce<tosa::ReduceMinOp>,
+                 SinkThroughReduce<tosa::ReduceProductOp>,
+                 SinkThroughReduce<tosa::ReduceAllOp>,
+                 SinkThroughReduce<tosa::ReduceAnyOp>, TransposeIsReshape>(
+        &getContext());
     // Transpose pairs that meet cancel.
     tosa::TransposeOp::getCanonicalizationPatterns(patterns, &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -56,3 +56,52 @@ func.func @kept(%a: tensor<1x4x4x8xf32>, %b: tensor<1x8x4x4xf32>) -> (tensor<1x8
   %neg = tosa.negate %n, %z, %z : (tensor<1x8x4x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x8x4x4xf32>
   return %s, %neg : tensor<1x8x4x4xf32>, tensor<1x8x4x4xf32>
 }
+
+// -----
+
+// A slice of a transposed tensor (the odd-size crop before a strided 1x1
+// convolution) runs in the untransposed layout with permuted start and size.
+// CHECK-LABEL: func.func @slice
+// CHECK: %[[S:.*]] = tosa.slice %arg0, %{{.*}}, %{{.*}} : (tensor<1x6x6x8xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x5x5x8xf32>
+// CHECK: %[[N:.*]] = tosa.negate %[[S]]
+// CHECK-NOT: tosa.transpose
+// CHECK: return %[[N]]
+func.func @slice(%a: tensor<1x6x6x8xf32>) -> tensor<1x5x5x8xf32> {
+  %t = tosa.transpose %a {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x6x6x8xf32>) -> tensor<1x8x6x6xf32>
+  %start = tosa.const_shape {values = dense<[0, 0, 1, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %size = tosa.const_shape {values = dense<[1, 8, 5, 5]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %s = tosa.slice %t, %start, %size : (tensor<1x8x6x6xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x8x5x5xf32>
+  %z1 = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %z2 = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %n = tosa.negate %s, %z1, %z2 : (tensor<1x8x5x5xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x8x5x5xf32>
+  %back = tosa.transpose %n {perms = array<i32: 0, 2, 3, 1>} : (tensor<1x8x5x5xf32>) -> tensor<1x5x5x8xf32>
+  return %back : tensor<1x5x5x8xf32>
+}
+
+// -----
+
+// Global pooling: the reductions move to the NHWC axes, and the transpose
+// left on the 1x1x1xC result only moves unit dimensions, so it becomes a
+// reshape (a view).
+// CHECK-LABEL: func.func @global_pool
+// CHECK: %[[R1:.*]] = tosa.reduce_sum %arg0 {axis = 1 : i32} : (tensor<1x4x4x8xf32>) -> tensor<1x1x4x8xf32>
+// CHECK: %[[R2:.*]] = tosa.reduce_max %[[R1]] {axis = 2 : i32{{.*}}} : (tensor<1x1x4x8xf32>) -> tensor<1x1x1x8xf32>
+// CHECK: %[[V:.*]] = tosa.reshape %[[R2]], %{{.*}} : (tensor<1x1x1x8xf32>, !tosa.shape<4>) -> tensor<1x8x1x1xf32>
+// CHECK-NOT: tosa.transpose
+// CHECK: return %[[V]]
+func.func @global_pool(%a: tensor<1x4x4x8xf32>) -> tensor<1x8x1x1xf32> {
+  %t = tosa.transpose %a {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xf32>) -> tensor<1x8x4x4xf32>
+  %r1 = tosa.reduce_sum %t {axis = 2 : i32} : (tensor<1x8x4x4xf32>) -> tensor<1x8x1x4xf32>
+  %r2 = tosa.reduce_max %r1 {axis = 3 : i32} : (tensor<1x8x1x4xf32>) -> tensor<1x8x1x1xf32>
+  return %r2 : tensor<1x8x1x1xf32>
+}
+
+// -----
+
+// A transpose that moves a non-unit dimension stays.
+// CHECK-LABEL: func.func @real_transpose
+// CHECK: tosa.transpose
+func.func @real_transpose(%a: tensor<1x4x1x8xf32>) -> tensor<1x8x1x4xf32> {
+  %t = tosa.transpose %a {perms = array<i32: 0, 3, 2, 1>} : (tensor<1x4x1x8xf32>) -> tensor<1x8x1x4xf32>
+  return %t : tensor<1x8x1x4xf32>
+}

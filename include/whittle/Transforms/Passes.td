@@ -36,7 +36,7 @@ def DistinctResultsPass : Pass<"whittle-distinct-results", "mlir::func::FuncOp">
 }
 
 def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
-  let summary = "Move layout transposes below elementwise ops and concats";
+  let summary = "Move layout transposes below elementwise ops, concats, slices and reductions";
   let description = [{
     Convolutions and pools run in NHWC while the graph around them is NCHW,
     so the ONNX-to-TOSA conversion leaves a transpose pair around each of
@@ -44,8 +44,11 @@ def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
     (all with one permutation; constants and all-ones broadcasts also
     qualify), it is rewritten to run in the untransposed layout with one
     transpose on its result, provided at least one operand transpose dies.
-    Repeated to a fixed point, the NCHW <-> NHWC pairs meet and cancel
-    (canonicalization), so a residual network keeps one layout throughout.
+    Slices and reductions of a dying transpose likewise run untransposed
+    (start, size and axis permuted). Repeated to a fixed point, the NCHW <->
+    NHWC pairs meet and cancel (canonicalization), so a residual network
+    keeps one layout throughout. A transpose that only moves unit dimensions
+    becomes a reshape, which bufferizes to a view.
   }];
   let dependentDialects = ["mlir::tosa::TosaDialect"];
 }
