@@ -5,19 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Calibration/Calibration.h"
-#include "whittle/Pipelines/Pipelines.h"
-#include "whittle/Transforms/Passes.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/TargetSelect.h"
 
 #include <algorithm>
 #include <cmath>
@@ -210,90 +202,6 @@ std::optional<CalibrationSet> loadCalibrationSet(StringRef dir,
     return std::nullopt;
   }
   return set;
-}
-
-//===----------------------------------------------------------------------===//
-// JitModel
-//===----------------------------------------------------------------------===//
-
-JitModel::~JitModel() = default;
-
-std::unique_ptr<JitModel> JitModel::compile(ModuleOp onnxModule) {
-  static const bool nativeReady = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)nativeReady;
-
-  MLIRContext *ctx = onnxModule.getContext();
-  registerBuiltinDialectTranslation(*ctx);
-  registerLLVMDialectTranslation(*ctx);
-  OwningOpRef<ModuleOp> module = onnxModule.clone();
-  auto main = module->lookupSymbol<func::FuncOp>("main");
-  if (!main) {
-    emitError(onnxModule.getLoc()) << "no @main function to run";
-    return nullptr;
-  }
-  std::unique_ptr<JitModel> jit(new JitModel());
-  auto described = describeModel(main);
-  if (failed(described))
-    return nullptr;
-  jit->model = *described;
-
-  PassManager pm(ctx);
-  PipelineOptions options;
-  options.name = "whittle_jit";
-  if (failed(buildPipeline(pm, Phase::ONNX, Phase::LLVM, options)) ||
-      failed(pm.run(*module)))
-    return nullptr;
-  int64_t arenaSize = -1;
-  module->walk([&](Operation *op) {
-    if (auto a = op->getAttrOfType<IntegerAttr>(kArenaSizeAttr))
-      arenaSize = a.getInt();
-  });
-  if (arenaSize < 0) {
-    emitError(onnxModule.getLoc()) << "internal: no planned arena";
-    return nullptr;
-  }
-  jit->model.arenaSize = arenaSize;
-
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/2,
-                                               /*sizeLevel=*/0, nullptr);
-  ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
-  engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
-  auto engine = ExecutionEngine::create(*module, engineOptions);
-  if (!engine) {
-    emitError(onnxModule.getLoc())
-        << "cannot JIT-compile the model: " << toString(engine.takeError());
-    return nullptr;
-  }
-  jit->engine = std::move(*engine);
-  jit->engine->initialize();
-  auto sym = jit->engine->lookup("whittle_jit_run");
-  if (!sym) {
-    emitError(onnxModule.getLoc())
-        << "internal: no JIT entry point: " << toString(sym.takeError());
-    return nullptr;
-  }
-  jit->entry =
-      reinterpret_cast<int32_t (*)(const void *const *, void *const *, void *)>(
-          *sym);
-  jit->arena.assign((arenaSize + 64) / 8 + 8, 0);
-  auto base = reinterpret_cast<uintptr_t>(jit->arena.data());
-  jit->arenaBase = reinterpret_cast<char *>((base + 63) & ~uintptr_t(63));
-  return jit;
-}
-
-LogicalResult JitModel::run(ArrayRef<const void *> inputs,
-                            ArrayRef<void *> outputs) {
-  if (inputs.size() != model.inputs.size() ||
-      outputs.size() != model.outputs.size())
-    return failure();
-  return success(entry(inputs.data(), outputs.data(), arenaBase) == 0);
 }
 
 //===----------------------------------------------------------------------===//

@@ -34,6 +34,12 @@ static LogicalResult addText(OpPassManager &pm, StringRef pipeline) {
 
 void buildGraphCleanupPipeline(OpPassManager &pm,
                                const PipelineOptions &options) {
+  // Shape computations must fold for the conversion (static shapes), so
+  // constant folding runs even without the other graph optimizations.
+  if (options.foldConstants) {
+    pm.addPass(createFoldConstantsPass());
+    pm.addPass(createCSEPass());
+  }
   if (!options.graphOptimizations)
     return;
   pm.addNestedPass<func::FuncOp>(createFoldBatchNormPass());
@@ -120,6 +126,10 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       *this, "decompose-rank",
       llvm::cl::desc("onnx-decompose-conv rank for every eligible Conv"),
       llvm::cl::init(0)};
+  Option<bool> foldConstants{
+      *this, "fold-constants",
+      llvm::cl::desc("Run onnx-fold-constants (off inside the JIT it uses)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -130,6 +140,7 @@ void registerPipelines() {
           PipelineOptions options;
           options.name = o.name;
           options.decomposeRank = o.decomposeRank;
+          options.foldConstants = o.foldConstants;
           (void)buildPipeline(pm, from, to, options);
         });
   };

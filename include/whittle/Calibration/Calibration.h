@@ -15,17 +15,13 @@
 #ifndef WHITTLE_CALIBRATION_CALIBRATION_H
 #define WHITTLE_CALIBRATION_CALIBRATION_H
 
-#include "whittle/Target/Interface/ModelInterface.h"
+#include "whittle/Jit/JitModel.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace mlir {
-class ExecutionEngine;
-} // namespace mlir
 
 namespace whittle {
 
@@ -51,29 +47,6 @@ struct CalibrationSet {
 std::optional<CalibrationSet> loadCalibrationSet(llvm::StringRef dir,
                                                  const ModelInterface &model,
                                                  std::string &error);
-
-/// An onnx-dialect model compiled in-process to native code.
-class JitModel {
-public:
-  /// Lowers a clone of `onnxModule` (whose `@main` is at the onnx level)
-  /// through the whittle pipeline and JIT-compiles it. Diagnostics go to the
-  /// context's handlers.
-  static std::unique_ptr<JitModel> compile(mlir::ModuleOp onnxModule);
-  ~JitModel();
-
-  const ModelInterface &interface() const { return model; }
-  /// Runs once; buffers are the model's inputs and outputs in model order.
-  mlir::LogicalResult run(llvm::ArrayRef<const void *> inputs,
-                          llvm::ArrayRef<void *> outputs);
-
-private:
-  JitModel() = default;
-  std::unique_ptr<mlir::ExecutionEngine> engine;
-  ModelInterface model;
-  int32_t (*entry)(const void *const *, void *const *, void *) = nullptr;
-  std::vector<uint64_t> arena; // 8-byte aligned; offset to 64 in `arenaBase`
-  char *arenaBase = nullptr;
-};
 
 /// Relative L2 error accumulated over many tensors: ||a - b|| / ||b||.
 struct RelativeError {

@@ -34,9 +34,12 @@ struct PipelineOptions {
   /// Graph optimizations (BatchNorm and Pad folding, transpose sinking,
   /// in-place elementwise kernels); off only to measure what they bring.
   bool graphOptimizations = true;
+  /// onnx-fold-constants (needed by models that compute shapes); off only
+  /// for the JIT pipeline that pass itself runs constant subgraphs with.
+  bool foldConstants = true;
 };
 
-/// Graph clean-up on the onnx dialect (BatchNormalization folding): the
+/// Graph clean-up on the onnx dialect (constant, BatchNorm and Pad folding): the
 /// start of the TOSA phase, also run by the driver before measuring layers.
 void buildGraphCleanupPipeline(mlir::OpPassManager &pm,
                                const PipelineOptions &options);

@@ -64,24 +64,33 @@ std::optional<SmallVector<float>> getConstantFloats(Value v) {
   return std::nullopt;
 }
 
-Value createFloatConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                          ArrayRef<float> values, StringRef blobName) {
-  auto type = RankedTensorType::get(shape, b.getF32Type());
+Value createConstant(OpBuilder &b, Location loc, RankedTensorType type,
+                     ArrayRef<char> data, StringRef blobName) {
   ElementsAttr attr;
-  if ((int64_t)values.size() > kInlineElementLimit) {
+  if (type.getElementType().isInteger(1)) {
+    SmallVector<bool> bits(data.begin(), data.end());
+    attr = DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  } else if (type.getNumElements() > kInlineElementLimit) {
     std::string name = blobName.str();
     for (char &c : name)
       if (!llvm::isAlnum(c) && c != '_')
         c = '_';
-    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
-                       values.size() * sizeof(float)),
-        alignof(uint64_t));
+    auto blob =
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignof(uint64_t));
     attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
   } else {
-    attr = DenseElementsAttr::get(type, values);
+    attr = DenseElementsAttr::getFromRawBuffer(type, data);
   }
   return onnx::ConstantOp::create(b, loc, type, attr);
+}
+
+Value createFloatConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                          ArrayRef<float> values, StringRef blobName) {
+  return createConstant(
+      b, loc, RankedTensorType::get(shape, b.getF32Type()),
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(float)),
+      blobName);
 }
 
 std::string getNodeName(Location loc) {

@@ -37,6 +37,13 @@ mlir::Value createFloatConstant(mlir::OpBuilder &b, mlir::Location loc,
                                 llvm::ArrayRef<float> values,
                                 llvm::StringRef blobName);
 
+/// Creates an `onnx.Constant` of `type` from its dense row-major bytes (bool:
+/// one byte per element). Tensors larger than a few elements are stored as
+/// dense_resource blobs named after `blobName` (uniqued).
+mlir::Value createConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::RankedTensorType type,
+                           llvm::ArrayRef<char> data, llvm::StringRef blobName);
+
 /// The ONNX node name carried by an op's location ("" if it has none).
 std::string getNodeName(mlir::Location loc);
 

@@ -38,6 +38,28 @@ def DecomposeConvPass : Pass<"onnx-decompose-conv", "mlir::func::FuncOp"> {
   let dependentDialects = ["whittle::onnx::ONNXDialect"];
 }
 
+def FoldConstantsPass : Pass<"onnx-fold-constants", "mlir::ModuleOp"> {
+  let summary = "Evaluate every onnx op whose inputs are all constant";
+  let description = [{
+    First the ops' own folders run (Shape and Size of static shapes, Identity,
+    ConstantOfShape) with dead-node removal. Then every remaining onnx op
+    whose operands are constants, directly or through other such ops, is
+    evaluated at compile time: the constant subgraph is copied into a module
+    of its own, compiled by the whittle pipeline itself (the JIT,
+    kJitPipeline) and run once; its values used by the rest of the graph
+    become `onnx.Constant`s that keep the producing node's location. The
+    folded values are therefore exactly those the generated code would have
+    computed, for every supported op, with no second evaluator to keep in
+    step.
+
+    An op whose result would be both larger than 16 KiB and more than twice
+    its inputs (Expand, Tile or ConstantOfShape of a big shape) is left for
+    run time, to keep the weights small. Ops the pipeline cannot lower stay
+    too, and the conversion reports them as usual.
+  }];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
 def FoldBatchNormPass : Pass<"onnx-fold-batchnorm", "mlir::func::FuncOp"> {
   let summary = "Fold inference BatchNormalization into the producing layer";
   let description = [{
