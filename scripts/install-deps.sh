@@ -11,6 +11,8 @@ PACKAGES=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # tests: unit tests, ONNX backend test data, reference scripts, compilers
   libgtest-dev libonnx-testdata python3-onnx python3-numpy gcc binutils
+  # the torchvision model zoo (scripts/make-zoo.py) and the digits CNN
+  python3-torch python3-torchvision python3-sklearn
 )
 # Node.js and npm (model fetching, ONNX Runtime references): any install
 # providing the commands will do; Debian's packages otherwise.

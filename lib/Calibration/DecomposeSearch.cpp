@@ -14,6 +14,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
+#include <array>
 #include <cmath>
 
 using namespace mlir;
@@ -292,57 +293,66 @@ static std::string dims(ArrayRef<int64_t> shape) {
   return s;
 }
 
-void writeDecomposeReport(const DecomposeReport &report, bool json,
-                          llvm::raw_ostream &os) {
-  int64_t macsBefore = 0, macsAfter = 0, paramsBefore = 0, paramsAfter = 0;
+/// MACs before and after, parameters before and after, over all layers.
+static std::array<int64_t, 4> totals(const DecomposeReport &report) {
+  std::array<int64_t, 4> t{0, 0, 0, 0};
   for (const DecomposeLayer &l : report.layers) {
-    macsBefore += l.before.macs;
-    macsAfter += l.after.macs;
-    paramsBefore += l.before.params;
-    paramsAfter += l.after.params;
+    t[0] += l.before.macs;
+    t[1] += l.after.macs;
+    t[2] += l.before.params;
+    t[3] += l.after.params;
   }
-  if (json) {
-    llvm::json::OStream j(os, 2);
-    j.object([&] {
-      j.attribute("mode", report.mode);
-      if (report.mode == "auto")
-        j.attribute("max_error", report.maxError);
-      j.attribute("calibration_samples", (int64_t)report.samples);
-      j.attributeArray("layers", [&] {
-        for (const DecomposeLayer &l : report.layers)
-          j.object([&] {
-            j.attribute("node", l.node);
-            j.attribute("input_shape", llvm::json::Array(l.inputShape));
-            j.attribute("weight_shape", llvm::json::Array(l.weightShape));
-            j.attribute("rank", l.rank);
-            j.attribute("exact_rank", l.maxRank);
-            if (!l.reason.empty())
-              j.attribute("kept_because", l.reason);
-            j.attribute("macs_before", l.before.macs);
-            j.attribute("macs_after", l.after.macs);
-            j.attribute("params_before", l.before.params);
-            j.attribute("params_after", l.after.params);
-            if (l.error)
-              j.attribute("relative_error", *l.error);
-          });
+  return t;
+}
+
+/// The decomposition part of the report, inside the top-level JSON object.
+static void writeDecomposeJson(const DecomposeReport &report,
+                               llvm::json::OStream &j) {
+  std::array<int64_t, 4> t = totals(report);
+  int64_t macsBefore = t[0], macsAfter = t[1], paramsBefore = t[2],
+          paramsAfter = t[3];
+  j.attribute("mode", report.mode);
+  if (report.mode == "auto")
+    j.attribute("max_error", report.maxError);
+  j.attribute("calibration_samples", (int64_t)report.samples);
+  j.attributeArray("layers", [&] {
+    for (const DecomposeLayer &l : report.layers)
+      j.object([&] {
+        j.attribute("node", l.node);
+        j.attribute("input_shape", llvm::json::Array(l.inputShape));
+        j.attribute("weight_shape", llvm::json::Array(l.weightShape));
+        j.attribute("rank", l.rank);
+        j.attribute("exact_rank", l.maxRank);
+        if (!l.reason.empty())
+          j.attribute("kept_because", l.reason);
+        j.attribute("macs_before", l.before.macs);
+        j.attribute("macs_after", l.after.macs);
+        j.attribute("params_before", l.before.params);
+        j.attribute("params_after", l.after.params);
+        if (l.error)
+          j.attribute("relative_error", *l.error);
       });
-      j.attributeObject("total", [&] {
-        j.attribute("macs_before", macsBefore);
-        j.attribute("macs_after", macsAfter);
-        j.attribute("params_before", paramsBefore);
-        j.attribute("params_after", paramsAfter);
+  });
+  j.attributeObject("total", [&] {
+    j.attribute("macs_before", macsBefore);
+    j.attribute("macs_after", macsAfter);
+    j.attribute("params_before", paramsBefore);
+    j.attribute("params_after", paramsAfter);
+  });
+  j.attributeArray("outputs", [&] {
+    for (const auto &o : report.outputErrors)
+      j.object([&] {
+        j.attribute("name", o.first);
+        j.attribute("relative_error", o.second);
       });
-      j.attributeArray("outputs", [&] {
-        for (const auto &o : report.outputErrors)
-          j.object([&] {
-            j.attribute("name", o.first);
-            j.attribute("relative_error", o.second);
-          });
-      });
-    });
-    os << "\n";
-    return;
-  }
+  });
+}
+
+static void writeDecomposeMarkdown(const DecomposeReport &report,
+                                   llvm::raw_ostream &os) {
+  std::array<int64_t, 4> t = totals(report);
+  int64_t macsBefore = t[0], macsAfter = t[1], paramsBefore = t[2],
+          paramsAfter = t[3];
   os << "# Depthwise-separable rewrite\n\n";
   os << "Mode `" << report.mode << "`";
   if (report.mode == "auto")
@@ -375,6 +385,41 @@ void writeDecomposeReport(const DecomposeReport &report, bool json,
     for (const auto &o : report.outputErrors)
       os << "- `" << o.first << "`: " << llvm::format("%.3g", o.second) << "\n";
   }
+}
+
+
+void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
+                 bool json, llvm::raw_ostream &os) {
+  if (json) {
+    llvm::json::OStream j(os, 2);
+    j.object([&] {
+      if (stats)
+        j.attributeObject("model", [&] {
+          j.attribute("kernels", stats->kernels);
+          j.attribute("data_movement_kernels", stats->dataMovementKernels);
+          j.attribute("identity_copy_kernels", stats->identityCopyKernels);
+          j.attribute("arena_bytes", stats->arenaBytes);
+          j.attribute("weight_bytes", stats->weightBytes);
+        });
+      if (decompose)
+        writeDecomposeJson(*decompose, j);
+    });
+    os << "\n";
+    return;
+  }
+  if (stats) {
+    os << "# Generated code\n\n"
+       << "| kernels (loop nests) | data-movement kernels | identity copies | "
+          "arena bytes | weight bytes |\n"
+       << "|---:|---:|---:|---:|---:|\n"
+       << "| " << stats->kernels << " | " << stats->dataMovementKernels
+       << " | " << stats->identityCopyKernels << " | " << stats->arenaBytes
+       << " | " << stats->weightBytes << " |\n";
+    if (decompose)
+      os << "\n";
+  }
+  if (decompose)
+    writeDecomposeMarkdown(*decompose, os);
 }
 
 } // namespace whittle

@@ -75,8 +75,12 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
             "tosa-to-arith,tosa-to-tensor),canonicalize,"
             "func.func(linalg-fuse-elementwise-ops),canonicalize,cse")))
       return failure();
-    if (options.graphOptimizations)
-      pm.addNestedPass<func::FuncOp>(createElementwiseInPlacePass());
+    if (!options.graphOptimizations)
+      return success();
+    pm.addNestedPass<func::FuncOp>(createFuseEpiloguesPass());
+    if (failed(addText(pm, "canonicalize,cse")))
+      return failure();
+    pm.addNestedPass<func::FuncOp>(createElementwiseInPlacePass());
     return success();
   case Phase::Loops:
     pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());

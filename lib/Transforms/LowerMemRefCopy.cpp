@@ -27,17 +27,19 @@ struct LowerMemRefCopyPass
     IRRewriter rw(&getContext());
     for (memref::CopyOp op : copies) {
       auto type = llvm::cast<MemRefType>(op.getSource().getType());
-      if (!type.hasStaticShape()) {
-        op.emitError("memref.copy of a dynamically shaped buffer");
-        return signalPassFailure();
-      }
       Location loc = op.getLoc();
       rw.setInsertionPoint(op);
       SmallVector<Value> ivs;
       Value zero = arith::ConstantIndexOp::create(rw, loc, 0);
       Value one = arith::ConstantIndexOp::create(rw, loc, 1);
-      for (int64_t dim : type.getShape()) {
-        Value ub = arith::ConstantIndexOp::create(rw, loc, dim);
+      // Dynamic extents (a tile clipped at a border) are read off the source.
+      for (int64_t i = 0; i < type.getRank(); ++i) {
+        Value ub = type.isDynamicDim(i)
+                       ? memref::DimOp::create(rw, loc, op.getSource(), i)
+                             .getResult()
+                       : arith::ConstantIndexOp::create(rw, loc,
+                                                        type.getDimSize(i))
+                             .getResult();
         auto loop = scf::ForOp::create(rw, loc, zero, ub, one);
         rw.setInsertionPointToStart(loop.getBody());
         ivs.push_back(loop.getInductionVar());

@@ -10,3 +10,16 @@ func.func @strided(%a: memref<2x3xf32>, %b: memref<2x3xf32, strided<[8, 1], offs
   memref.copy %a, %b : memref<2x3xf32> to memref<2x3xf32, strided<[8, 1], offset: 4>>
   return
 }
+
+// A tile clipped at a border has dynamic extents: the loop bounds are read
+// off the source.
+// CHECK-LABEL: func @dynamic
+// CHECK-NOT: memref.copy
+// CHECK: %[[N:.*]] = memref.dim %arg0, %c0
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[N]] step
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: memref.load %arg0[%[[I]], %[[J]]]
+func.func @dynamic(%a: memref<?x3xf32, strided<[3, 1], offset: ?>>, %b: memref<?x3xf32, strided<[8, 1], offset: ?>>) {
+  memref.copy %a, %b : memref<?x3xf32, strided<[3, 1], offset: ?>> to memref<?x3xf32, strided<[8, 1], offset: ?>>
+  return
+}

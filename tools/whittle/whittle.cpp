@@ -12,6 +12,7 @@
 #include "whittle/Target/C/CEmitter.h"
 #include "whittle/Target/Interface/ModelInterface.h"
 #include "whittle/Target/Object/EmitObject.h"
+#include "whittle/Transforms/KernelStats.h"
 #include "whittle/Transforms/Passes.h"
 
 #include "mlir/IR/AsmState.h"
@@ -98,7 +99,8 @@ static cl::opt<std::string> calibrationDir(
     cl::init(""), cl::cat(lightCategory));
 static cl::opt<std::string> reportFile(
     "report",
-    cl::desc("Write the per-layer lightweighting report (.json or .md)"),
+    cl::desc("Write the compilation report (.json or .md): kernels, arena "
+             "and weight bytes, and the per-layer decomposition"),
     cl::init(""), cl::cat(lightCategory));
 
 namespace {
@@ -271,16 +273,13 @@ std::optional<Emit> resolveEmit(StringRef emitFlag, StringRef output) {
 }
 
 /// --decompose-conv: chooses (auto: measures) each convolution's rank and
-/// records it on the op for the pipeline's onnx-decompose-conv pass.
-LogicalResult lightweight(ModuleOp module, func::FuncOp mainFunc) {
+/// records it on the op for the pipeline's onnx-decompose-conv pass; fills
+/// `report` unless the mode is off.
+LogicalResult lightweight(ModuleOp module, func::FuncOp mainFunc,
+                          std::optional<whittle::DecomposeReport> &report) {
   StringRef mode = decomposeConv;
-  if (mode == "off") {
-    if (!reportFile.empty()) {
-      llvm::errs() << "whittle: error: --report needs --decompose-conv\n";
-      return failure();
-    }
+  if (mode == "off")
     return success();
-  }
   whittle::DecomposeOptions options;
   options.maxError = decomposeError;
   options.skip.assign(decomposeSkip.begin(), decomposeSkip.end());
@@ -324,17 +323,9 @@ LogicalResult lightweight(ModuleOp module, func::FuncOp mainFunc) {
   whittle::buildGraphCleanupPipeline(cleanup, cleanupOptions);
   if (failed(cleanup.run(module)))
     return failure();
-  whittle::DecomposeReport report;
-  if (failed(whittle::planDecomposition(
-          module, options, calibration ? &*calibration : nullptr, report)))
-    return failure();
-  if (reportFile.empty())
-    return success();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  whittle::writeDecomposeReport(
-      report, llvm::sys::path::extension(reportFile) == ".json", os);
-  return writeAtomically(reportFile, text);
+  report.emplace();
+  return whittle::planDecomposition(
+      module, options, calibration ? &*calibration : nullptr, *report);
 }
 
 int run() {
@@ -428,7 +419,8 @@ int run() {
       return 1;
   }
 
-  if (failed(lightweight(*module, mainFunc)))
+  std::optional<whittle::DecomposeReport> decomposeReport;
+  if (failed(lightweight(*module, mainFunc, decomposeReport)))
     return 1;
 
   whittle::Phase stop = whittle::Phase::LLVM;
@@ -449,26 +441,51 @@ int run() {
   default:
     break;
   }
-  PassManager pm(&context);
-  if (failed(applyPassManagerCLOptions(pm)))
-    return 1;
   whittle::PipelineOptions pipelineOptions;
   pipelineOptions.name = name;
   pipelineOptions.graphOptimizations = !noGraphOpt;
-  if (failed(whittle::buildPipeline(pm, whittle::Phase::ONNX, stop,
-                                    pipelineOptions))) {
-    llvm::errs() << "whittle: error: cannot build the pass pipeline\n";
-    return 1;
+  // The report reads the loops level, so the pipeline pauses there.
+  std::optional<whittle::KernelStats> stats;
+  bool wantStats = !reportFile.empty() && stop >= whittle::Phase::Loops;
+  whittle::Phase from = whittle::Phase::ONNX;
+  for (whittle::Phase to :
+       {wantStats ? whittle::Phase::Loops : stop, stop}) {
+    if (to == from)
+      continue;
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return 1;
+    if (failed(whittle::buildPipeline(pm, from, to, pipelineOptions))) {
+      llvm::errs() << "whittle: error: cannot build the pass pipeline\n";
+      return 1;
+    }
+    if (failed(pm.run(*module)))
+      return 1;
+    if (wantStats && to == whittle::Phase::Loops)
+      stats = whittle::collectKernelStats(*module);
+    from = to;
   }
-  if (failed(pm.run(*module)))
-    return 1;
+  // Written with the output, so that a failed run leaves neither.
+  auto writeReport = [&]() -> LogicalResult {
+    if (reportFile.empty())
+      return success();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    whittle::writeReport(stats ? &*stats : nullptr,
+                         decomposeReport ? &*decomposeReport : nullptr,
+                         llvm::sys::path::extension(reportFile) == ".json",
+                         os);
+    return writeAtomically(reportFile, text);
+  };
 
   // Textual IR phases.
   if (!binaryOut && *emitKind != Emit::LLVMIR && *emitKind != Emit::Asm) {
     std::string text;
     llvm::raw_string_ostream os(text);
     module->print(os);
-    return failed(writeAtomically(outputFile, text)) ? 1 : 0;
+    return failed(writeAtomically(outputFile, text)) || failed(writeReport())
+               ? 1
+               : 0;
   }
 
   if (binaryOut) {
@@ -512,7 +529,9 @@ int run() {
     if (failed(writeAtomically(headerPath, header)))
       return 1;
   }
-  return failed(writeAtomically(outputFile, body)) ? 1 : 0;
+  return failed(writeAtomically(outputFile, body)) || failed(writeReport())
+             ? 1
+             : 0;
 }
 
 } // namespace

@@ -19,6 +19,7 @@
 #define WHITTLE_CALIBRATION_DECOMPOSESEARCH_H
 
 #include "whittle/Calibration/Calibration.h"
+#include "whittle/Transforms/KernelStats.h"
 #include "whittle/Dialect/ONNX/Transforms/ConvDecomposition.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -65,9 +66,11 @@ mlir::LogicalResult planDecomposition(mlir::ModuleOp module,
                                       const CalibrationSet *calibration,
                                       DecomposeReport &report);
 
-/// Writes the report as JSON (`json`) or Markdown.
-void writeDecomposeReport(const DecomposeReport &report, bool json,
-                          llvm::raw_ostream &os);
+/// Writes the compilation report as JSON (`json`) or Markdown: the generated
+/// code's kernels and sizes (`stats`) and the per-layer decomposition
+/// (`decompose`), each when given.
+void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
+                 bool json, llvm::raw_ostream &os);
 
 } // namespace whittle
 

@@ -53,6 +53,26 @@ def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::tosa::TosaDialect"];
 }
 
+def FuseEpiloguesPass : Pass<"whittle-fuse-epilogues", "mlir::func::FuncOp"> {
+  let summary = "Fuse bias, activation and residual add into the producing convolution or matmul";
+  let description = [{
+    An elementwise `linalg.generic` (the epilogue: bias, activation,
+    residual add, already merged into one op by linalg-fuse-elementwise-ops)
+    that reads the single-use result of a reduction (convolution,
+    depthwise convolution, matmul, pooling) is tiled one output row at a time
+    (N and H for NHWC, M for matrices) and the reduction is fused into the
+    tile loop, together with its accumulator initialization (zero fill or
+    bias broadcast) and its input padding (`tensor.pad`). Each layer becomes
+    one loop nest; the reduction's result and the padded input exist only a
+    row at a time, so neither needs a whole-tensor buffer. When another
+    input of the epilogue (a residual) dies there, the result is written over
+    it in place.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def ElementwiseInPlacePass : Pass<"whittle-elementwise-in-place", "mlir::func::FuncOp"> {
   let summary = "Let elementwise kernels write over an input that dies";
   let description = [{

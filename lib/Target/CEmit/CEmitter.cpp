@@ -53,6 +53,9 @@ enum Helper : unsigned {
 
 struct MemInfo {
   std::string root; ///< C pointer to element 0 of the root buffer
+  /// C expression of the offset (in elements) when the memref type's offset
+  /// is dynamic (a tile at a loop-dependent position); empty otherwise.
+  std::string offset;
 };
 
 class CEmitter {
@@ -70,6 +73,9 @@ private:
   FailureOr<std::string> cType(Type type, Location loc);
   FailureOr<std::string> literal(Attribute attr, Location loc);
   std::string floatLiteral(const APFloat &f, bool isF32);
+  /// The element offset of a view whose type has a dynamic offset, as a C
+  /// expression; empty if the offset is static.
+  FailureOr<std::string> viewOffset(Operation *view, const MemInfo &source);
   FailureOr<std::string> address(Value memref, ValueRange indices,
                                  Location loc);
   std::string expr(Value v) { return names.lookup(v); }
@@ -170,20 +176,63 @@ FailureOr<std::string> CEmitter::literal(Attribute attr, Location loc) {
   return emitError(loc) << "C emitter: unsupported constant " << attr;
 }
 
+FailureOr<std::string> CEmitter::viewOffset(Operation *view,
+                                            const MemInfo &source) {
+  auto type = llvm::cast<MemRefType>(view->getResult(0).getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return view->emitError("C emitter: memref layout is not strided: ")
+           << type;
+  if (!ShapedType::isDynamic(offset))
+    return std::string();
+  // Reshapes and casts keep the source's element offset.
+  if (llvm::isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::CastOp>(
+          view))
+    return source.offset;
+  auto term = [&](OpFoldResult f) {
+    if (auto v = llvm::dyn_cast<Value>(f))
+      return expr(v);
+    return std::to_string(*getConstantIntValue(f));
+  };
+  if (auto cast = llvm::dyn_cast<memref::ReinterpretCastOp>(view))
+    return "(" + term(cast.getMixedOffsets()[0]) + ")";
+  auto subview = llvm::cast<memref::SubViewOp>(view);
+  MemRefType srcType = subview.getSourceType();
+  SmallVector<int64_t> srcStrides;
+  int64_t srcOffset;
+  if (failed(srcType.getStridesAndOffset(srcStrides, srcOffset)) ||
+      llvm::any_of(srcStrides, ShapedType::isDynamic))
+    return view->emitError("C emitter: subview of non-static strides: ")
+           << srcType;
+  std::string result = ShapedType::isDynamic(srcOffset)
+                           ? source.offset
+                           : std::to_string(srcOffset);
+  if (result.empty())
+    return view->emitError("C emitter: unknown dynamic offset");
+  for (auto [off, stride] :
+       llvm::zip(subview.getMixedOffsets(), srcStrides))
+    if (stride != 0)
+      result += " + " + term(off) + " * " + std::to_string(stride);
+  return "(" + result + ")";
+}
+
 FailureOr<std::string> CEmitter::address(Value memref, ValueRange indices,
                                          Location loc) {
   auto type = llvm::cast<MemRefType>(memref.getType());
   SmallVector<int64_t> strides;
   int64_t offset;
   if (failed(type.getStridesAndOffset(strides, offset)) ||
-      ShapedType::isDynamic(offset) ||
       llvm::any_of(strides, ShapedType::isDynamic))
-    return emitError(loc) << "C emitter: memref layout is not static: "
+    return emitError(loc) << "C emitter: memref strides are not static: "
                           << type;
   auto it = mems.find(memref);
   if (it == mems.end())
     return emitError(loc) << "C emitter: memref has no known root";
-  std::string idx = std::to_string(offset);
+  std::string idx = ShapedType::isDynamic(offset) ? it->second.offset
+                                                  : std::to_string(offset);
+  if (idx.empty())
+    return emitError(loc) << "C emitter: unknown dynamic offset of " << type;
   for (auto [i, s] : llvm::zip(indices, strides))
     if (s != 0)
       idx += " + " + expr(i) + " * " + std::to_string(s);
@@ -584,7 +633,7 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
         line(indent) << st << " *" << name << " = (" << st << " *)(void *)("
                      << base << " + " << expr(o.getByteShift())
                      << ");\n";
-        mems[o.getResult()] = {name};
+        mems[o.getResult()] = {name, ""};
         return success();
       })
       .Case<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
@@ -595,6 +644,10 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
               return op->emitError("C emitter: view of an unknown buffer");
             // Copy before inserting: insertion may rehash the map.
             MemInfo info = src->second;
+            auto offset = viewOffset(op, info);
+            if (failed(offset))
+              return failure();
+            info.offset = *offset;
             mems[op->getResult(0)] = info;
             return success();
           })
@@ -605,7 +658,7 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
         std::string root = it->second;
         if (globalIsUnion.lookup(o.getName()))
           root += ".values";
-        mems[o.getResult()] = {root};
+        mems[o.getResult()] = {root, ""};
         return success();
       })
       .Case([&](scf::ForOp o) -> LogicalResult {
@@ -718,7 +771,7 @@ LogicalResult CEmitter::emitFunction(func::FuncOp func) {
     else
       callArgs += (i ? ", " : "") + std::string("(") + st + " *)outputs[" +
                   std::to_string(i - numInputs) + "]";
-    mems[arg] = {name};
+    mems[arg] = {name, ""};
   }
   body << "static void " << options.name << "_main(" << params << ") {\n";
   // Parameters a kernel never touches must not warn.

@@ -1,0 +1,95 @@
+// RUN: whittle-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(whittle-fuse-epilogues),canonicalize,cse)' | FileCheck %s
+
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+
+// A residual block's convolution: padding, bias initialization, the
+// convolution and its epilogue (residual add + ReLU6) become one loop over
+// output rows. The padded input exists a tile at a time (no guard branch),
+// and the result is written over the residual, which dies here.
+// CHECK-LABEL: func.func @conv_epilogue
+// CHECK-NOT: tensor.pad
+// CHECK: %[[RES:.*]] = linalg.generic
+// CHECK: %[[LOOP:.*]] = scf.for %{{.*}} iter_args(%[[ACC:.*]] = %[[RES]])
+// CHECK-NOT: scf.if
+// CHECK: tensor.pad
+// CHECK: linalg.generic {{.*}} ins(%cst{{.*}} : tensor<4xf32>)
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nhwc_fhwc
+// CHECK: %[[OUT:.*]] = tensor.extract_slice %[[ACC]]
+// CHECK: linalg.generic {{.*}} ins(%[[CONV]], %[[OUT]] : tensor<1x1x8x4xf32>, tensor<1x1x8x4xf32>) outs(%[[OUT]] : tensor<1x1x8x4xf32>)
+// CHECK: tensor.insert_slice {{.*}} into %[[ACC]]
+// CHECK: return %[[LOOP]]
+func.func @conv_epilogue(%x: tensor<1x8x8x4xf32>, %skip: tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<1x8x8x4xf32>
+  %res = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%skip : tensor<1x8x8x4xf32>) outs(%e0 : tensor<1x8x8x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<1x8x8x4xf32>
+  %six = arith.constant 6.0 : f32
+  %w = arith.constant dense<0.5> : tensor<4x3x3x4xf32>
+  %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %padded = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x8x8x4xf32> to tensor<1x10x10x4xf32>
+  %e = tensor.empty() : tensor<1x8x8x4xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<4xf32>) outs(%e : tensor<1x8x8x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x8x8x4xf32>
+  %conv = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%padded, %w : tensor<1x10x10x4xf32>, tensor<4x3x3x4xf32>) outs(%init : tensor<1x8x8x4xf32>) -> tensor<1x8x8x4xf32>
+  %e2 = tensor.empty() : tensor<1x8x8x4xf32>
+  %y = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%conv, %res : tensor<1x8x8x4xf32>, tensor<1x8x8x4xf32>) outs(%e2 : tensor<1x8x8x4xf32>) {
+  ^bb0(%c: f32, %r: f32, %out: f32):
+    %s = arith.addf %c, %r : f32
+    %lo = arith.maximumf %s, %zero : f32
+    %hi = arith.minimumf %lo, %six : f32
+    linalg.yield %hi : f32
+  } -> tensor<1x8x8x4xf32>
+  return %y : tensor<1x8x8x4xf32>
+}
+
+// -----
+
+// A pool with no epilogue still takes its fill into its own row loop; its
+// padding (few operations per input element) stays a whole-tensor copy.
+// CHECK-LABEL: func.func @pool
+// CHECK: tensor.pad
+// CHECK: scf.for
+// CHECK-NOT: tensor.pad
+// CHECK: linalg.fill
+// CHECK: linalg.pooling_nhwc_max
+// CHECK: tensor.insert_slice
+func.func @pool(%x: tensor<1x8x8x4xf32>) -> tensor<1x4x4x4xf32> {
+  %ninf = arith.constant -3.40282347E+38 : f32
+  %padded = tensor.pad %x low[0, 1, 1, 0] high[0, 0, 0, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %ninf : f32
+  } : tensor<1x8x8x4xf32> to tensor<1x9x9x4xf32>
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %k = tensor.empty() : tensor<3x3xf32>
+  %y = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%padded, %k : tensor<1x9x9x4xf32>, tensor<3x3xf32>) outs(%init : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  return %y : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// A matmul whose result is also returned is not recomputed per tile: its
+// epilogue stays separate.
+// CHECK-LABEL: func.func @shared
+// CHECK: linalg.matmul
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic
+func.func @shared(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %acc: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %m = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%acc : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %e = tensor.empty() : tensor<4x4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%m : tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<4x4xf32>
+  return %m, %y : tensor<4x4xf32>, tensor<4x4xf32>
+}
