@@ -50,7 +50,7 @@ OwningOpRef<ModuleOp> buildLayerModule(onnx::ConvOp conv,
   auto func = func::FuncOp::create(
       b, loc, "main", b.getFunctionType({conv.getX().getType()}, results));
   // Model functions record how many leading arguments are inputs.
-  func->setAttr("whittle.num_inputs", b.getI64IntegerAttr(1));
+  func->setAttr(whittle::kNumInputsAttr, b.getI64IntegerAttr(1));
   Block *body = func.addEntryBlock();
   b.setInsertionPointToStart(body);
   IRMapping map;

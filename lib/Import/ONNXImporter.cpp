@@ -10,6 +10,7 @@
 
 #include "whittle/Import/ONNXImporter.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+#include "whittle/Target/Interface/ModelInterface.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -474,7 +475,7 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
   // Result types are set from the returned values once the graph is built.
   auto func = func::FuncOp::create(builder, fileLoc, "main",
                                    builder.getFunctionType(inputTypes, {}));
-  func->setAttr("whittle.num_inputs",
+  func->setAttr(whittle::kNumInputsAttr,
                 builder.getI64IntegerAttr(inputTypes.size()));
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(inputNames)) {

@@ -15,13 +15,8 @@ namespace whittle {
 
 using namespace mlir;
 
-namespace {
-
-/// An all-parallel linalg.generic whose init is a fresh tensor.empty and
-/// which reads, at the identity index, an input of the result's type that
-/// nothing else uses: the input becomes the init, so bufferization computes
-/// the result in the input's buffer instead of a new one.
-static bool reuseInput(linalg::GenericOp op) {
+bool whittle::reuseDyingInput(RewriterBase &rw, linalg::GenericOp op,
+                              Value exclude) {
   if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
       op.getNumReductionLoops() != 0)
     return false;
@@ -33,21 +28,25 @@ static bool reuseInput(linalg::GenericOp op) {
   Type resultType = op.getResult(0).getType();
   for (OpOperand *input : op.getDpsInputOperands()) {
     Value v = input->get();
-    if (v.getType() != resultType || !v.hasOneUse() ||
+    if (v == exclude || v.getType() != resultType || !v.hasOneUse() ||
         !op.getMatchingIndexingMap(input).isIdentity() ||
         llvm::isa<BlockArgument>(v) || matchPattern(v, m_Constant()))
       continue;
     // Read through the input's block argument, write to the same element.
-    init->set(v);
+    rw.modifyOpInPlace(op, [&] { init->set(v); });
     return true;
   }
   return false;
 }
 
+namespace {
+
 struct ElementwiseInPlacePass
     : whittle::impl::ElementwiseInPlacePassBase<ElementwiseInPlacePass> {
   void runOnOperation() override {
-    getOperation().walk([](linalg::GenericOp op) { (void)reuseInput(op); });
+    IRRewriter rw(&getContext());
+    getOperation().walk(
+        [&](linalg::GenericOp op) { (void)whittle::reuseDyingInput(rw, op); });
   }
 };
 

@@ -39,12 +39,6 @@ bool isElementwise(linalg::GenericOp op) {
          op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity();
 }
 
-/// A value nothing else reads, which the consumer may overwrite in place.
-bool dies(Value v) {
-  return v.hasOneUse() && !llvm::isa<BlockArgument>(v) &&
-         !matchPattern(v, m_Constant());
-}
-
 /// Number of leading output dimensions tiled by 1: N and H of NHWC, M of a
 /// matrix; W and C stay whole.
 int64_t tiledDims(int64_t rank) { return rank >= 3 ? rank - 2 : 1; }
@@ -119,33 +113,13 @@ std::optional<Candidate> matchReduction(linalg::LinalgOp op) {
   return c;
 }
 
-/// Writes an epilogue over another input that dies there (a residual), as
-/// whittle-elementwise-in-place would; the reduction's own result now
-/// lives one tile at a time.
-void reuseDyingInput(RewriterBase &rw, Candidate &c) {
-  auto consumer = llvm::dyn_cast<linalg::GenericOp>(c.root.getOperation());
-  if (!consumer)
-    return;
-  OpOperand *init = consumer.getDpsInitOperand(0);
-  if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
-      consumer.payloadUsesValueFromOperand(init))
-    return;
-  Type resultType = consumer.getResult(0).getType();
-  for (OpOperand *input : consumer.getDpsInputOperands()) {
-    Value v = input->get();
-    if (v.getDefiningOp() != c.producer.getOperation() &&
-        v.getType() == resultType && dies(v) &&
-        consumer.getMatchingIndexingMap(input).isIdentity()) {
-      rw.modifyOpInPlace(consumer, [&] { init->set(v); });
-      return;
-    }
-  }
-}
-
 LogicalResult fuse(RewriterBase &rw, Candidate &c) {
   Operation *root = c.root.getOperation();
+  // Write the epilogue over another input that dies there (a residual); the
+  // reduction's own result now lives one tile at a time.
   if (c.producer)
-    reuseDyingInput(rw, c);
+    whittle::reuseDyingInput(rw, llvm::cast<linalg::GenericOp>(root),
+                             c.producer->getResult(0));
   SmallVector<int64_t> sizes(c.root.getNumLoops(), 0);
   int64_t rank =
       llvm::cast<RankedTensorType>(root->getResult(0).getType()).getRank();

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "whittle/Target/Interface/ModelInterface.h"
 #include "whittle/Transforms/Passes.h"
 
 namespace whittle {
@@ -34,7 +35,8 @@ struct WrapEntryPointPass
                        "before lowering to LLVM)");
       return signalPassFailure();
     }
-    auto numInputsAttr = model->getAttrOfType<IntegerAttr>("whittle.num_inputs");
+    auto numInputsAttr =
+        model->getAttrOfType<IntegerAttr>(whittle::kNumInputsAttr);
     if (!numInputsAttr) {
       model.emitError("model function lacks the whittle.num_inputs attribute");
       return signalPassFailure();

@@ -6,9 +6,8 @@
 //
 // Passes that trade accuracy for size (the depthwise-separable rewrite,
 // int8 quantization) measure the float model on calibration inputs. They run
-// the model by JIT-compiling whittle's own pipeline output with MLIR's
-// ExecutionEngine: the numbers measured are those of the generated code, not
-// of a second interpreter.
+// the model with JitModel (whittle/Jit): the numbers measured are those of
+// the generated code, not of a second interpreter.
 //
 //===----------------------------------------------------------------------===//
 

@@ -24,6 +24,13 @@ namespace whittle {
 /// Name of the function attribute holding the planned arena size in bytes.
 inline constexpr llvm::StringLiteral kArenaSizeAttr = "whittle.arena_size";
 
+/// Writes an all-parallel `op` whose init is a fresh tensor.empty over an
+/// input of the result's type, read at the identity index, that nothing else
+/// uses (other than `exclude`): bufferization then computes the result in
+/// that input's buffer. Returns false if there is no such input.
+bool reuseDyingInput(mlir::RewriterBase &rw, mlir::linalg::GenericOp op,
+                     mlir::Value exclude = {});
+
 #define GEN_PASS_DECL
 #include "whittle/Transforms/Passes.h.inc"
 

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Target/C/CEmitter.h"
+#include "whittle/Target/Interface/ModelInterface.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -739,7 +740,8 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
 }
 
 LogicalResult CEmitter::emitFunction(func::FuncOp func) {
-  auto numInputsAttr = func->getAttrOfType<IntegerAttr>("whittle.num_inputs");
+  auto numInputsAttr =
+      func->getAttrOfType<IntegerAttr>(whittle::kNumInputsAttr);
   if (!numInputsAttr || !func->hasAttr("whittle.arena_size"))
     return func.emitError("C emitter: the model function needs "
                           "whittle.num_inputs and a planned arena");

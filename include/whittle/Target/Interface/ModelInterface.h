@@ -16,6 +16,10 @@
 
 namespace whittle {
 
+/// Function attribute on the model function: how many of its leading
+/// arguments are graph inputs (the rest are outputs after bufferization).
+inline constexpr llvm::StringLiteral kNumInputsAttr = "whittle.num_inputs";
+
 struct TensorInfo {
   std::string name;            ///< ONNX graph input/output name
   std::vector<int64_t> shape;  ///< static shape

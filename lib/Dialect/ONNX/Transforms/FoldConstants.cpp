@@ -141,7 +141,7 @@ struct FoldConstantsPass
       rootTypes.push_back(r.getType());
     auto main = func::FuncOp::create(b, func.getLoc(), "main",
                                      b.getFunctionType({}, rootTypes));
-    main->setAttr("whittle.num_inputs", b.getI64IntegerAttr(0));
+    main->setAttr(whittle::kNumInputsAttr, b.getI64IntegerAttr(0));
     b.setInsertionPointToEnd(main.addEntryBlock());
     IRMapping map;
     for (Operation *op : ops)
