@@ -88,7 +88,10 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
             pm, "one-shot-bufferize{bufferize-function-boundaries "
                 "function-boundary-type-conversion=identity-layout-map},"
                 "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
-                "canonicalize,func.func(convert-linalg-to-loops)")))
+                "canonicalize")))
+      return failure();
+    pm.addNestedPass<func::FuncOp>(createElideOutputCopiesPass());
+    if (failed(addText(pm, "canonicalize,func.func(convert-linalg-to-loops)")))
       return failure();
     pm.addNestedPass<func::FuncOp>(createLowerMemRefCopyPass());
     pm.addPass(createExpandMathPass());

@@ -15,6 +15,19 @@ namespace whittle {
 
 using namespace mlir;
 
+/// A constant, or a reshape of one: writing over it would make bufferization
+/// copy the constant into a fresh buffer first, which costs a copy kernel and
+/// saves no memory.
+static bool isConstantView(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!llvm::isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp,
+                   tensor::CastOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  return matchPattern(v, m_Constant());
+}
+
 bool whittle::reuseDyingInput(RewriterBase &rw, linalg::GenericOp op,
                               Value exclude) {
   if (op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
@@ -30,7 +43,7 @@ bool whittle::reuseDyingInput(RewriterBase &rw, linalg::GenericOp op,
     Value v = input->get();
     if (v == exclude || v.getType() != resultType || !v.hasOneUse() ||
         !op.getMatchingIndexingMap(input).isIdentity() ||
-        llvm::isa<BlockArgument>(v) || matchPattern(v, m_Constant()))
+        llvm::isa<BlockArgument>(v) || isConstantView(v))
       continue;
     // Read through the input's block argument, write to the same element.
     rw.modifyOpInPlace(op, [&] { init->set(v); });

@@ -53,3 +53,25 @@ func.func @kept(%x: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tenso
   } -> tensor<4x4xf32>
   return %a, %t, %t : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+
+// A reshaped constant (a broadcast bias) dies in the add but is not written
+// over: bufferization would first copy the constant into a new buffer.
+// CHECK-LABEL: func.func @constant_view
+// CHECK: %[[E:.*]] = tensor.empty
+// CHECK: linalg.generic {{.*}} outs(%[[E]] :
+func.func @constant_view(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %c = arith.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %b = tensor.expand_shape %c [[0, 1]] output_shape [1, 4] : tensor<4xf32> into tensor<1x4xf32>
+  %e = tensor.empty() : tensor<1x4xf32>
+  %s = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : tensor<1x4xf32>, tensor<1x4xf32>) outs(%e : tensor<1x4xf32>) {
+  ^bb0(%p: f32, %q: f32, %out: f32):
+    %r = arith.addf %p, %q : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4xf32>
+  return %s : tensor<1x4xf32>
+}

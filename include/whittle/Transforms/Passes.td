@@ -87,6 +87,21 @@ def ElementwiseInPlacePass : Pass<"whittle-elementwise-in-place", "mlir::func::F
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ElideOutputCopiesPass : Pass<"whittle-elide-output-copies", "mlir::func::FuncOp"> {
+  let summary = "Compute results reached through reshapes in the output buffer itself";
+  let description = [{
+    `buffer-results-to-out-params{hoist-static-allocs}` writes a result
+    directly into its out-parameter only when the returned value is the
+    allocation itself. A result that is a reshape (Flatten, Reshape,
+    Squeeze, ...) of an allocation ends as a `memref.copy` of that view into
+    the out-parameter: a whole-tensor copy for an op that moves no data.
+    When the out-parameter is used by nothing but that copy and the
+    allocation is used by nothing after it, the allocation is replaced by
+    the inverse reshape of the out-parameter and the copy is erased.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def LowerMemRefCopyPass : Pass<"whittle-lower-memref-copy", "mlir::func::FuncOp"> {
   let summary = "Lower memref.copy to explicit loops";
   let description = [{
