@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Import/ONNXImporter.h"
+#include "ShapeFolding.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Target/Interface/ModelInterface.h"
 
@@ -137,6 +138,14 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
                                      /*data_prop=*/true);
     ::onnx::shape_inference::InferShapes(
         model, ::onnx::OpSchemaRegistry::Instance(), si);
+    // Shapes computed from shapes: fold what the last round made static,
+    // infer again, until nothing changes (one round per Shape that reads a
+    // tensor only the previous round shaped).
+    for (int round = 0; round < model.graph().node_size() &&
+                        foldShapeComputations(*model.mutable_graph()) > 0;
+         ++round)
+      ::onnx::shape_inference::InferShapes(
+          model, ::onnx::OpSchemaRegistry::Instance(), si);
   } catch (const std::exception &e) {
     return emitError(fileLoc) << "ONNX shape inference: " << e.what();
   }
