@@ -92,7 +92,11 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
   std::string tripleStr, cpu, features, error;
   if (failed(resolveTarget(options, tripleStr, cpu, features, error)))
     return module.emitError(error);
-  llvm::Triple triple(tripleStr);
+  // Normalized, so that a three-part triple keeps its environment:
+  // `thumbv7em-none-eabihf` parsed as is has OS `eabihf` and no environment,
+  // which silently selects the soft-float ABI (no Tag_ABI_VFP_args, and
+  // hard-float firmware refuses to link the object).
+  llvm::Triple triple(llvm::Triple::normalize(tripleStr));
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return module.emitError("target '") << tripleStr << "': " << error;
