@@ -13,6 +13,14 @@ PACKAGES=(
   libgtest-dev libonnx-testdata python3-onnx python3-numpy gcc binutils
   # the torchvision model zoo (scripts/make-zoo.py) and the digits CNN
   python3-torch python3-torchvision python3-sklearn
+  # other architectures under QEMU (test/e2e/targets, examples/cortex-m4,
+  # bench/cortex-m-icount.sh): Linux user mode for AArch64 and RISC-V 64,
+  # bare metal with semihosting for Cortex-M (MPS2 boards) and RISC-V 32
+  llvm-22 make qemu-user qemu-system-arm qemu-system-misc
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+  gcc-arm-none-eabi libnewlib-arm-none-eabi
+  gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf
 )
 # Node.js and npm (model fetching, ONNX Runtime references): any install
 # providing the commands will do; Debian's packages otherwise.
