@@ -73,7 +73,8 @@ def main():
             f.writelines(n + "\n" for n in passed)
     for n in regressions:
         print(f"REGRESSION {n}")
-    print(f"node: {len(passed)} passed, {len(results) - len(passed)} failed")
+    suite = os.path.basename(os.path.normpath(args.data))
+    print(f"{suite}: {len(passed)} passed, {len(results) - len(passed)} failed")
     return 1 if regressions else 0
 
 
