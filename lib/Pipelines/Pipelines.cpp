@@ -82,7 +82,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
       return failure();
     pm.addNestedPass<func::FuncOp>(createElementwiseInPlacePass());
     return success();
-  case Phase::Loops:
+  case Phase::Loops: {
     pm.addNestedPass<func::FuncOp>(createDistinctResultsPass());
     if (failed(addText(
             pm, "one-shot-bufferize{bufferize-function-boundaries "
@@ -94,18 +94,32 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     if (failed(addText(pm, "canonicalize,func.func(convert-linalg-to-loops)")))
       return failure();
     pm.addNestedPass<func::FuncOp>(createLowerMemRefCopyPass());
-    pm.addPass(createExpandMathPass());
+    ExpandMathPassOptions math;
+    math.softFloat = options.softFloat;
+    pm.addPass(createExpandMathPass(math));
     if (failed(addText(pm, "lower-affine,canonicalize,cse")))
       return failure();
     pm.addPass(createPlanArenaPass());
     return addText(pm, "canonicalize,cse");
+  }
   case Phase::LLVM: {
+    // Index arithmetic in the target's pointer width: 64-bit indices on a
+    // 32-bit core cost register pairs and multiply helper calls.
+    std::string w = options.indexBitwidth
+                        ? "{index-bitwidth=" +
+                              std::to_string(options.indexBitwidth) + "}"
+                        : "";
+    std::string funcOpts =
+        options.indexBitwidth
+            ? "{use-bare-ptr-memref-call-conv=1 index-bitwidth=" +
+                  std::to_string(options.indexBitwidth) + "}"
+            : "{use-bare-ptr-memref-call-conv=1}";
     if (failed(addText(
             pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-                "finalize-memref-to-llvm,convert-math-to-llvm,"
-                "convert-arith-to-llvm,convert-index-to-llvm,"
-                "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
-                "convert-cf-to-llvm,reconcile-unrealized-casts")))
+                "finalize-memref-to-llvm" + w + ",convert-math-to-llvm,"
+                "convert-arith-to-llvm" + w + ",convert-index-to-llvm" + w +
+                ",convert-func-to-llvm" + funcOpts + ",convert-cf-to-llvm" +
+                w + ",reconcile-unrealized-casts")))
       return failure();
     WrapEntryPointPassOptions wrap;
     wrap.entryName = options.name;
@@ -133,6 +147,15 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       *this, "decompose-rank",
       llvm::cl::desc("onnx-decompose-conv rank for every eligible Conv"),
       llvm::cl::init(0)};
+  Option<bool> softFloat{
+      *this, "soft-float",
+      llvm::cl::desc("The target has no FPU (whittle-expand-math{soft-float})"),
+      llvm::cl::init(false)};
+  Option<unsigned> indexBitwidth{
+      *this, "index-bitwidth",
+      llvm::cl::desc("Width of index arithmetic in the LLVM dialect "
+                     "(0: 64; 32 for 32-bit targets)"),
+      llvm::cl::init(0)};
   Option<bool> foldConstants{
       *this, "fold-constants",
       llvm::cl::desc("Run onnx-fold-constants (off inside the JIT it uses)"),
@@ -148,6 +171,8 @@ void registerPipelines() {
           options.name = o.name;
           options.decomposeRank = o.decomposeRank;
           options.foldConstants = o.foldConstants;
+          options.softFloat = o.softFloat;
+          options.indexBitwidth = o.indexBitwidth;
           (void)buildPipeline(pm, from, to, options);
         });
   };

@@ -10,9 +10,12 @@
 
 #include "whittle/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
 
 namespace whittle {
 #define GEN_PASS_DEF_EXPANDMATHPASS
@@ -64,9 +67,139 @@ struct ExpandFloor : OpRewritePattern<math::FloorOp> {
   }
 };
 
+/// sqrt(x) for f32 in i32 arithmetic, for targets without an FPU (where
+/// llvm.sqrt becomes a call to libm's sqrtf). Correctly rounded: the digit-
+/// by-digit root of the significand, scaled to 25-26 bits, then rounded to
+/// nearest even with the remainder as sticky bit. The same algorithm as the
+/// C emitter's whittle_sqrtf.
+struct ExpandSqrtSoftFloat : OpRewritePattern<math::SqrtOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::SqrtOp op,
+                                PatternRewriter &rw) const override {
+    auto ft = llvm::dyn_cast<FloatType>(op.getType());
+    if (!ft || !ft.isF32())
+      return rw.notifyMatchFailure(op, "only scalar f32 is expanded");
+    Location loc = op.getLoc();
+    Type i32 = rw.getI32Type();
+    auto c = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(rw, loc, rw.getI32IntegerAttr(v));
+    };
+    using P = arith::CmpIPredicate;
+    auto cmp = [&](P p, Value a, Value b) -> Value {
+      return arith::CmpIOp::create(rw, loc, p, a, b);
+    };
+    auto sel = [&](Value cond, Value a, Value b) -> Value {
+      return arith::SelectOp::create(rw, loc, cond, a, b);
+    };
+    Value x = op.getOperand();
+    Value bits = arith::BitcastOp::create(rw, loc, i32, x);
+    Value biased = arith::ShRUIOp::create(rw, loc, bits, c(23));
+    Value frac = arith::AndIOp::create(rw, loc, bits, c(0x7fffff));
+    // x = m * 2^e with m in [2^23, 2^24). A subnormal's fraction converts
+    // exactly to a normal float, which gives its normalized m and e.
+    Value asFloat = arith::UIToFPOp::create(rw, loc, rw.getF32Type(), frac);
+    Value subBits = arith::BitcastOp::create(rw, loc, i32, asFloat);
+    Value isSub = cmp(P::eq, biased, c(0));
+    Value exp = sel(isSub,
+                    arith::SubIOp::create(
+                        rw, loc, arith::ShRUIOp::create(rw, loc, subBits, c(23)),
+                        c(299)),
+                    arith::SubIOp::create(rw, loc, biased, c(150)));
+    Value m = arith::OrIOp::create(
+        rw, loc, sel(isSub, arith::AndIOp::create(rw, loc, subBits, c(0x7fffff)),
+                     frac),
+        c(0x800000));
+    // Even exponent: x = m * 2^(2k).
+    Value odd = cmp(P::ne, arith::AndIOp::create(rw, loc, exp, c(1)), c(0));
+    m = sel(odd, arith::ShLIOp::create(rw, loc, m, c(1)), m);
+    exp = sel(odd, arith::SubIOp::create(rw, loc, exp, c(1)), exp);
+    Value k = arith::ShRSIOp::create(rw, loc, exp, c(1));
+    // root = floor(sqrt(m * 2^26)), two radicand bits per step.
+    Value lb = arith::ConstantIndexOp::create(rw, loc, 0);
+    Value ub = arith::ConstantIndexOp::create(rw, loc, 26);
+    Value step = arith::ConstantIndexOp::create(rw, loc, 1);
+    auto loop = scf::ForOp::create(
+        rw, loc, lb, ub, step, ValueRange{c(0), c(0)},
+        [&](OpBuilder &b, Location l, Value iv, ValueRange args) {
+          auto ci = [&](int64_t v) -> Value {
+            return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(v));
+          };
+          Value i = arith::IndexCastOp::create(b, l, i32, iv);
+          // Radicand bits 25-2i..24-2i of m (zero past its end).
+          Value shift = arith::SubIOp::create(
+              b, l, ci(24), arith::ShLIOp::create(b, l, i, ci(1)));
+          Value inRange =
+              arith::CmpIOp::create(b, l, P::sge, shift, ci(0));
+          Value safe = arith::SelectOp::create(b, l, inRange, shift, ci(0));
+          Value pair = arith::AndIOp::create(
+              b, l, arith::ShRUIOp::create(b, l, m, safe), ci(3));
+          pair = arith::SelectOp::create(b, l, inRange, pair, ci(0));
+          Value root = args[0], rem = args[1];
+          rem = arith::OrIOp::create(
+              b, l, arith::ShLIOp::create(b, l, rem, ci(2)), pair);
+          Value trial = arith::OrIOp::create(
+              b, l, arith::ShLIOp::create(b, l, root, ci(2)), ci(1));
+          root = arith::ShLIOp::create(b, l, root, ci(1));
+          Value fits = arith::CmpIOp::create(b, l, P::uge, rem, trial);
+          rem = arith::SelectOp::create(
+              b, l, fits, arith::SubIOp::create(b, l, rem, trial), rem);
+          root = arith::SelectOp::create(
+              b, l, fits, arith::OrIOp::create(b, l, root, ci(1)), root);
+          scf::YieldOp::create(b, l, ValueRange{root, rem});
+        });
+    Value root = loop.getResult(0), rem = loop.getResult(1);
+    // Keep 24 of the root's 25 or 26 bits, rounding to nearest even.
+    Value d = sel(cmp(P::uge, root, c(1 << 25)), c(2), c(1));
+    Value q = arith::ShRUIOp::create(rw, loc, root, d);
+    Value mask =
+        arith::SubIOp::create(rw, loc, arith::ShLIOp::create(rw, loc, c(1), d),
+                              c(1));
+    Value dropped = arith::AndIOp::create(rw, loc, root, mask);
+    Value half = arith::ShLIOp::create(
+        rw, loc, c(1), arith::SubIOp::create(rw, loc, d, c(1)));
+    Value tie = arith::AndIOp::create(
+        rw, loc, cmp(P::eq, dropped, half),
+        arith::OrIOp::create(rw, loc, cmp(P::ne, rem, c(0)),
+                             cmp(P::ne, arith::AndIOp::create(rw, loc, q, c(1)),
+                                 c(0))));
+    Value up = arith::OrIOp::create(rw, loc, cmp(P::ugt, dropped, half), tie);
+    q = sel(up, arith::AddIOp::create(rw, loc, q, c(1)), q);
+    Value carry = cmp(P::eq, q, c(1 << 24));
+    q = sel(carry, arith::ShRUIOp::create(rw, loc, q, c(1)), q);
+    d = sel(carry, arith::AddIOp::create(rw, loc, d, c(1)), d);
+    Value e = arith::AddIOp::create(
+        rw, loc, arith::AddIOp::create(rw, loc, k, d), c(137));
+    Value result = arith::OrIOp::create(
+        rw, loc, arith::ShLIOp::create(rw, loc, e, c(23)),
+        arith::AndIOp::create(rw, loc, q, c(0x7fffff)));
+    Value root32 = arith::BitcastOp::create(rw, loc, rw.getF32Type(), result);
+    // NaN, +-0 and +inf are their own roots; negative numbers give NaN.
+    Value same = arith::OrIOp::create(
+        rw, loc,
+        arith::OrIOp::create(rw, loc,
+                             cmp(P::ugt, arith::AndIOp::create(
+                                             rw, loc, bits, c(0x7fffffff)),
+                                 c(0x7f800000)),
+                             cmp(P::eq, arith::AndIOp::create(
+                                            rw, loc, bits, c(0x7fffffff)),
+                                 c(0))),
+        cmp(P::eq, bits, c(0x7f800000)));
+    Value nan = arith::ConstantOp::create(
+        rw, loc, rw.getF32FloatAttr(std::numeric_limits<float>::quiet_NaN()));
+    Value negative = cmp(P::slt, bits, c(0));
+    rw.replaceOp(op, sel(same, x, sel(negative, nan, root32)));
+    return success();
+  }
+};
+
 struct ExpandMathPass : whittle::impl::ExpandMathPassBase<ExpandMathPass> {
+  using ExpandMathPassBase::ExpandMathPassBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    if (softFloat) {
+      patterns.add<ExpandSqrtSoftFloat>(&getContext(), /*benefit=*/3);
+      arith::populateArithExpandOpsPatterns(patterns);
+    }
     math::populateExpansionPatterns(patterns);
     populateMathF32ExpansionPatterns(patterns, [](StringRef) { return true; });
     populateMathPolynomialApproximationPatterns(

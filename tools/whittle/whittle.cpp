@@ -26,11 +26,13 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -39,7 +41,7 @@ static cl::OptionCategory category("whittle options");
 
 static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::desc("<model.onnx | .onnxtxt | .mlir>"),
-                                      cl::Required, cl::cat(category));
+                                      cl::cat(category));
 static cl::opt<std::string>
     outputFile("o", cl::desc("Output file: NAME.o or NAME.c (plus NAME.h), "
                              "or '-' for textual phases"),
@@ -55,9 +57,12 @@ static cl::opt<std::string>
               cl::init(""), cl::cat(category));
 static cl::opt<std::string>
     targetName("target",
-               cl::desc("x86-64 (default: host), aarch64, cortex-m4, "
-                        "cortex-m7, cortex-m33, riscv32, riscv64 or a triple"),
+               cl::desc("A preset (--print-targets; default: the host), "
+                        "native, or an LLVM triple"),
                cl::init(""), cl::cat(category));
+static cl::opt<bool> printTargets("print-targets",
+                                  cl::desc("List the --target presets"),
+                                  cl::init(false), cl::cat(category));
 static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU"), cl::init(""),
                                  cl::cat(category));
 static cl::opt<std::string> mattr("mattr", cl::desc("Target features"),
@@ -329,6 +334,18 @@ LogicalResult lightweight(ModuleOp module, func::FuncOp mainFunc,
 }
 
 int run() {
+  if (printTargets) {
+    llvm::outs() << "Targets (--target=NAME; -mcpu=, -mattr= refine them):\n";
+    for (const whittle::TargetPreset &p : whittle::targetPresets())
+      llvm::outs() << llvm::formatv("  {0,-12} {1,-30} {2}\n", p.name,
+                                    *p.triple ? p.triple : "(host)",
+                                    p.description);
+    return 0;
+  }
+  if (inputFile.empty()) {
+    llvm::errs() << "whittle: error: no input model (see --help)\n";
+    return 1;
+  }
   std::optional<Emit> emitKind = resolveEmit(emit, outputFile);
   if (!emitKind) {
     llvm::errs() << "whittle: error: "
@@ -361,12 +378,12 @@ int run() {
     llvm::errs() << "whittle: error: -O" << optLevel << " (expected 0-3)\n";
     return 1;
   }
-  {
-    std::string t, c, f, err;
-    if (failed(whittle::resolveTarget(targetOptions, t, c, f, err))) {
-      llvm::errs() << "whittle: error: " << err << "\n";
-      return 1;
-    }
+  std::string targetError;
+  FailureOr<whittle::ResolvedTarget> resolvedTarget =
+      whittle::resolveTarget(targetOptions, targetError);
+  if (failed(resolvedTarget)) {
+    llvm::errs() << "whittle: error: " << targetError << "\n";
+    return 1;
   }
   whittle::ImportOptions importOptions;
   if (failed(parseInputShapes(importOptions)))
@@ -444,6 +461,12 @@ int run() {
   whittle::PipelineOptions pipelineOptions;
   pipelineOptions.name = name;
   pipelineOptions.graphOptimizations = !noGraphOpt;
+  // The C output is the same for every target; only objects for FPU-less
+  // targets need sqrt and min/max kept away from libm.
+  pipelineOptions.softFloat =
+      resolvedTarget->softFloat && *emitKind != Emit::C;
+  if (llvm::Triple(resolvedTarget->triple).isArch32Bit())
+    pipelineOptions.indexBitwidth = 32;
   // The report reads the loops level, so the pipeline pauses there.
   std::optional<whittle::KernelStats> stats;
   bool wantStats = !reportFile.empty() && stop >= whittle::Phase::Loops;

@@ -37,6 +37,12 @@ struct PipelineOptions {
   /// onnx-fold-constants (needed by models that compute shapes); off only
   /// for the JIT pipeline that pass itself runs constant subgraphs with.
   bool foldConstants = true;
+  /// The target has no FPU: whittle-expand-math also expands sqrt and
+  /// IEEE min/max, which would otherwise become libm calls.
+  bool softFloat = false;
+  /// Bit width of index arithmetic in the LLVM dialect; 0 keeps MLIR's 64.
+  /// The pointer width of 32-bit targets.
+  unsigned indexBitwidth = 0;
 };
 
 /// Graph clean-up on the onnx dialect (constant, BatchNorm and Pad folding): the

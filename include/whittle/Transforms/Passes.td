@@ -16,9 +16,19 @@ def ExpandMathPass : Pass<"whittle-expand-math"> {
     `math.log`, `math.erf`, `math.powf`, ... into arithmetic using MLIR's
     polynomial approximations. Ops that map to a single instruction or a
     C operator (sqrt, fabs, fma, comparisons) are kept.
+
+    With `soft-float` (targets without an FPU, where even those become
+    library calls: `sqrtf`, `fmaximumf`), `math.sqrt` on f32 becomes a
+    correctly rounded digit-by-digit square root in i32 arithmetic and
+    `arith.maximumf`/`minimumf` become compares and selects.
   }];
+  let options = [
+    Option<"softFloat", "soft-float", "bool", /*default=*/"false",
+           "Also expand sqrt and IEEE min/max (no FPU)">,
+  ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
 }
 

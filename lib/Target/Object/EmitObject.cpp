@@ -26,56 +26,91 @@ using namespace mlir;
 
 namespace whittle {
 
-LogicalResult resolveTarget(const TargetOptions &options, std::string &triple,
-                            std::string &cpu, std::string &features,
-                            std::string &error) {
-  struct Known {
-    const char *triple, *cpu, *features;
+llvm::ArrayRef<TargetPreset> targetPresets() {
+  static const TargetPreset presets[] = {
+      {"x86-64", "x86_64-unknown-linux-gnu", "x86-64", "", "", false,
+       "x86-64 baseline (SSE2)"},
+      {"native", "", "", "", "", false, "this machine's CPU and features"},
+      {"aarch64", "aarch64-unknown-linux-gnu", "generic", "+neon", "", false,
+       "64-bit Arm, NEON"},
+      {"cortex-a53", "aarch64-unknown-linux-gnu", "cortex-a53", "", "", false,
+       "Raspberry Pi 3, many phones"},
+      {"cortex-a72", "aarch64-unknown-linux-gnu", "cortex-a72", "", "", false,
+       "Raspberry Pi 4"},
+      {"cortex-m0", "thumbv6m-none-eabi", "cortex-m0", "", "", true,
+       "Armv6-M, no FPU (soft float)"},
+      {"cortex-m3", "thumbv7m-none-eabi", "cortex-m3", "", "", true,
+       "Armv7-M, no FPU (soft float)"},
+      {"cortex-m4", "thumbv7em-none-eabihf", "cortex-m4", "", "", false,
+       "Armv7E-M, DSP, FPv4-SP-D16, hard float"},
+      {"cortex-m7", "thumbv7em-none-eabihf", "cortex-m7", "", "", false,
+       "Armv7E-M, DSP, FPv5-D16, hard float"},
+      {"cortex-m33", "thumbv8m.main-none-eabihf", "cortex-m33", "", "", false,
+       "Armv8-M Mainline, DSP, FPv5-SP-D16, hard float"},
+      {"cortex-m55", "thumbv8.1m.main-none-eabihf", "cortex-m55", "", "",
+       false, "Armv8.1-M, Helium (MVE) with float, hard float"},
+      {"riscv32", "riscv32-unknown-none-elf", "generic-rv32", "+m,+a,+c",
+       "ilp32", true, "RV32IMAC, ilp32 (soft float)"},
+      {"riscv32f", "riscv32-unknown-none-elf", "generic-rv32",
+       "+m,+a,+f,+c", "ilp32f", false, "RV32IMAFC, ilp32f"},
+      {"riscv64", "riscv64-unknown-linux-gnu", "generic-rv64",
+       "+m,+a,+f,+d,+c", "lp64d", false, "RV64GC, lp64d"},
   };
-  auto known = llvm::StringSwitch<std::optional<Known>>(options.target)
-                   .Cases({"", "host"}, std::nullopt)
-                   .Cases({"x86-64", "x86_64"},
-                          Known{"x86_64-unknown-linux-gnu", "x86-64", ""})
-                   .Case("aarch64", Known{"aarch64-unknown-linux-gnu",
-                                          "generic", "+neon"})
-                   .Case("cortex-m4", Known{"thumbv7em-none-eabihf",
-                                            "cortex-m4", ""})
-                   .Case("cortex-m7", Known{"thumbv7em-none-eabihf",
-                                            "cortex-m7", ""})
-                   .Case("cortex-m33", Known{"thumbv8m.main-none-eabihf",
-                                             "cortex-m33", ""})
-                   .Case("riscv32", Known{"riscv32-unknown-none-elf",
-                                          "generic-rv32", "+m,+f,+c"})
-                   .Case("riscv64", Known{"riscv64-unknown-linux-gnu",
-                                          "generic-rv64", "+m,+a,+f,+d,+c"})
-                   .Default(Known{nullptr, nullptr, nullptr});
-  if (options.target.empty() || options.target == "host") {
-    triple = llvm::sys::getDefaultTargetTriple();
-    cpu = "generic";
-    if (llvm::Triple(triple).getArch() == llvm::Triple::x86_64)
-      cpu = "x86-64";
-    features = "";
-  } else if (known && known->triple) {
-    triple = known->triple;
-    cpu = known->cpu;
-    features = known->features;
+  return presets;
+}
+
+FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
+                                        std::string &error) {
+  ResolvedTarget t;
+  const TargetPreset *preset = nullptr;
+  for (const TargetPreset &p : targetPresets())
+    if (options.target == p.name)
+      preset = &p;
+  if (options.target.empty() || options.target == "host" ||
+      options.target == "native") {
+    t.triple = llvm::sys::getDefaultTargetTriple();
+    t.cpu = "generic";
+    if (llvm::Triple(t.triple).getArch() == llvm::Triple::x86_64)
+      t.cpu = "x86-64";
+    if (options.target == "native") {
+      t.cpu = llvm::sys::getHostCPUName().str();
+      std::vector<std::string> on;
+      for (const auto &f : llvm::sys::getHostCPUFeatures())
+        on.push_back((f.second ? "+" : "-") + f.first().str());
+      // Sorted, so the same machine always gives the same string.
+      llvm::sort(on);
+      t.features = llvm::join(on, ",");
+    }
+  } else if (preset) {
+    t.triple = preset->triple;
+    t.cpu = preset->cpu;
+    t.features = preset->features;
+    t.abi = preset->abi;
+    t.softFloat = preset->softFloat;
   } else if (options.target.find('-') != std::string::npos &&
-             llvm::Triple(options.target).getArch() != llvm::Triple::UnknownArch) {
-    triple = llvm::Triple::normalize(options.target);
-    cpu = "generic";
-    features = "";
+             llvm::Triple(options.target).getArch() !=
+                 llvm::Triple::UnknownArch) {
+    t.triple = options.target;
+    t.cpu = "generic";
   } else {
-    error = "unknown target '" + options.target +
-            "' (expected x86-64, aarch64, cortex-m4, cortex-m7, cortex-m33, "
-            "riscv32, riscv64 or an LLVM triple)";
+    std::vector<std::string> names;
+    for (const TargetPreset &p : targetPresets())
+      names.push_back(p.name);
+    error = "unknown target '" + options.target + "' (expected " +
+            llvm::join(names, ", ") + " or an LLVM triple; see --print-targets)";
     return failure();
   }
+  // Normalized, so that a three-part triple keeps its environment:
+  // `thumbv7em-none-eabihf` parsed as is has OS `eabihf` and no environment,
+  // which silently selects the soft-float ABI (no Tag_ABI_VFP_args, and
+  // hard-float firmware refuses to link the object).
+  t.triple = llvm::Triple::normalize(t.triple);
   if (!options.cpu.empty())
-    cpu = options.cpu;
+    t.cpu = options.cpu;
   if (!options.features.empty())
-    features = features.empty() ? options.features
-                                : features + "," + options.features;
-  return success();
+    t.features = t.features.empty() ? options.features
+                                    : t.features + "," + options.features;
+  return t;
 }
 
 LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
@@ -89,27 +124,25 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
   }();
   (void)initialized;
 
-  std::string tripleStr, cpu, features, error;
-  if (failed(resolveTarget(options, tripleStr, cpu, features, error)))
+  std::string error;
+  FailureOr<ResolvedTarget> resolved = resolveTarget(options, error);
+  if (failed(resolved))
     return module.emitError(error);
-  // Normalized, so that a three-part triple keeps its environment:
-  // `thumbv7em-none-eabihf` parsed as is has OS `eabihf` and no environment,
-  // which silently selects the soft-float ABI (no Tag_ABI_VFP_args, and
-  // hard-float firmware refuses to link the object).
-  llvm::Triple triple(llvm::Triple::normalize(tripleStr));
+  llvm::Triple triple(resolved->triple);
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return module.emitError("target '") << tripleStr << "': " << error;
+    return module.emitError("target '") << resolved->triple << "': " << error;
   llvm::TargetOptions to;
+  to.MCOptions.ABIName = resolved->abi;
   auto codegenOpt = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
                     : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                     : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
                                             : llvm::CodeGenOptLevel::Aggressive;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, to, llvm::Reloc::PIC_, std::nullopt, codegenOpt));
+      triple, resolved->cpu, resolved->features, to, llvm::Reloc::PIC_, std::nullopt, codegenOpt));
   if (!tm)
     return module.emitError("cannot create a target machine for ")
-           << tripleStr;
+           << resolved->triple;
 
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);

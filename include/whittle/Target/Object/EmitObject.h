@@ -8,6 +8,7 @@
 #define WHITTLE_TARGET_OBJECT_EMITOBJECT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -15,8 +16,8 @@
 namespace whittle {
 
 struct TargetOptions {
-  /// Short name (x86-64, aarch64, cortex-m4, cortex-m7, cortex-m33,
-  /// riscv32, riscv64) or a full LLVM triple; empty means the host.
+  /// A preset name (see targetPresets()), `native`, or a full LLVM triple;
+  /// empty means the host.
   std::string target;
   /// Overrides the CPU implied by `target` (-mcpu).
   std::string cpu;
@@ -25,12 +26,34 @@ struct TargetOptions {
   unsigned optLevel = 2;
 };
 
+/// A named target as embedded engineers know it.
+struct TargetPreset {
+  const char *name;
+  const char *triple;
+  const char *cpu;
+  const char *features;
+  /// Calling-convention ABI name where the triple does not fix it (RISC-V).
+  const char *abi;
+  /// No floating-point unit: float arithmetic becomes the ABI's soft-float
+  /// helper calls, and the pipeline must avoid what would call libm.
+  bool softFloat;
+  const char *description;
+};
+
+llvm::ArrayRef<TargetPreset> targetPresets();
+
+/// What `TargetOptions` resolve to.
+struct ResolvedTarget {
+  std::string triple, cpu, features, abi;
+  bool softFloat = false;
+};
+
 enum class OutputKind { LLVMIR, Assembly, Object };
 
-/// Resolves `options.target` to a triple and CPU, or fails with a message.
-mlir::LogicalResult resolveTarget(const TargetOptions &options,
-                                  std::string &triple, std::string &cpu,
-                                  std::string &features, std::string &error);
+/// Resolves `options.target` to a triple, CPU and features, or fails with a
+/// message.
+mlir::FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
+                                              std::string &error);
 
 /// Translates an LLVM-dialect module, optimizes it at `optLevel` and writes
 /// LLVM IR, assembly or an object file to `os`.
