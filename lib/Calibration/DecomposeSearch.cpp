@@ -389,7 +389,11 @@ static void writeDecomposeMarkdown(const DecomposeReport &report,
 
 
 void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
-                 bool json, llvm::raw_ostream &os) {
+                 const ObjectStats *object, bool json, llvm::raw_ostream &os) {
+  // Flash holds code and constants; RAM the arena and the deepest stack.
+  int64_t arena = stats ? stats->arenaBytes : 0;
+  auto flash = [&] { return object->codeBytes + object->readOnlyBytes; };
+  auto ram = [&] { return arena + object->stackBytes + object->writableBytes; };
   if (json) {
     llvm::json::OStream j(os, 2);
     j.object([&] {
@@ -400,6 +404,17 @@ void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
           j.attribute("identity_copy_kernels", stats->identityCopyKernels);
           j.attribute("arena_bytes", stats->arenaBytes);
           j.attribute("weight_bytes", stats->weightBytes);
+        });
+      if (object)
+        j.attributeObject("target", [&] {
+          j.attribute("triple", object->triple);
+          j.attribute("cpu", object->cpu);
+          j.attribute("flash_bytes", flash());
+          j.attribute("code_bytes", object->codeBytes);
+          j.attribute("read_only_bytes", object->readOnlyBytes);
+          j.attribute("ram_bytes", ram());
+          j.attribute("stack_bytes", object->stackBytes);
+          j.attribute("writable_bytes", object->writableBytes);
         });
       if (decompose)
         writeDecomposeJson(*decompose, j);
@@ -415,6 +430,17 @@ void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
        << "| " << stats->kernels << " | " << stats->dataMovementKernels
        << " | " << stats->identityCopyKernels << " | " << stats->arenaBytes
        << " | " << stats->weightBytes << " |\n";
+    if (object || decompose)
+      os << "\n";
+  }
+  if (object) {
+    os << "# Target " << object->triple << " (" << object->cpu << ")\n\n"
+       << "| flash bytes | code | read-only data | RAM bytes | arena | stack "
+          "| writable data |\n"
+       << "|---:|---:|---:|---:|---:|---:|---:|\n"
+       << "| " << flash() << " | " << object->codeBytes << " | "
+       << object->readOnlyBytes << " | " << ram() << " | " << arena << " | "
+       << object->stackBytes << " | " << object->writableBytes << " |\n";
     if (decompose)
       os << "\n";
   }

@@ -60,6 +60,11 @@ static cl::opt<std::string>
                cl::desc("A preset (--print-targets; default: the host), "
                         "native, or an LLVM triple"),
                cl::init(""), cl::cat(category));
+static cl::opt<std::string> weightsSection(
+    "weights-section",
+    cl::desc("Place the weights in this section (e.g. external flash); "
+             "default: the target's read-only data"),
+    cl::init(""), cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the --target presets"),
                                   cl::init(false), cl::cat(category));
@@ -374,6 +379,7 @@ int run() {
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;
   targetOptions.optLevel = optLevel;
+  targetOptions.weightsSection = weightsSection;
   if (optLevel > 3) {
     llvm::errs() << "whittle: error: -O" << optLevel << " (expected 0-3)\n";
     return 1;
@@ -488,6 +494,7 @@ int run() {
       stats = whittle::collectKernelStats(*module);
     from = to;
   }
+  std::optional<whittle::ObjectStats> objectStats;
   // Written with the output, so that a failed run leaves neither.
   auto writeReport = [&]() -> LogicalResult {
     if (reportFile.empty())
@@ -496,6 +503,7 @@ int run() {
     llvm::raw_string_ostream os(text);
     whittle::writeReport(stats ? &*stats : nullptr,
                          decomposeReport ? &*decomposeReport : nullptr,
+                         objectStats ? &*objectStats : nullptr,
                          llvm::sys::path::extension(reportFile) == ".json",
                          os);
     return writeAtomically(reportFile, text);
@@ -534,13 +542,17 @@ int run() {
     whittle::CEmitOptions cOptions;
     cOptions.name = name;
     cOptions.headerName = headerName;
+    cOptions.weightsSection = weightsSection;
     if (failed(whittle::translateToC(*module, cOptions, bodyOs)))
       return 1;
   } else {
     auto kind = *emitKind == Emit::LLVMIR  ? whittle::OutputKind::LLVMIR
                 : *emitKind == Emit::Asm   ? whittle::OutputKind::Assembly
                                            : whittle::OutputKind::Object;
-    if (failed(whittle::emitObject(*module, targetOptions, kind, bodyOs)))
+    if (kind == whittle::OutputKind::Object && !reportFile.empty())
+      objectStats.emplace();
+    if (failed(whittle::emitObject(*module, targetOptions, kind, bodyOs,
+                                   objectStats ? &*objectStats : nullptr)))
       return 1;
   }
   if (diagnostics.errors)

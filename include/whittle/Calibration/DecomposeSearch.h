@@ -19,8 +19,9 @@
 #define WHITTLE_CALIBRATION_DECOMPOSESEARCH_H
 
 #include "whittle/Calibration/Calibration.h"
-#include "whittle/Transforms/KernelStats.h"
 #include "whittle/Dialect/ONNX/Transforms/ConvDecomposition.h"
+#include "whittle/Target/Object/EmitObject.h"
+#include "whittle/Transforms/KernelStats.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -67,10 +68,11 @@ mlir::LogicalResult planDecomposition(mlir::ModuleOp module,
                                       DecomposeReport &report);
 
 /// Writes the compilation report as JSON (`json`) or Markdown: the generated
-/// code's kernels and sizes (`stats`) and the per-layer decomposition
-/// (`decompose`), each when given.
+/// code's kernels and sizes (`stats`), the object's flash and RAM for its
+/// target (`object`) and the per-layer decomposition (`decompose`), each
+/// when given.
 void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
-                 bool json, llvm::raw_ostream &os);
+                 const ObjectStats *object, bool json, llvm::raw_ostream &os);
 
 } // namespace whittle
 

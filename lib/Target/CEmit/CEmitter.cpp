@@ -68,6 +68,12 @@ public:
 
 private:
   LogicalResult emitGlobal(memref::GlobalOp global);
+  /// `__attribute__((section("..."))) ` for weights, or nothing.
+  std::string sectionAttr() const {
+    if (options.weightsSection.empty())
+      return "";
+    return "__attribute__((section(\"" + options.weightsSection + "\"))) ";
+  }
   LogicalResult emitFunction(func::FuncOp func);
   LogicalResult emitBlock(Block &block, int indent);
   LogicalResult emitOp(Operation *op, int indent);
@@ -292,7 +298,7 @@ LogicalResult CEmitter::emitGlobal(memref::GlobalOp global) {
     // Floats are stored as their exact bit patterns, read through a union:
     // exact, and NaN/inf need no special spelling.
     std::string bitsType = bytes == 4 ? "uint32_t" : "uint64_t";
-    globals << "static const union {\n  " << bitsType << " bits[" << n
+    globals << sectionAttr() << "static const union {\n  " << bitsType << " bits[" << n
             << "];\n  " << *scalar << " values[" << n << "];\n} " << name
             << " = {{";
     for (int64_t i = 0; i < n; ++i) {
@@ -306,7 +312,8 @@ LogicalResult CEmitter::emitGlobal(memref::GlobalOp global) {
     return success();
   }
   std::string st = storageType(*scalar);
-  globals << "static const " << st << " " << name << "[" << n << "] = {";
+  globals << sectionAttr() << "static const " << st << " " << name << "["
+          << n << "] = {";
   bool isSigned = !llvm::cast<IntegerType>(elt).isUnsigned();
   for (int64_t i = 0; i < n; ++i) {
     uint64_t v = 0;

@@ -10,12 +10,19 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/BinaryFormat/ELF.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -113,8 +120,75 @@ FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
   return t;
 }
 
+namespace {
+
+/// Frame sizes per function from the code generator's stack-usage file
+/// (`file:line:name<TAB>bytes<TAB>qualifiers`).
+llvm::StringMap<int64_t> readStackUsage(llvm::StringRef path) {
+  llvm::StringMap<int64_t> frames;
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return frames;
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (llvm::StringRef line : lines) {
+    llvm::SmallVector<llvm::StringRef, 3> fields;
+    line.split(fields, '\t');
+    int64_t bytes;
+    if (fields.size() < 2 || fields[1].getAsInteger(10, bytes))
+      continue;
+    frames[fields[0].rsplit(':').second] = bytes;
+  }
+  return frames;
+}
+
+/// The largest sum of frames along a call chain from `f` (the generated code
+/// has no recursion; a cycle would be cut).
+int64_t deepestStack(const llvm::Function &f,
+                     const llvm::StringMap<int64_t> &frames,
+                     llvm::DenseMap<const llvm::Function *, int64_t> &memo) {
+  auto [it, inserted] = memo.try_emplace(&f, 0);
+  if (!inserted)
+    return it->second;
+  int64_t deepest = 0;
+  for (const llvm::BasicBlock &bb : f)
+    for (const llvm::Instruction &inst : bb)
+      if (const auto *call = llvm::dyn_cast<llvm::CallBase>(&inst))
+        if (const llvm::Function *callee = call->getCalledFunction())
+          if (!callee->isDeclaration())
+            deepest = std::max(deepest, deepestStack(*callee, frames, memo));
+  int64_t total = frames.lookup(f.getName()) + deepest;
+  memo[&f] = total;
+  return total;
+}
+
+void measureObject(llvm::StringRef bytes, ObjectStats &stats) {
+  auto object = llvm::object::ObjectFile::createObjectFile(
+      llvm::MemoryBufferRef(bytes, "object"));
+  if (!object) {
+    llvm::consumeError(object.takeError());
+    return;
+  }
+  for (const llvm::object::SectionRef &section : (*object)->sections()) {
+    auto *elf = llvm::dyn_cast<llvm::object::ELFObjectFileBase>(object->get());
+    uint64_t flags = elf ? llvm::object::ELFSectionRef(section).getFlags() : 0;
+    if (!(flags & llvm::ELF::SHF_ALLOC))
+      continue;
+    int64_t size = static_cast<int64_t>(section.getSize());
+    if (flags & llvm::ELF::SHF_EXECINSTR)
+      stats.codeBytes += size;
+    else if (flags & llvm::ELF::SHF_WRITE)
+      stats.writableBytes += size;
+    else
+      stats.readOnlyBytes += size;
+  }
+}
+
+} // namespace
+
 LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
-                         OutputKind kind, llvm::raw_pwrite_stream &os) {
+                         OutputKind kind, llvm::raw_pwrite_stream &os,
+                         ObjectStats *stats) {
   static bool initialized = [] {
     llvm::InitializeAllTargetInfos();
     llvm::InitializeAllTargets();
@@ -134,6 +208,20 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
     return module.emitError("target '") << resolved->triple << "': " << error;
   llvm::TargetOptions to;
   to.MCOptions.ABIName = resolved->abi;
+  // The code generator writes each function's frame size here.
+  llvm::SmallString<128> stackFile;
+  if (stats && kind == OutputKind::Object) {
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("whittle-stack", "su", fd,
+                                           stackFile))
+      return module.emitError("cannot create a temporary file");
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    to.StackUsageOutput = stackFile.str().str();
+  }
+  auto removeStackFile = llvm::make_scope_exit([&] {
+    if (!stackFile.empty())
+      llvm::sys::fs::remove(stackFile);
+  });
   auto codegenOpt = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
                     : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
                     : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
@@ -159,6 +247,10 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
   for (llvm::Function &f : *llvmModule)
     if (!f.isDeclaration())
       f.addFnAttr("no-builtins");
+  if (!options.weightsSection.empty())
+    for (llvm::GlobalVariable &g : llvmModule->globals())
+      if (g.isConstant() && g.hasInitializer())
+        g.setSection(options.weightsSection);
 
   // Middle-end optimization.
   {
@@ -194,9 +286,32 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
   auto fileType = kind == OutputKind::Assembly
                       ? llvm::CodeGenFileType::AssemblyFile
                       : llvm::CodeGenFileType::ObjectFile;
-  if (tm->addPassesToEmitFile(codegen, os, nullptr, fileType))
-    return module.emitError("target cannot emit this file type");
-  codegen.run(*llvmModule);
+  if (!stats || kind != OutputKind::Object) {
+    if (tm->addPassesToEmitFile(codegen, os, nullptr, fileType))
+      return module.emitError("target cannot emit this file type");
+    codegen.run(*llvmModule);
+    return success();
+  }
+  // Emitted to memory first, to be measured. The code generator's passes
+  // flush the stack-usage file when destroyed.
+  llvm::SmallString<0> object;
+  {
+    llvm::legacy::PassManager measuredCodegen;
+    llvm::raw_svector_ostream objectOs(object);
+    if (tm->addPassesToEmitFile(measuredCodegen, objectOs, nullptr, fileType))
+      return module.emitError("target cannot emit this file type");
+    measuredCodegen.run(*llvmModule);
+  }
+  os << object;
+  stats->triple = resolved->triple;
+  stats->cpu = resolved->cpu;
+  measureObject(object, *stats);
+  llvm::StringMap<int64_t> frames = readStackUsage(stackFile);
+  llvm::DenseMap<const llvm::Function *, int64_t> memo;
+  for (const llvm::Function &f : *llvmModule)
+    if (!f.isDeclaration() && f.hasExternalLinkage())
+      stats->stackBytes =
+          std::max(stats->stackBytes, deepestStack(f, frames, memo));
   return success();
 }
 

@@ -19,6 +19,9 @@ struct CEmitOptions {
   std::string name = "model";
   /// The header the translation unit includes (`NAME.h`).
   std::string headerName = "model.h";
+  /// Section for the weights (GNU `section` attribute), empty for the
+  /// compiler's default.
+  std::string weightsSection;
 };
 
 /// Translates a module at the shared loop level (after whittle-plan-arena)

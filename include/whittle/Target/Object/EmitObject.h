@@ -24,6 +24,24 @@ struct TargetOptions {
   /// Extra target features, LLVM syntax (+avx2,-sse4.1).
   std::string features;
   unsigned optLevel = 2;
+  /// Section for the weights (constant globals), e.g. to place them in
+  /// external flash; empty keeps the target's read-only data section.
+  std::string weightsSection;
+};
+
+/// What an emitted object is made of, for the report: flash is code plus
+/// read-only data, RAM is the caller's arena plus `stackBytes`.
+struct ObjectStats {
+  std::string triple, cpu;
+  int64_t codeBytes = 0;
+  int64_t readOnlyBytes = 0;
+  /// Writable data and bss: always 0 (all mutable state is in the arena),
+  /// reported so that a test can hold the compiler to it.
+  int64_t writableBytes = 0;
+  /// Deepest stack use from NAME_run: the sum of the frames on its longest
+  /// call chain within the object, as the code generator laid them out
+  /// (soft-float helpers called on FPU-less targets not included).
+  int64_t stackBytes = 0;
 };
 
 /// A named target as embedded engineers know it.
@@ -57,9 +75,11 @@ mlir::FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
 
 /// Translates an LLVM-dialect module, optimizes it at `optLevel` and writes
 /// LLVM IR, assembly or an object file to `os`.
+/// With `stats`, an object's sizes and stack bound are measured too.
 mlir::LogicalResult emitObject(mlir::ModuleOp module,
                                const TargetOptions &options, OutputKind kind,
-                               llvm::raw_pwrite_stream &os);
+                               llvm::raw_pwrite_stream &os,
+                               ObjectStats *stats = nullptr);
 
 } // namespace whittle
 
