@@ -11,11 +11,12 @@ Targets (`--target`; whittle gets its preset of the same name):
   cortex-m4/m7/m33   bare metal on QEMU's MPS2 boards (mps2-an386/an500/an505)
                      with runtime/baremetal/{harness.c,cortex-m/}, newlib's
                      rdimon for semihosting, hard-float gcc flags.
-  cortex-m3          the same without an FPU (mps2-an385; whittle gets
-                     --target=thumbv7m-none-eabi --mcpu=cortex-m3): libgcc's
+  cortex-m3          the same without an FPU (mps2-an385): libgcc's
                      soft-float helpers may stay undefined in the object.
-  riscv32            bare metal on `qemu-system-riscv32 -M virt -bios none`
-                     with runtime/baremetal/{harness.c,riscv/} and picolibc.
+  riscv32, riscv32f  bare metal on `qemu-system-riscv32 -M virt -bios none`
+                     with runtime/baremetal/{harness.c,riscv/} and picolibc;
+                     riscv32 is RV32IMAC (ilp32, soft float: libgcc's helpers
+                     may stay undefined), riscv32f RV32IMAFC (ilp32f).
 Bare-metal programs get the inputs linked in (a generated data.S that
 .incbin's them), write each output to the host by semihosting and report the
 instructions one inference took (QEMU runs with -icount shift=0).
@@ -45,13 +46,22 @@ QEMU_SYSTEM = ["-display", "none", "-nodefaults",
                "-icount", "shift=0"]
 
 
-def cortex_m(cpu, fpu, board, sysclk, whittle=None):
+def cortex_m(cpu, fpu, board, sysclk):
     float_flags = ["-mfloat-abi=hard", f"-mfpu={fpu}"] if fpu else ["-mfloat-abi=soft"]
     return dict(kind="cortex-m", cc="arm-none-eabi-gcc",
                 flags=[f"-mcpu={cpu}", "-mthumb"] + float_flags,
                 board=board, sysclk=sysclk, soft_float=not fpu,
-                whittle=whittle or [f"--target={cpu}"],
+                whittle=[f"--target={cpu}"],
                 qemu=["qemu-system-arm", "-M", board] + QEMU_SYSTEM)
+
+
+def riscv_virt(march, mabi, preset):
+    # ISA spec 2.2 keeps the CSR instructions (the port reads instret) in the
+    # base ISA: gcc 12 has no picolibc multilib for rv32imac_zicsr.
+    return dict(kind="riscv-virt", cc="riscv64-unknown-elf-gcc",
+                flags=[f"-march={march}", "-misa-spec=2.2", f"-mabi={mabi}"],
+                soft_float=mabi == "ilp32", whittle=[f"--target={preset}"],
+                qemu=["qemu-system-riscv32", "-M", "virt", "-bios", "none"] + QEMU_SYSTEM)
 
 
 TARGETS = {
@@ -61,16 +71,12 @@ TARGETS = {
     "riscv64": dict(kind="linux", cc="riscv64-linux-gnu-gcc", flags=[],
                     whittle=["--target=riscv64"],
                     qemu=["qemu-riscv64", "-L", "/usr/riscv64-linux-gnu"]),
-    # No whittle preset: an LLVM triple, and no FPU (soft float).
-    "cortex-m3": cortex_m("cortex-m3", None, "mps2-an385", 25000000,
-                          ["--target=thumbv7m-none-eabi", "--mcpu=cortex-m3"]),
+    "cortex-m3": cortex_m("cortex-m3", None, "mps2-an385", 25000000),
     "cortex-m4": cortex_m("cortex-m4", "fpv4-sp-d16", "mps2-an386", 25000000),
     "cortex-m7": cortex_m("cortex-m7", "fpv5-d16", "mps2-an500", 25000000),
     "cortex-m33": cortex_m("cortex-m33", "fpv5-sp-d16", "mps2-an505", 20000000),
-    "riscv32": dict(kind="riscv-virt", cc="riscv64-unknown-elf-gcc",
-                    flags=["-march=rv32imafc", "-mabi=ilp32f"],
-                    whittle=["--target=riscv32"],
-                    qemu=["qemu-system-riscv32", "-M", "virt", "-bios", "none"] + QEMU_SYSTEM),
+    "riscv32": riscv_virt("rv32imac", "ilp32", "riscv32"),
+    "riscv32f": riscv_virt("rv32imafc", "ilp32f", "riscv32f"),
 }
 
 # What a target without an FPU may leave undefined: libgcc's soft-float

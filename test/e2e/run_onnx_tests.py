@@ -4,6 +4,11 @@ compile each model.onnx to an object (or to C, --emit c), link the host
 harness, run every
 test_data_set_* and compare at the backend tolerances (rtol 1e-3, atol 1e-7).
 
+With --target T (any of run_on_target.py's) each test is compiled for T and
+run under QEMU by run_on_target.py instead of on the host by check_model.py;
+--slice FILE restricts the run to the tests FILE lists (onnx-node-slice.txt
+is the slice the target tests use).
+
 Prints one line per test and a closing 'N passed, N failed' line, writes a CSV
 of every test's result, and fails only on regressions: tests listed in the
 expected file that no longer pass. Use --update to rewrite that file."""
@@ -17,21 +22,43 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECK = os.path.join(HERE, "check_model.py")
+ON_TARGET = os.path.join(HERE, "run_on_target.py")
+sys.path.insert(0, HERE)
+from run_on_target import TARGETS  # noqa: E402
+
+
+def read_list(path):
+    """Test names, one a line; blank lines and '#' comments are skipped."""
+    names = (l.split("#", 1)[0].strip() for l in open(path))
+    return [n for n in names if n]
 
 
 def run_one(args, name):
     test_dir = os.path.join(args.data, name)
     work = os.path.join(args.work, name)
-    cmd = [sys.executable, CHECK, "--whittle", args.whittle, "--onnx-test", test_dir,
-           "--emit", args.emit, "--cc", args.cc, "--rtol", "1e-3", "--atol", "1e-7",
+    host = args.target == "host"
+    cmd = [sys.executable, CHECK if host else ON_TARGET, "--whittle", args.whittle,
+           "--onnx-test", test_dir, "--emit", args.emit, "--rtol", "1e-3", "--atol", "1e-7",
            "--work", work, "--name", "m"]
+    cmd += ["--cc", args.cc] if host else \
+        ["--target", args.target, "--timeout", str(args.timeout)]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out = p.stdout + p.stderr
     if p.returncode == 0:
         return name, "pass", ""
-    # The first whittle diagnostic, or the checker's verdict, explains it.
-    lines = [l for l in out.splitlines() if "error:" in l] or \
-            [l for l in out.splitlines() if l.startswith("FAIL")] or out.splitlines()[-1:]
+    all_lines = out.splitlines()
+    # A compiler crash (a fatal LLVM error, a failed assertion, a signal)
+    # prints a stack dump; its first line says what went wrong.
+    if "Stack dump:" in out:
+        lines = [l for l in all_lines if "LLVM ERROR" in l or "Assertion" in l]
+        return name, "crash", (lines or ["Stack dump"])[0].strip()
+    # The linker's complaint, the first whittle diagnostic, or the checker's
+    # verdict explains it.
+    lines = [l for l in all_lines if re.search(r"(^|/)ld: ", l)]
+    if lines:
+        return name, "link", lines[0].strip()
+    lines = [l for l in all_lines if "error:" in l] or \
+            [l for l in all_lines if l.startswith("FAIL")] or all_lines[-1:]
     stage = "compile" if any("error:" in l for l in lines) else "run"
     return name, stage, lines[0].strip() if lines else ""
 
@@ -41,23 +68,34 @@ def main():
     ap.add_argument("--whittle", required=True)
     ap.add_argument("--data", default="/usr/share/libonnx-testdata/data/node")
     ap.add_argument("--filter", default=".*", help="regex on test names")
+    ap.add_argument("--slice", help="file listing the tests to run (default: all)")
+    ap.add_argument("--target", default="host", choices=["host"] + sorted(TARGETS),
+                    help="run on the host (check_model.py) or under QEMU (run_on_target.py)")
+    ap.add_argument("--timeout", type=float, default=120, help="seconds per QEMU run")
     ap.add_argument("--expected", required=True, help="file listing tests that must pass")
     ap.add_argument("--work", required=True)
     ap.add_argument("--csv")
-    ap.add_argument("--cc", default="gcc")
+    ap.add_argument("--cc", default="gcc", help="host compiler (--target host only)")
     ap.add_argument("--emit", choices=["obj", "c"], default="obj",
-                    help="object path or C path (compiled with --cc)")
+                    help="object path or C path (compiled with --cc or the target's gcc)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--update", action="store_true")
     args = ap.parse_args()
 
-    names = sorted(n for n in os.listdir(args.data)
-                   if re.search(args.filter, n) and os.path.isfile(os.path.join(args.data, n, "model.onnx")))
+    names = [n for n in os.listdir(args.data)
+             if os.path.isfile(os.path.join(args.data, n, "model.onnx"))]
+    if args.slice:
+        wanted = read_list(args.slice)
+        missing = sorted(set(wanted) - set(names))
+        if missing:
+            raise SystemExit(f"{args.slice}: not in {args.data}: {' '.join(missing)}")
+        names = wanted
+    names = sorted(set(n for n in names if re.search(args.filter, n)))
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda n: run_one(args, n), names))
     expected = set()
     if os.path.exists(args.expected):
-        expected = {l.strip() for l in open(args.expected) if l.strip() and not l.startswith("#")}
+        expected = set(read_list(args.expected))
     passed = [n for n, s, _ in results if s == "pass"]
     regressions = sorted(expected - set(passed))
     for n, s, why in results:
@@ -69,7 +107,9 @@ def main():
             w.writerows(results)
     if args.update:
         with open(args.expected, "w") as f:
-            f.write("# ONNX backend node tests that must keep passing (run_onnx_tests.py --update)\n")
+            where = "" if args.target == "host" else f" on {args.target} (QEMU)"
+            f.write(f"# ONNX backend node tests that must keep passing{where} "
+                    "(run_onnx_tests.py --update)\n")
             f.writelines(n + "\n" for n in passed)
     for n in regressions:
         print(f"REGRESSION {n}")
