@@ -16,6 +16,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <limits>
+#include <type_traits>
 
 namespace whittle {
 #define GEN_PASS_DEF_EXPANDMATHPASS
@@ -63,6 +64,80 @@ struct ExpandFloor : OpRewritePattern<math::FloorOp> {
     Value tm1 = arith::SubFOp::create(rw, loc, t, one);
     Value fl = arith::SelectOp::create(rw, loc, above, tm1, t);
     rw.replaceOpWithNewOp<arith::SelectOp>(op, small, fl, x);
+    return success();
+  }
+};
+
+/// ceil(x) and roundeven(x) for f32 through i32 (upstream expands them
+/// through i64, which needs 64-bit conversion helpers on 32-bit targets):
+/// values with |x| >= 2^23 (and NaN, inf) are integral and pass through; the
+/// result takes x's sign, so ceil(-0.5) and roundeven(-0.4) are -0.
+template <typename OpTy>
+struct ExpandRoundingF32 : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
+    auto ft = llvm::dyn_cast<FloatType>(op.getType());
+    if (!ft || !ft.isF32())
+      return rw.notifyMatchFailure(op, "only scalar f32 is expanded");
+    Location loc = op.getLoc();
+    auto f = [&](float v) -> Value {
+      return arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(v));
+    };
+    using P = arith::CmpFPredicate;
+    Value x = op.getOperand();
+    Value ax = math::AbsFOp::create(rw, loc, x);
+    Value small = arith::CmpFOp::create(rw, loc, P::OLT, ax, f(8388608.0f));
+    Value safe = arith::SelectOp::create(rw, loc, small, x, f(0.0f));
+    Value i = arith::FPToSIOp::create(rw, loc, rw.getI32Type(), safe);
+    Value t = arith::SIToFPOp::create(rw, loc, rw.getF32Type(), i); // trunc
+    Value r;
+    if constexpr (std::is_same_v<OpTy, math::CeilOp>) {
+      Value below = arith::CmpFOp::create(rw, loc, P::OLT, t, safe);
+      r = arith::SelectOp::create(rw, loc, below,
+                                  arith::AddFOp::create(rw, loc, t, f(1.0f)), t);
+    } else {
+      // Away from the truncation by one when the fraction is above one half,
+      // or exactly one half and the truncation is odd.
+      Value frac = math::AbsFOp::create(
+          rw, loc, arith::SubFOp::create(rw, loc, safe, t));
+      Value odd = arith::CmpIOp::create(
+          rw, loc, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(
+              rw, loc, i,
+              arith::ConstantOp::create(rw, loc, rw.getI32IntegerAttr(1))),
+          arith::ConstantOp::create(rw, loc, rw.getI32IntegerAttr(0)));
+      Value half = arith::CmpFOp::create(rw, loc, P::OEQ, frac, f(0.5f));
+      Value away = arith::OrIOp::create(
+          rw, loc, arith::CmpFOp::create(rw, loc, P::OGT, frac, f(0.5f)),
+          arith::AndIOp::create(rw, loc, half, odd));
+      Value step = math::CopySignOp::create(rw, loc, f(1.0f), safe);
+      r = arith::SelectOp::create(rw, loc, away,
+                                  arith::AddFOp::create(rw, loc, t, step), t);
+    }
+    r = math::CopySignOp::create(rw, loc, r, x);
+    rw.replaceOpWithNewOp<arith::SelectOp>(op, small, r, x);
+    return success();
+  }
+};
+
+/// IEEE maximum/minimum on f64 as compare and select: LLVM 22 cannot select
+/// llvm.maximum.f64 for Armv7E-M/Armv8-M FPUs (a crash) and calls libm's
+/// fmaximum on RV32 with F only. NaN in either operand gives NaN.
+template <typename OpTy, arith::CmpFPredicate Pred>
+struct ExpandMinMaxF64 : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
+    auto ft = llvm::dyn_cast<FloatType>(op.getType());
+    if (!ft || !ft.isF64())
+      return rw.notifyMatchFailure(op, "only scalar f64 is expanded");
+    Location loc = op.getLoc();
+    Value a = op.getLhs(), b = op.getRhs();
+    // Unordered compare: true when a is NaN, so a NaN a is kept.
+    Value pick = arith::CmpFOp::create(rw, loc, Pred, a, b);
+    Value r = arith::SelectOp::create(rw, loc, pick, a, b);
+    Value bNaN =
+        arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::UNO, b, b);
+    rw.replaceOpWithNewOp<arith::SelectOp>(op, bNaN, b, r);
     return success();
   }
 };
@@ -204,7 +279,11 @@ struct ExpandMathPass : whittle::impl::ExpandMathPassBase<ExpandMathPass> {
     populateMathF32ExpansionPatterns(patterns, [](StringRef) { return true; });
     populateMathPolynomialApproximationPatterns(
         patterns, [](StringRef) { return true; });
-    patterns.add<ExpandFma, ExpandFloor>(&getContext(), /*benefit=*/2);
+    patterns.add<ExpandFma, ExpandFloor, ExpandRoundingF32<math::CeilOp>,
+                 ExpandRoundingF32<math::RoundEvenOp>,
+                 ExpandMinMaxF64<arith::MaximumFOp, arith::CmpFPredicate::UGT>,
+                 ExpandMinMaxF64<arith::MinimumFOp, arith::CmpFPredicate::ULT>>(
+        &getContext(), /*benefit=*/2);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -38,3 +38,38 @@ func.func @sqrt(%x: f32) -> f32 {
   %0 = math.sqrt %x : f32
   return %0 : f32
 }
+
+// ceil and roundeven convert through i32, never i64 (which needs 64-bit
+// conversion helpers on 32-bit targets), and keep x's sign (-0 results).
+// CHECK-LABEL: func @rounding
+// CHECK-NOT: math.ceil
+// CHECK-NOT: math.roundeven
+// CHECK-NOT: i64
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK: math.copysign
+// CHECK: arith.fptosi %{{.*}} : f32 to i32
+// CHECK: math.copysign
+// CHECK: return
+func.func @rounding(%x: f32) -> (f32, f32) {
+  %0 = math.ceil %x : f32
+  %1 = math.roundeven %x : f32
+  return %0, %1 : f32, f32
+}
+
+// IEEE maximum/minimum on f64 become compare and select (LLVM 22 cannot
+// select llvm.maximum.f64 for Cortex-M FPUs); NaN in b is kept by the
+// unordered self-compare.
+// CHECK-LABEL: func @minmax_f64
+// CHECK-NOT: arith.maximumf
+// CHECK: %[[GT:.*]] = arith.cmpf ugt, %arg0, %arg1 : f64
+// CHECK: %[[SEL:.*]] = arith.select %[[GT]], %arg0, %arg1
+// CHECK: %[[NAN:.*]] = arith.cmpf uno, %arg1, %arg1 : f64
+// CHECK: arith.select %[[NAN]], %arg1, %[[SEL]]
+// CHECK: arith.cmpf ult
+// CHECK-NOT: arith.minimumf
+// CHECK: return
+func.func @minmax_f64(%a: f64, %b: f64) -> (f64, f64) {
+  %0 = arith.maximumf %a, %b : f64
+  %1 = arith.minimumf %a, %b : f64
+  return %0, %1 : f64, f64
+}

@@ -48,9 +48,11 @@ QEMU_SYSTEM = ["-display", "none", "-nodefaults",
 
 def cortex_m(cpu, fpu, board, sysclk):
     float_flags = ["-mfloat-abi=hard", f"-mfpu={fpu}"] if fpu else ["-mfloat-abi=soft"]
+    # No FPU: all float arithmetic is soft; a single-precision FPU: double.
+    soft = "all" if not fpu else "double" if "-sp-" in fpu else None
     return dict(kind="cortex-m", cc="arm-none-eabi-gcc",
                 flags=[f"-mcpu={cpu}", "-mthumb"] + float_flags,
-                board=board, sysclk=sysclk, soft_float=not fpu,
+                board=board, sysclk=sysclk, soft_float=soft,
                 whittle=[f"--target={cpu}"],
                 qemu=["qemu-system-arm", "-M", board] + QEMU_SYSTEM)
 
@@ -60,7 +62,8 @@ def riscv_virt(march, mabi, preset):
     # base ISA: gcc 12 has no picolibc multilib for rv32imac_zicsr.
     return dict(kind="riscv-virt", cc="riscv64-unknown-elf-gcc",
                 flags=[f"-march={march}", "-misa-spec=2.2", f"-mabi={mabi}"],
-                soft_float=mabi == "ilp32", whittle=[f"--target={preset}"],
+                soft_float={"ilp32": "all", "ilp32f": "double"}.get(mabi),
+                whittle=[f"--target={preset}"],
                 qemu=["qemu-system-riscv32", "-M", "virt", "-bios", "none"] + QEMU_SYSTEM)
 
 
@@ -80,10 +83,17 @@ TARGETS = {
 }
 
 # What a target without an FPU may leave undefined: libgcc's soft-float
-# helpers (the Arm EABI names and the generic ones), nothing else.
-SOFT_FLOAT = re.compile(r"^__(aeabi_([fd][a-z0-9]*|u?[il]2[fd])"
-                        r"|(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord)[sd]f[23]"
-                        r"|fix(uns)?[sd]f[sd]i|float(un)?[sd]i[sd]f|extendsfdf2|truncdfsf2)$")
+# helpers (the Arm EABI names and the generic ones), nothing else; with a
+# single-precision FPU, only the double-precision ones (f64 arithmetic and
+# f32<->f64 conversion are soft there).
+SOFT_FLOAT = {
+    "all": re.compile(r"^__(aeabi_([fd][a-z0-9]*|u?[il]2[fd])"
+                      r"|(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord)[sd]f[23]"
+                      r"|fix(uns)?[sd]f[sd]i|float(un)?[sd]i[sd]f|extendsfdf2|truncdfsf2)$"),
+    "double": re.compile(r"^__(aeabi_(d[a-z0-9]*|f2d|u?[il]2d)"
+                         r"|(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord)df[23]"
+                         r"|fix(uns)?df[sd]i|float(un)?[sd]idf|extendsfdf2|truncdfsf2)$"),
+}
 
 run = check_model.run
 
@@ -183,7 +193,8 @@ def main():
     else:
         obj = out
     undef = undefined_symbols(obj)
-    helpers = [u for u in undef if t.get("soft_float") and SOFT_FLOAT.match(u)]
+    allowed = SOFT_FLOAT.get(t.get("soft_float"))
+    helpers = [u for u in undef if allowed and allowed.match(u)]
     if len(helpers) != len(undef):
         raise SystemExit(f"FAIL: undefined symbols in {obj}: "
                          f"{[u for u in undef if u not in helpers]}")

@@ -26,6 +26,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/ARMTargetParser.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
@@ -64,6 +65,32 @@ llvm::ArrayRef<TargetPreset> targetPresets() {
        "+m,+a,+f,+d,+c", "lp64d", false, "RV64GC, lp64d"},
   };
   return presets;
+}
+
+/// Whether a target given as a triple has no floating-point unit, from its
+/// CPU's default FPU and explicit features (Arm), or its ISA extensions
+/// (RISC-V); its objects then need the soft-float expansions.
+static bool lacksFPU(const llvm::Triple &triple, llvm::StringRef cpu,
+                     llvm::StringRef features) {
+  llvm::SmallVector<llvm::StringRef> list;
+  features.split(list, ',', -1, false);
+  auto has = [&](llvm::StringRef f) { return llvm::is_contained(list, f); };
+  if (triple.isARM() || triple.isThumb()) {
+    if (has("+soft-float"))
+      return true;
+    if (triple.isHardFloatABI())
+      return false;
+    for (llvm::StringRef f : list)
+      if (f.starts_with("+vfp") || f.starts_with("+fp-armv8") ||
+          f == "+mve.fp")
+        return false;
+    llvm::ARM::ArchKind arch = llvm::ARM::parseArch(triple.getArchName());
+    return llvm::ARM::getDefaultFPU(cpu, arch) ==
+           llvm::ARM::FK_NONE;
+  }
+  if (triple.isRISCV())
+    return !has("+f") && !has("+d");
+  return false;
 }
 
 FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
@@ -117,6 +144,8 @@ FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
   if (!options.features.empty())
     t.features = t.features.empty() ? options.features
                                     : t.features + "," + options.features;
+  if (!preset)
+    t.softFloat = lacksFPU(llvm::Triple(t.triple), t.cpu, t.features);
   return t;
 }
 
