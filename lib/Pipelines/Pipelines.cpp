@@ -96,6 +96,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     pm.addNestedPass<func::FuncOp>(createLowerMemRefCopyPass());
     ExpandMathPassOptions math;
     math.softFloat = options.softFloat;
+    math.divideI64 = options.divideI64;
     pm.addPass(createExpandMathPass(math));
     if (failed(addText(pm, "lower-affine,canonicalize,cse")))
       return failure();
@@ -173,6 +174,7 @@ void registerPipelines() {
           options.foldConstants = o.foldConstants;
           options.softFloat = o.softFloat;
           options.indexBitwidth = o.indexBitwidth;
+          options.divideI64 = o.indexBitwidth == 32;
           (void)buildPipeline(pm, from, to, options);
         });
   };

@@ -142,6 +142,86 @@ struct ExpandMinMaxF64 : OpRewritePattern<OpTy> {
   }
 };
 
+/// Unsigned i64 quotient and remainder by restoring shift-and-subtract (one
+/// quotient bit per step), for 32-bit targets whose 64-bit division would be
+/// a call to the ABI's helper (__aeabi_uldivmod, __udivdi3). A zero divisor
+/// gives all-ones and the dividend, not undefined behaviour.
+std::pair<Value, Value> divRemU64(OpBuilder &b, Location loc, Value n, Value d) {
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  Value lb = arith::ConstantIndexOp::create(b, loc, 0);
+  Value ub = arith::ConstantIndexOp::create(b, loc, 64);
+  Value step = arith::ConstantIndexOp::create(b, loc, 1);
+  // Shifts by constants only: Armv6-M has no inline 64-bit variable shift
+  // (it would call __aeabi_llsr). The dividend's bits leave at the top.
+  auto loop = scf::ForOp::create(
+      b, loc, lb, ub, step, ValueRange{c(0), c(0), n},
+      [&](OpBuilder &lb2, Location l, Value, ValueRange args) {
+        auto ci = [&](int64_t v) -> Value {
+          return arith::ConstantOp::create(lb2, l, lb2.getI64IntegerAttr(v));
+        };
+        Value rest = args[2];
+        Value bit = arith::ShRUIOp::create(lb2, l, rest, ci(63));
+        rest = arith::ShLIOp::create(lb2, l, rest, ci(1));
+        Value r = arith::OrIOp::create(
+            lb2, l, arith::ShLIOp::create(lb2, l, args[1], ci(1)), bit);
+        Value fits =
+            arith::CmpIOp::create(lb2, l, arith::CmpIPredicate::uge, r, d);
+        r = arith::SelectOp::create(lb2, l, fits,
+                                    arith::SubIOp::create(lb2, l, r, d), r);
+        Value q = arith::OrIOp::create(
+            lb2, l, arith::ShLIOp::create(lb2, l, args[0], ci(1)),
+            arith::ExtUIOp::create(lb2, l, i64, fits));
+        scf::YieldOp::create(lb2, l, ValueRange{q, r, rest});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+/// i64 divsi/divui/remsi/remui through divRemU64 (signed: on magnitudes, the
+/// quotient negated when the signs differ, the remainder taking the
+/// dividend's sign, as C and LLVM define them).
+template <typename OpTy>
+struct ExpandDivI64 : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
+    if (!op.getType().isInteger(64))
+      return rw.notifyMatchFailure(op, "only scalar i64 is expanded");
+    constexpr bool isSigned = std::is_same_v<OpTy, arith::DivSIOp> ||
+                              std::is_same_v<OpTy, arith::RemSIOp>;
+    constexpr bool isRem = std::is_same_v<OpTy, arith::RemSIOp> ||
+                           std::is_same_v<OpTy, arith::RemUIOp>;
+    Location loc = op.getLoc();
+    Value n = op.getLhs(), d = op.getRhs();
+    Value zero = arith::ConstantOp::create(rw, loc, rw.getI64IntegerAttr(0));
+    Value nNeg, dNeg;
+    if (isSigned) {
+      auto abs = [&](Value v, Value &neg) {
+        neg = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, v,
+                                    zero);
+        return arith::SelectOp::create(
+                   rw, loc, neg, arith::SubIOp::create(rw, loc, zero, v), v)
+            .getResult();
+      };
+      n = abs(n, nNeg);
+      d = abs(d, dNeg);
+    }
+    auto [q, r] = divRemU64(rw, loc, n, d);
+    Value result = isRem ? r : q;
+    if (isSigned) {
+      Value negate = isRem ? nNeg
+                           : arith::XOrIOp::create(rw, loc, nNeg, dNeg)
+                                 .getResult();
+      result = arith::SelectOp::create(
+          rw, loc, negate, arith::SubIOp::create(rw, loc, zero, result),
+          result);
+    }
+    rw.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// sqrt(x) for f32 in i32 arithmetic, for targets without an FPU (where
 /// llvm.sqrt becomes a call to libm's sqrtf). Correctly rounded: the digit-
 /// by-digit root of the significand, scaled to 25-26 bits, then rounded to
@@ -271,6 +351,10 @@ struct ExpandMathPass : whittle::impl::ExpandMathPassBase<ExpandMathPass> {
   using ExpandMathPassBase::ExpandMathPassBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    if (divideI64)
+      patterns.add<ExpandDivI64<arith::DivSIOp>, ExpandDivI64<arith::DivUIOp>,
+                   ExpandDivI64<arith::RemSIOp>, ExpandDivI64<arith::RemUIOp>>(
+          &getContext(), /*benefit=*/3);
     if (softFloat) {
       patterns.add<ExpandSqrtSoftFloat>(&getContext(), /*benefit=*/3);
       arith::populateArithExpandOpsPatterns(patterns);

@@ -74,6 +74,11 @@ TARGETS = {
     "riscv64": dict(kind="linux", cc="riscv64-linux-gnu-gcc", flags=[],
                     whittle=["--target=riscv64"],
                     qemu=["qemu-riscv64", "-L", "/usr/riscv64-linux-gnu"]),
+    # Armv6-M code on the AN385's Cortex-M3 (a superset of its instructions).
+    # Armv6-M has no divide instruction: the RTABI's integer division
+    # helpers are allowed too.
+    "cortex-m0": dict(cortex_m("cortex-m0", None, "mps2-an385", 25000000),
+                      int_division_helpers=True),
     "cortex-m3": cortex_m("cortex-m3", None, "mps2-an385", 25000000),
     "cortex-m4": cortex_m("cortex-m4", "fpv4-sp-d16", "mps2-an386", 25000000),
     "cortex-m7": cortex_m("cortex-m7", "fpv5-d16", "mps2-an500", 25000000),
@@ -94,6 +99,9 @@ SOFT_FLOAT = {
                          r"|(add|sub|mul|div|neg|cmp|eq|ne|lt|le|gt|ge|unord)df[23]"
                          r"|fix(uns)?df[sd]i|float(un)?[sd]idf|extendsfdf2|truncdfsf2)$"),
 }
+
+# Arm RTABI integer division, for cores without a divide instruction.
+INT_DIVISION = re.compile(r"^__aeabi_u?idiv(mod)?$")
 
 run = check_model.run
 
@@ -194,7 +202,8 @@ def main():
         obj = out
     undef = undefined_symbols(obj)
     allowed = SOFT_FLOAT.get(t.get("soft_float"))
-    helpers = [u for u in undef if allowed and allowed.match(u)]
+    helpers = [u for u in undef if (allowed and allowed.match(u)) or
+               (t.get("int_division_helpers") and INT_DIVISION.match(u))]
     if len(helpers) != len(undef):
         raise SystemExit(f"FAIL: undefined symbols in {obj}: "
                          f"{[u for u in undef if u not in helpers]}")

@@ -471,8 +471,10 @@ int run() {
   // targets need sqrt and min/max kept away from libm.
   pipelineOptions.softFloat =
       resolvedTarget->softFloat && *emitKind != Emit::C;
-  if (llvm::Triple(resolvedTarget->triple).isArch32Bit())
+  if (llvm::Triple(resolvedTarget->triple).isArch32Bit()) {
     pipelineOptions.indexBitwidth = 32;
+    pipelineOptions.divideI64 = *emitKind != Emit::C;
+  }
   // The report reads the loops level, so the pipeline pauses there.
   std::optional<whittle::KernelStats> stats;
   bool wantStats = !reportFile.empty() && stop >= whittle::Phase::Loops;

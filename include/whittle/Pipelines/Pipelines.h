@@ -43,6 +43,8 @@ struct PipelineOptions {
   /// Bit width of index arithmetic in the LLVM dialect; 0 keeps MLIR's 64.
   /// The pointer width of 32-bit targets.
   unsigned indexBitwidth = 0;
+  /// whittle-expand-math expands i64 division (32-bit targets' objects).
+  bool divideI64 = false;
 };
 
 /// Graph clean-up on the onnx dialect (constant, BatchNorm and Pad folding): the

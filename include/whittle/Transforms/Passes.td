@@ -20,11 +20,16 @@ def ExpandMathPass : Pass<"whittle-expand-math"> {
     With `soft-float` (targets without an FPU, where even those become
     library calls: `sqrtf`, `fmaximumf`), `math.sqrt` on f32 becomes a
     correctly rounded digit-by-digit square root in i32 arithmetic and
-    `arith.maximumf`/`minimumf` become compares and selects.
+    `arith.maximumf`/`minimumf` become compares and selects. With
+    `divide-i64` (32-bit targets), i64 division and remainder become a
+    shift-and-subtract loop instead of `__aeabi_ldivmod`/`__divdi3` calls.
   }];
   let options = [
     Option<"softFloat", "soft-float", "bool", /*default=*/"false",
            "Also expand sqrt and IEEE min/max (no FPU)">,
+    Option<"divideI64", "divide-i64", "bool", /*default=*/"false",
+           "Expand i64 division and remainder (32-bit targets, where they "
+           "are helper calls)">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",
