@@ -25,14 +25,7 @@
 #include WHITTLE_HEADER
 #include "port.h"
 
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define M(suffix) CAT(WHITTLE_NAME, suffix)
-#define UP(suffix) CAT(WHITTLE_UPPER, suffix)
-
-#ifndef WHITTLE_UPPER
-#error "define WHITTLE_UPPER as the upper-case model name"
-#endif
+#include "../harness/whittle_model_macros.h"
 
 enum { NI = UP(_NUM_INPUTS), NO = UP(_NUM_OUTPUTS), GUARD = 64 };
 

@@ -15,14 +15,7 @@
 
 #include WHITTLE_HEADER
 
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define M(suffix) CAT(WHITTLE_NAME, suffix)
-#define UP(suffix) CAT(WHITTLE_UPPER, suffix)
-
-#ifndef WHITTLE_UPPER
-#error "define WHITTLE_UPPER as the upper-case model name"
-#endif
+#include "whittle_model_macros.h"
 
 static const size_t input_sizes[] = UP(_INPUT_SIZES);
 static const size_t output_sizes[] = UP(_OUTPUT_SIZES);

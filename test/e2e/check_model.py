@@ -33,6 +33,20 @@ def run(cmd, **kw):
     return p.stdout
 
 
+def compile_generated_c(source, name, cc):
+    """Compiles whittle's C output `source` with the command `cc` (a list) at
+    STRICT_C; fails if it includes anything but stdint.h, stddef.h and its
+    own header. Returns the object's path."""
+    src = open(source).read()
+    includes = re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', src, re.M)
+    extra = [i for i in includes if i not in ("stdint.h", "stddef.h", name + ".h")]
+    if extra:
+        raise SystemExit(f"FAIL: generated C includes {extra}")
+    obj = os.path.splitext(source)[0] + ".c.o"
+    run(cc + STRICT_C + ["-O2", "-c", source, "-o", obj])
+    return obj
+
+
 def undefined_symbols(obj):
     return run(["nm", "-u", obj]).split()
 
@@ -138,13 +152,7 @@ def main():
         print("  deterministic: yes")
 
     if a.emit == "c":
-        src = open(out).read()
-        includes = re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', src, re.M)
-        extra = [i for i in includes if i not in ("stdint.h", "stddef.h", a.name + ".h")]
-        if extra:
-            raise SystemExit(f"FAIL: generated C includes {extra}")
-        obj = os.path.join(a.work, a.name + ".c.o")
-        run([a.cc] + STRICT_C + ["-O2", "-c", out, "-o", obj])
+        obj = compile_generated_c(out, a.name, [a.cc])
     else:
         obj = out
     undef = undefined_symbols(obj)

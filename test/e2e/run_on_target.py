@@ -37,7 +37,6 @@ import check_model  # noqa: E402  (load_ort_refs, load_onnx_test, compare)
 SRC = check_model.SRC
 HOST_HARNESS = check_model.HARNESS
 BAREMETAL = os.path.join(SRC, "runtime", "baremetal")
-STRICT_C = check_model.STRICT_C
 NM = "llvm-nm-22"
 
 QEMU_SYSTEM = ["-display", "none", "-nodefaults",
@@ -191,13 +190,7 @@ def main():
     if not os.path.isfile(header):
         raise SystemExit(f"FAIL: {header} was not written")
     if a.emit == "c":
-        src = open(out).read()
-        includes = re.findall(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', src, re.M)
-        extra = [i for i in includes if i not in ("stdint.h", "stddef.h", a.name + ".h")]
-        if extra:
-            raise SystemExit(f"FAIL: generated C includes {extra}")
-        obj = os.path.join(a.work, a.name + ".c.o")
-        run([t["cc"]] + t["flags"] + STRICT_C + ["-O2", "-c", out, "-o", obj])
+        obj = check_model.compile_generated_c(out, a.name, [t["cc"]] + t["flags"])
     else:
         obj = out
     undef = undefined_symbols(obj)
