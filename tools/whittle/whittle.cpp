@@ -65,6 +65,15 @@ static cl::opt<std::string> weightsSection(
     cl::desc("Place the weights in this section (e.g. external flash); "
              "default: the target's read-only data"),
     cl::init(""), cl::cat(category));
+static cl::opt<uint64_t> maxArena(
+    "max-arena",
+    cl::desc("Fail if the planned arena needs more than this many bytes"),
+    cl::init(0), cl::cat(category));
+static cl::opt<uint64_t> maxFlash(
+    "max-flash",
+    cl::desc("Fail if the object's code and read-only data (weights) need "
+             "more than this many bytes"),
+    cl::init(0), cl::cat(category));
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the --target presets"),
                                   cl::init(false), cl::cat(category));
@@ -367,6 +376,11 @@ int run() {
                     "(the header is written next to it)\n";
     return 1;
   }
+  if (maxFlash && *emitKind != Emit::Obj) {
+    llvm::errs() << "whittle: error: --max-flash measures an object: use "
+                    "-o NAME.o (the C output's size depends on its compiler)\n";
+    return 1;
+  }
   std::string name = entryName.empty() ? defaultName(outputFile, inputFile)
                                        : entryName.getValue();
   if (!whittle::isValidCIdentifier(name)) {
@@ -533,6 +547,11 @@ int run() {
       return 1;
     }
     interface->arenaSize = arena;
+    if (maxArena && static_cast<uint64_t>(arena) > maxArena) {
+      llvm::errs() << inputFile << ": error: the arena needs " << arena
+                   << " bytes, more than --max-arena=" << maxArena << "\n";
+      return 1;
+    }
   }
 
   SmallString<0> body;
@@ -551,7 +570,8 @@ int run() {
     auto kind = *emitKind == Emit::LLVMIR  ? whittle::OutputKind::LLVMIR
                 : *emitKind == Emit::Asm   ? whittle::OutputKind::Assembly
                                            : whittle::OutputKind::Object;
-    if (kind == whittle::OutputKind::Object && !reportFile.empty())
+    if (kind == whittle::OutputKind::Object &&
+        (!reportFile.empty() || maxFlash))
       objectStats.emplace();
     if (failed(whittle::emitObject(*module, targetOptions, kind, bodyOs,
                                    objectStats ? &*objectStats : nullptr)))
@@ -559,6 +579,17 @@ int run() {
   }
   if (diagnostics.errors)
     return 1;
+  if (maxFlash && objectStats) {
+    uint64_t flash = objectStats->codeBytes + objectStats->readOnlyBytes;
+    if (flash > maxFlash) {
+      llvm::errs() << inputFile << ": error: code and weights need " << flash
+                   << " bytes of flash (" << objectStats->codeBytes
+                   << " code, " << objectStats->readOnlyBytes
+                   << " read-only data), more than --max-flash=" << maxFlash
+                   << "\n";
+      return 1;
+    }
+  }
   if (binaryOut) {
     std::string header;
     llvm::raw_string_ostream hos(header);
