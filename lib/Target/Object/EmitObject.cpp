@@ -247,7 +247,7 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
     llvm::sys::Process::SafelyCloseFileDescriptor(fd);
     to.StackUsageOutput = stackFile.str().str();
   }
-  auto removeStackFile = llvm::make_scope_exit([&] {
+  llvm::scope_exit removeStackFile([&] {
     if (!stackFile.empty())
       llvm::sys::fs::remove(stackFile);
   });
@@ -311,30 +311,25 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
     llvmModule->print(os, nullptr);
     return success();
   }
-  llvm::legacy::PassManager codegen;
   auto fileType = kind == OutputKind::Assembly
                       ? llvm::CodeGenFileType::AssemblyFile
                       : llvm::CodeGenFileType::ObjectFile;
-  if (!stats || kind != OutputKind::Object) {
-    if (tm->addPassesToEmitFile(codegen, os, nullptr, fileType))
+  // Emitted to memory, where an object can be measured. The code
+  // generator's passes flush the stack-usage file when destroyed.
+  llvm::SmallString<0> emitted;
+  {
+    llvm::legacy::PassManager codegen;
+    llvm::raw_svector_ostream emittedOs(emitted);
+    if (tm->addPassesToEmitFile(codegen, emittedOs, nullptr, fileType))
       return module.emitError("target cannot emit this file type");
     codegen.run(*llvmModule);
+  }
+  os << emitted;
+  if (!stats || kind != OutputKind::Object)
     return success();
-  }
-  // Emitted to memory first, to be measured. The code generator's passes
-  // flush the stack-usage file when destroyed.
-  llvm::SmallString<0> object;
-  {
-    llvm::legacy::PassManager measuredCodegen;
-    llvm::raw_svector_ostream objectOs(object);
-    if (tm->addPassesToEmitFile(measuredCodegen, objectOs, nullptr, fileType))
-      return module.emitError("target cannot emit this file type");
-    measuredCodegen.run(*llvmModule);
-  }
-  os << object;
   stats->triple = resolved->triple;
   stats->cpu = resolved->cpu;
-  measureObject(object, *stats);
+  measureObject(emitted, *stats);
   llvm::StringMap<int64_t> frames = readStackUsage(stackFile);
   llvm::DenseMap<const llvm::Function *, int64_t> memo;
   for (const llvm::Function &f : *llvmModule)
