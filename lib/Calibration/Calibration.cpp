@@ -61,12 +61,12 @@ static StringRef dictValue(StringRef header, StringRef key) {
 std::optional<NpyArray> readNpy(StringRef path, std::string &error) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer) {
-    error = path.str() + ": cannot read: " + buffer.getError().message();
+    error = path.str() + ": error: cannot read: " + buffer.getError().message();
     return std::nullopt;
   }
   StringRef bytes = (*buffer)->getBuffer();
   auto bad = [&](const std::string &why) {
-    error = path.str() + ": not a valid .npy file: " + why;
+    error = path.str() + ": error: not a valid .npy file: " + why;
     return std::nullopt;
   };
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
@@ -144,7 +144,7 @@ static bool readInput(StringRef path, const TensorInfo &info,
     return false;
   if (array->dtype != info.elementType ||
       (int64_t)array->data.size() != info.bytes) {
-    error = path.str() + ": holds " + array->dtype + shapeString(array->shape) +
+    error = path.str() + ": error: holds " + array->dtype + shapeString(array->shape) +
             ", input '" + info.name + "' is " + info.elementType +
             shapeString(info.shape);
     return false;
@@ -167,7 +167,7 @@ static std::vector<std::string> listDir(StringRef dir, bool wantDirs,
     out.push_back(it->path());
   }
   if (ec)
-    error = dir.str() + ": cannot list: " + ec.message();
+    error = dir.str() + ": error: cannot list: " + ec.message();
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -176,7 +176,7 @@ std::optional<CalibrationSet> loadCalibrationSet(StringRef dir,
                                                  const ModelInterface &model,
                                                  std::string &error) {
   if (!llvm::sys::fs::is_directory(dir)) {
-    error = dir.str() + ": calibration directory does not exist";
+    error = dir.str() + ": error: calibration directory does not exist";
     return std::nullopt;
   }
   CalibrationSet set;
@@ -196,8 +196,8 @@ std::optional<CalibrationSet> loadCalibrationSet(StringRef dir,
     set.samples.push_back(std::move(sample));
   }
   if (set.samples.empty()) {
-    error = dir.str() + (single ? ": no .npy calibration samples"
-                                : ": no sample subdirectories (one per "
+    error = dir.str() + (single ? ": error: no .npy calibration samples"
+                                : ": error: no sample subdirectories (one per "
                                   "sample, holding <input>.npy per input)");
     return std::nullopt;
   }

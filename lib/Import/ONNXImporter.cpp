@@ -10,6 +10,7 @@
 
 #include "whittle/Import/ONNXImporter.h"
 #include "ShapeFolding.h"
+#include "Validate.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Target/Interface/ModelInterface.h"
 
@@ -21,7 +22,9 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include "onnx/checker.h"
 #include "onnx/defs/parser.h"
@@ -29,6 +32,8 @@
 #include "onnx/shape_inference/implementation.h"
 #include "onnx/version_converter/convert.h"
 
+#include <cmath>
+#include <cstring>
 #include <exception>
 #include <unordered_map>
 
@@ -50,16 +55,22 @@ public:
 
 private:
   LogicalResult prepare(::onnx::ModelProto &model);
+  LogicalResult checkerError(StringRef what, StringRef message,
+                             const ::onnx::GraphProto &graph);
   LogicalResult pinInputShapes(::onnx::GraphProto &graph);
   FailureOr<Type> convertElementType(int32_t onnxType, Location loc);
   FailureOr<RankedTensorType> convertType(const ::onnx::TypeProto &type,
                                           StringRef tensorName, Location loc,
                                           bool isGraphInput = false);
+  LogicalResult checkSize(ArrayRef<int64_t> shape, Type elt, StringRef name,
+                          Location loc);
   FailureOr<ElementsAttr> convertTensor(const ::onnx::TensorProto &tensor,
                                         Location loc);
   FailureOr<Attribute> convertAttribute(const ::onnx::AttributeProto &attr,
                                         Location loc);
   Location nodeLoc(const ::onnx::NodeProto &node, size_t index);
+  LogicalResult validateQuantization(const ::onnx::NodeProto &node,
+                                     Location loc);
   LogicalResult importNode(const ::onnx::NodeProto &node, size_t index,
                            bool &unsupported);
 
@@ -106,6 +117,17 @@ LogicalResult Importer::pinInputShapes(::onnx::GraphProto &graph) {
   return success();
 }
 
+/// One line, located at the node the ONNX library names, if any.
+LogicalResult Importer::checkerError(StringRef what, StringRef message,
+                                     const ::onnx::GraphProto &graph) {
+  auto [text, node] = splitCheckerMessage(message);
+  if (!node.empty())
+    for (int i = 0; i < graph.node_size(); ++i)
+      if (graph.node(i).name() == node)
+        return emitError(nodeLoc(graph.node(i), i)) << what << ": " << text;
+  return emitError(fileLoc) << what << ": " << text;
+}
+
 LogicalResult Importer::prepare(::onnx::ModelProto &model) {
   if (!model.has_graph())
     return emitError(fileLoc) << "not an ONNX model: no graph";
@@ -114,12 +136,33 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
       opset = op.version();
   if (opset == 0)
     return emitError(fileLoc) << "model imports no default-domain opset";
-  if (failed(pinInputShapes(*model.mutable_graph())))
+  int64_t known = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
+                      .Map()
+                      .at(::onnx::ONNX_DOMAIN)
+                      .second;
+  if (opset > known)
+    return emitError(fileLoc) << "the model imports opset " << opset
+                              << " of the default domain; whittle knows "
+                                 "opsets up to "
+                              << known;
+  auto *graph = model.mutable_graph();
+  if (failed(validateGraph(*graph, fileLoc, [&](size_t i) {
+        return nodeLoc(graph->node(static_cast<int>(i)), i);
+      })))
+    return failure();
+  uint64_t addressable =
+      options.addressBits >= 64 ? 0 : uint64_t(1) << options.addressBits;
+  if (failed(loadExternalData(
+          model, llvm::sys::path::parent_path(path), fileLoc,
+          options.maxTensorBytes, addressable,
+          "a " + std::to_string(options.addressBits) + "-bit target")))
+    return failure();
+  if (failed(pinInputShapes(*graph)))
     return failure();
   try {
     ::onnx::checker::check_model(model);
   } catch (const std::exception &e) {
-    return emitError(fileLoc) << "ONNX checker: " << e.what();
+    return checkerError("ONNX checker", e.what(), *graph);
   }
   if (opset < options.targetOpset) {
     try {
@@ -129,8 +172,9 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
           model, static_cast<int>(options.targetOpset));
       opset = options.targetOpset;
     } catch (const std::exception &e) {
-      return emitError(fileLoc) << "cannot convert opset " << opset << " to "
-                                << options.targetOpset << ": " << e.what();
+      return checkerError("cannot convert opset " + std::to_string(opset) +
+                              " to " + std::to_string(options.targetOpset),
+                          e.what(), model.graph());
     }
   }
   try {
@@ -147,7 +191,7 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
       ::onnx::shape_inference::InferShapes(
           model, ::onnx::OpSchemaRegistry::Instance(), si);
   } catch (const std::exception &e) {
-    return emitError(fileLoc) << "ONNX shape inference: " << e.what();
+    return checkerError("ONNX shape inference", e.what(), model.graph());
   }
   return success();
 }
@@ -182,6 +226,26 @@ FailureOr<Type> Importer::convertElementType(int32_t t, Location loc) {
   }
 }
 
+static uint64_t elementBytes(Type elt) {
+  return elt.isInteger(1) ? 1 : elt.getIntOrFloatBitWidth() / 8;
+}
+
+/// Every tensor's size is bounded before anything of that size exists: a
+/// shape computed to 10^12 elements is refused here, not allocated later.
+LogicalResult Importer::checkSize(ArrayRef<int64_t> shape, Type elt,
+                                  StringRef name, Location loc) {
+  auto bytes = tensorByteSize(shape, elementBytes(elt));
+  if (!bytes)
+    return emitError(loc) << "tensor '" << name
+                          << "' has more elements than 64 bits can count";
+  if (*bytes > options.maxTensorBytes)
+    return emitError(loc) << "tensor '" << name << "' needs "
+                          << formatBytes(*bytes) << ", more than the "
+                          << formatBytes(options.maxTensorBytes)
+                          << " whittle allows one tensor";
+  return success();
+}
+
 FailureOr<RankedTensorType>
 Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
                       Location loc, bool isGraphInput) {
@@ -195,7 +259,10 @@ Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
   SmallVector<int64_t> shape;
   for (int i = 0; i < tt.shape().dim_size(); ++i) {
     const auto &d = tt.shape().dim(i);
-    if (!d.has_dim_value() || d.dim_value() < 0) {
+    if (d.has_dim_value() && d.dim_value() < 0)
+      return emitError(loc) << "tensor '" << name << "' has negative dimension "
+                            << i << " (" << d.dim_value() << ")";
+    if (!d.has_dim_value()) {
       auto diag = emitError(loc)
                   << "tensor '" << name << "' has dynamic dimension " << i
                   << (d.has_dim_param() ? " ('" + d.dim_param() + "')"
@@ -208,12 +275,40 @@ Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
     }
     shape.push_back(d.dim_value());
   }
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (d == 0)
+      return emitError(loc) << "tensor '" << name << "' is empty (dimension "
+                            << i << " is 0); whittle compiles only non-empty "
+                            << "tensors";
+  if (failed(checkSize(shape, *elt, name, loc)))
+    return failure();
   return RankedTensorType::get(shape, *elt);
 }
 
-/// Raw little-endian bytes of a tensor, whichever field holds them.
+/// Narrow types travel in int32_data; a value outside the type's range is
+/// a corrupt tensor, not something to truncate.
+static bool fitsStorage(int32_t type, int32_t v) {
+  using TP = ::onnx::TensorProto;
+  switch (type) {
+  case TP::INT8:
+    return v >= -128 && v <= 127;
+  case TP::UINT8:
+    return v >= 0 && v <= 255;
+  case TP::BOOL:
+    return v == 0 || v == 1;
+  case TP::INT16:
+    return v >= -32768 && v <= 32767;
+  case TP::FLOAT16:
+  case TP::BFLOAT16:
+    return v >= 0 && v <= 65535;
+  default:
+    return true;
+  }
+}
+
+/// Raw little-endian bytes of a tensor, whichever field holds them; nullopt
+/// if a value does not fit its type.
 static std::optional<std::string> tensorBytes(const ::onnx::TensorProto &t,
-                                              int64_t numElements,
                                               size_t eltBytes) {
   using TP = ::onnx::TensorProto;
   if (t.has_raw_data())
@@ -242,34 +337,68 @@ static std::optional<std::string> tensorBytes(const ::onnx::TensorProto &t,
   case TP::BOOL:
   case TP::FLOAT16:
   case TP::BFLOAT16:
-    for (int32_t i : t.int32_data())
+    for (int32_t i : t.int32_data()) {
+      if (!fitsStorage(t.data_type(), i))
+        return std::nullopt;
       put(i, eltBytes);
+    }
     break;
   default:
     return std::nullopt;
   }
-  if (static_cast<int64_t>(out.size()) != numElements * (int64_t)eltBytes)
-    return std::nullopt;
   return out;
+}
+
+/// NaN or Inf in weights is legal but almost always a broken export: warn,
+/// and compile as given.
+static void warnNonFinite(const std::string &bytes, FloatType type,
+                          StringRef name, Location loc) {
+  unsigned width = type.getWidth();
+  size_t eltBytes = width / 8;
+  int64_t nan = 0, inf = 0;
+  for (size_t at = 0; at + eltBytes <= bytes.size(); at += eltBytes) {
+    uint64_t bits = 0;
+    memcpy(&bits, bytes.data() + at, eltBytes);
+    APFloat v(type.getFloatSemantics(), APInt(width, bits));
+    nan += v.isNaN();
+    inf += v.isInfinity();
+  }
+  if (nan || inf)
+    emitWarning(loc) << "tensor '" << name << "' holds " << nan << " NaN and "
+                     << inf << " infinite values";
 }
 
 FailureOr<ElementsAttr>
 Importer::convertTensor(const ::onnx::TensorProto &t, Location loc) {
   if (t.data_location() == ::onnx::TensorProto::EXTERNAL)
     return emitError(loc) << "tensor '" << t.name()
-                          << "' uses external data, which is not supported";
+                          << "' uses external data inside a subgraph, which "
+                             "is not supported";
   auto elt = convertElementType(t.data_type(), loc);
   if (failed(elt))
     return failure();
   SmallVector<int64_t> shape(t.dims().begin(), t.dims().end());
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return emitError(loc) << "tensor '" << t.name()
+                          << "' has a negative dimension";
+  if (failed(checkSize(shape, *elt, t.name(), loc)))
+    return failure();
   auto type = RankedTensorType::get(shape, *elt);
   int64_t n = type.getNumElements();
-  size_t eltBytes = elt->isInteger(1) ? 1 : elt->getIntOrFloatBitWidth() / 8;
-  auto bytes = tensorBytes(t, n, eltBytes);
+  size_t eltBytes = elementBytes(*elt);
+  auto bytes = tensorBytes(t, eltBytes);
+  if (!bytes)
+    return emitError(loc) << "tensor '" << t.name() << "' holds a value out "
+                          << "of range for its type "
+                          << ::onnx::TensorProto::DataType_Name(
+                                 static_cast<::onnx::TensorProto::DataType>(
+                                     t.data_type()));
   if (!bytes || static_cast<int64_t>(bytes->size()) != n * (int64_t)eltBytes)
     return emitError(loc) << "tensor '" << t.name() << "' holds "
                           << (bytes ? bytes->size() : 0)
                           << " bytes of data, expected " << n * eltBytes;
+  if (auto ft = llvm::dyn_cast<FloatType>(*elt))
+    warnNonFinite(*bytes, ft, t.name(), loc);
   if (n > kInlineElementLimit && !elt->isInteger(1)) {
     // Large tensors live in the resource section, keeping IR readable.
     std::string base = t.name().empty() ? "tensor" : t.name();
@@ -341,6 +470,67 @@ Location Importer::nodeLoc(const ::onnx::NodeProto &node, size_t index) {
                        builder.getStringAttr(node.op_type()));
 }
 
+/// Float values of a constant, inline or blob; nullopt if not f32.
+static std::optional<SmallVector<float>> constantFloats(Value v) {
+  auto c = v.getDefiningOp<onnx::ConstantOp>();
+  if (!c || !c.getValue().getElementType().isF32())
+    return std::nullopt;
+  ElementsAttr attr = c.getValue();
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr))
+    return llvm::to_vector(dense.getValues<float>());
+  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr))
+    if (AsmResourceBlob *blob = res.getRawHandle().getBlob()) {
+      ArrayRef<char> data = blob->getData();
+      SmallVector<float> out(data.size() / sizeof(float));
+      memcpy(out.data(), data.data(), out.size() * sizeof(float));
+      return out;
+    }
+  return std::nullopt;
+}
+
+/// Quantization parameters known at compile time must describe a valid
+/// mapping: positive finite scales, one per channel along `axis`.
+LogicalResult Importer::validateQuantization(const ::onnx::NodeProto &node,
+                                             Location loc) {
+  if (!node.domain().empty() || (node.op_type() != "QuantizeLinear" &&
+                                 node.op_type() != "DequantizeLinear"))
+    return success();
+  if (node.input_size() < 2)
+    return success(); // the checker reported it
+  auto x = values.find(node.input(0)), s = values.find(node.input(1));
+  if (x == values.end() || s == values.end())
+    return success();
+  auto scales = constantFloats(s->second);
+  if (!scales)
+    return success();
+  for (float v : *scales)
+    if (!(v > 0) || std::isinf(v))
+      return emitError(loc) << "scale '" << node.input(1) << "' holds " << v
+                            << "; quantization scales must be positive and "
+                               "finite";
+  auto sType = llvm::cast<RankedTensorType>(s->second.getType());
+  if (sType.getRank() == 0)
+    return success();
+  auto xType = llvm::cast<RankedTensorType>(x->second.getType());
+  int64_t axis = 1;
+  for (const auto &a : node.attribute())
+    if (a.name() == "axis")
+      axis = a.i();
+  int64_t rank = xType.getRank();
+  if (axis < -rank || axis >= rank)
+    return emitError(loc) << "axis " << axis << " is out of range for rank "
+                          << rank;
+  if (axis < 0)
+    axis += rank;
+  if (sType.getRank() != 1 || sType.getDimSize(0) != xType.getDimSize(axis))
+    return emitError(loc) << "scale '" << node.input(1) << "' has "
+                          << sType.getNumElements()
+                          << " values; per-axis quantization along axis "
+                          << axis << " needs one per channel ("
+                          << xType.getDimSize(axis) << ")";
+  return success();
+}
+
 LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
                                    size_t index, bool &unsupported) {
   Location loc = nodeLoc(node, index);
@@ -351,6 +541,8 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
                           << node.op_type()
                           << "' is not supported (custom domain)";
   }
+  if (failed(validateQuantization(node, loc)))
+    return failure();
   std::string opName = "onnx." + node.op_type();
   auto registered = RegisteredOperationName::lookup(opName, ctx);
   if (!registered) {
@@ -498,7 +690,7 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
 
   for (const auto &init : graph.initializer()) {
     Location loc = NameLoc::get(builder.getStringAttr(init.name()), fileLoc);
-    auto attr = convertTensor(init, loc);
+    auto attr = convertTensor(init, fileLoc);
     if (failed(attr))
       return nullptr;
     values[init.name()] =
@@ -549,14 +741,29 @@ static OwningOpRef<ModuleOp> importModel(::onnx::ModelProto &model,
   }
 }
 
+static void reportTooLarge(Location fileLoc, uint64_t size) {
+  emitError(fileLoc) << "the file is " << formatBytes(size)
+                     << "; protobuf limits an ONNX model to 2 GiB (keep the "
+                        "weights in external data)";
+}
+
 OwningOpRef<ModuleOp> importONNXBytes(StringRef bytes, StringRef path,
                                       MLIRContext *ctx,
                                       const ImportOptions &options) {
+  Location fileLoc = FileLineColLoc::get(ctx, path, 0, 0);
+  if (bytes.empty()) {
+    emitError(fileLoc) << "not an ONNX model: the file is empty";
+    return nullptr;
+  }
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    reportTooLarge(fileLoc, bytes.size());
+    return nullptr;
+  }
+  if (failed(checkWireFormat(bytes, fileLoc)))
+    return nullptr;
   ::onnx::ModelProto model;
-  if (bytes.size() > static_cast<size_t>(INT_MAX) ||
-      !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    emitError(FileLineColLoc::get(ctx, path, 0, 0))
-        << "not an ONNX model: cannot parse the protobuf";
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    emitError(fileLoc) << "not an ONNX model: cannot parse the protobuf";
     return nullptr;
   }
   return importModel(model, path, ctx, options);
@@ -564,6 +771,12 @@ OwningOpRef<ModuleOp> importONNXBytes(StringRef bytes, StringRef path,
 
 OwningOpRef<ModuleOp> importONNXFile(StringRef path, MLIRContext *ctx,
                                      const ImportOptions &options) {
+  // Sized before it is read: a multi-GiB file is refused, not mapped.
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(path, size) && size > INT_MAX) {
+    reportTooLarge(FileLineColLoc::get(ctx, path, 0, 0), size);
+    return nullptr;
+  }
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer) {
     emitError(FileLineColLoc::get(ctx, path, 0, 0))

@@ -139,18 +139,22 @@ public:
   unsigned errors = 0;
 
 private:
+  /// Nodes are located by a FusedLoc whose metadata is the op type; a bare
+  /// NameLoc names a tensor (an initializer).
   static void describe(Location loc, std::string &file, std::string &node,
-                       std::string &opType) {
+                       std::string &opType, bool &isNode) {
     if (auto fused = llvm::dyn_cast<FusedLoc>(loc)) {
-      if (auto md = llvm::dyn_cast_or_null<StringAttr>(fused.getMetadata()))
+      if (auto md = llvm::dyn_cast_or_null<StringAttr>(fused.getMetadata())) {
+        isNode = true;
         if (opType.empty())
           opType = md.str();
+      }
       for (Location l : fused.getLocations())
-        describe(l, file, node, opType);
+        describe(l, file, node, opType, isNode);
     } else if (auto name = llvm::dyn_cast<NameLoc>(loc)) {
       if (node.empty())
         node = name.getName().str();
-      describe(name.getChildLoc(), file, node, opType);
+      describe(name.getChildLoc(), file, node, opType, isNode);
     } else if (auto flc = llvm::dyn_cast<FileLineColLoc>(loc)) {
       if (file.empty()) {
         file = flc.getFilename().str();
@@ -159,17 +163,18 @@ private:
                   std::to_string(flc.getColumn());
       }
     } else if (auto cs = llvm::dyn_cast<CallSiteLoc>(loc)) {
-      describe(cs.getCallee(), file, node, opType);
+      describe(cs.getCallee(), file, node, opType, isNode);
     }
   }
 
   void print(Diagnostic &diag) {
     std::string file, node, opType;
-    describe(diag.getLocation(), file, node, opType);
+    bool isNode = false;
+    describe(diag.getLocation(), file, node, opType, isNode);
     auto &os = llvm::errs();
     os << (file.empty() ? std::string("whittle") : file) << ": ";
     if (!node.empty()) {
-      os << "node '" << node << "'";
+      os << (isNode ? "node '" : "tensor '") << node << "'";
       if (!opType.empty())
         os << " (" << opType << ")";
       os << ": ";
@@ -408,6 +413,8 @@ int run() {
   whittle::ImportOptions importOptions;
   if (failed(parseInputShapes(importOptions)))
     return 1;
+  if (llvm::Triple(resolvedTarget->triple).isArch32Bit())
+    importOptions.addressBits = 32;
 
   DialectRegistry registry;
   whittle::registerAllDialects(registry);

@@ -22,6 +22,12 @@ struct ImportOptions {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   /// Models with an older default-domain opset are converted to this one.
   int64_t targetOpset = 13;
+  /// Largest tensor, in bytes, the importer accepts (weights, inputs and
+  /// every inferred intermediate): bounds what constant folding allocates.
+  uint64_t maxTensorBytes = uint64_t(1) << 31;
+  /// Pointer width of the target: all weights together must fit its
+  /// address space.
+  unsigned addressBits = 64;
 };
 
 /// Imports the ONNX model at `path` into a module with one `func.func @main`

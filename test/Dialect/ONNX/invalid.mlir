@@ -101,3 +101,21 @@ func.func @conv_transpose(%x: tensor<1x2x3x3xf32>, %w: tensor<3x2x3x3xf32>) -> t
   %0 = onnx.ConvTranspose %x, %w : (tensor<1x2x3x3xf32>, tensor<3x2x3x3xf32>) -> tensor<1x2x5x5xf32>
   return %0 : tensor<1x2x5x5xf32>
 }
+
+// -----
+
+func.func @gather_constant_index(%x: tensor<5x3xf32>) -> tensor<2x3xf32> {
+  %i = onnx.Constant dense<[0, 7]> : tensor<2xi64>
+  // expected-error @+1 {{index 7 is out of range for axis 0 of size 5}}
+  %0 = onnx.Gather %x, %i : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @gather_elements_constant_index(%x: tensor<5x3xf32>) -> tensor<1x2xf32> {
+  %i = onnx.Constant dense<[[0, -4]]> : tensor<1x2xi64>
+  // expected-error @+1 {{index -4 is out of range for axis 1 of size 3}}
+  %0 = onnx.GatherElements %x, %i {axis = 1 : i64} : (tensor<5x3xf32>, tensor<1x2xi64>) -> tensor<1x2xf32>
+  return %0 : tensor<1x2xf32>
+}

@@ -8,6 +8,7 @@
 
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -283,6 +284,37 @@ LogicalResult TransposeOp::verify() {
     out.push_back(in.getDimSize(p));
   }
   return checkResultShape(*this, out);
+}
+
+/// Indices known at compile time must lie in [-n, n): out-of-range constant
+/// indices are a broken model, not something to clamp silently.
+static LogicalResult verifyConstantIndices(Operation *op, Value data,
+                                           Value indices, int64_t axis) {
+  auto type = rankedType(data);
+  int64_t rank = type.getRank();
+  if (axis < -rank || axis >= rank)
+    return op->emitOpError("axis ") << axis << " out of range for rank "
+                                    << rank;
+  if (axis < 0)
+    axis += rank;
+  int64_t n = type.getDimSize(axis);
+  if (ShapedType::isDynamic(n))
+    return success();
+  if (auto values = whittle::getConstantInts(indices))
+    for (int64_t i : *values)
+      if (i < -n || i >= n)
+        return op->emitOpError("index ")
+               << i << " is out of range for axis " << axis << " of size "
+               << n;
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  return verifyConstantIndices(*this, getData(), getIndices(), getAxis());
+}
+
+LogicalResult GatherElementsOp::verify() {
+  return verifyConstantIndices(*this, getData(), getIndices(), getAxis());
 }
 
 LogicalResult ConcatOp::verify() {

@@ -495,6 +495,7 @@ def ONNX_GatherOp : ONNX_Op<"Gather", [Pure]> {
                        DefaultValuedAttr<I64Attr, "0">:$axis);
   let results = (outs ONNX_AnyTensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 def ONNX_GatherElementsOp : ONNX_Op<"GatherElements", [Pure]> {
@@ -503,6 +504,7 @@ def ONNX_GatherElementsOp : ONNX_Op<"GatherElements", [Pure]> {
                        DefaultValuedAttr<I64Attr, "0">:$axis);
   let results = (outs ONNX_AnyTensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 def ONNX_TriluOp : ONNX_Op<"Trilu", [Pure]> {
