@@ -146,9 +146,16 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
                                  "opsets up to "
                               << known;
   auto *graph = model.mutable_graph();
-  if (failed(validateGraph(*graph, fileLoc, [&](size_t i) {
-        return nodeLoc(graph->node(static_cast<int>(i)), i);
-      })))
+  if (model.functions_size() != 0)
+    return emitError(fileLoc) << "model-local function '"
+                              << model.functions(0).name()
+                              << "' is not supported";
+  if (failed(validateGraph(
+          *graph, fileLoc,
+          [&](size_t i) {
+            return nodeLoc(graph->node(static_cast<int>(i)), i);
+          },
+          options.maxTensorBytes)))
     return failure();
   uint64_t addressable =
       options.addressBits >= 64 ? 0 : uint64_t(1) << options.addressBits;
@@ -731,6 +738,7 @@ static OwningOpRef<ModuleOp> importModel(::onnx::ModelProto &model,
                                          StringRef path, MLIRContext *ctx,
                                          const ImportOptions &options) {
   ctx->loadDialect<onnx::ONNXDialect, func::FuncDialect>();
+  hardenShapeInference();
   Importer importer(ctx, path, options);
   try {
     return importer.run(model);

@@ -9,12 +9,16 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+
+#include "onnx/defs/schema.h"
+#include "onnx/defs/shape_inference.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -23,6 +27,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <mutex>
 #include <queue>
 
 using namespace mlir;
@@ -215,8 +220,76 @@ static uint64_t onnxElementBytes(int32_t type) {
 // Graph structure
 //===----------------------------------------------------------------------===//
 
+/// Attributes ONNX's shape inference divides by or loops over without
+/// checking (ONNX 1.12 divides by a zero stride): refused before it runs,
+/// in subgraphs too.
+static LogicalResult
+checkWindowAttributes(const ::onnx::GraphProto &graph, Location fileLoc,
+                      const std::function<Location(size_t)> *nodeLoc) {
+  static const llvm::StringSet<> windowed = {
+      "Conv",    "ConvTranspose", "ConvInteger", "QLinearConv", "MaxPool",
+      "AveragePool", "LpPool",    "MaxUnpool",   "Col2Im",      "Im2Col"};
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const auto &node = graph.node(i);
+    Location loc = nodeLoc ? (*nodeLoc)(i) : fileLoc;
+    for (const auto &a : node.attribute()) {
+      if (a.has_g() &&
+          failed(checkWindowAttributes(a.g(), fileLoc, nullptr)))
+        return failure();
+      for (const auto &g : a.graphs())
+        if (failed(checkWindowAttributes(g, fileLoc, nullptr)))
+          return failure();
+      if (!node.domain().empty() || !windowed.contains(node.op_type()))
+        continue;
+      bool positive = a.name() == "strides" || a.name() == "dilations" ||
+                      a.name() == "kernel_shape" || a.name() == "group";
+      bool nonNegative = a.name() == "pads" || a.name() == "output_padding";
+      if (!positive && !nonNegative)
+        continue;
+      SmallVector<int64_t> values(a.ints().begin(), a.ints().end());
+      if (a.type() == ::onnx::AttributeProto::INT)
+        values.push_back(a.i());
+      for (int64_t v : values)
+        if (positive ? v < 1 : v < 0) {
+          auto diag = emitError(loc);
+          if (!nodeLoc)
+            diag << "node '" << node.name() << "' (" << node.op_type()
+                 << ") in a subgraph: ";
+          return diag << "attribute '" << a.name() << "' holds " << v
+                      << "; it must be " << (positive ? "positive" : ">= 0");
+        }
+    }
+  }
+  return success();
+}
+
 LogicalResult validateGraph(::onnx::GraphProto &graph, Location fileLoc,
-                            const std::function<Location(size_t)> &nodeLoc) {
+                            const std::function<Location(size_t)> &nodeLoc,
+                            uint64_t maxTensorBytes) {
+  if (failed(checkWindowAttributes(graph, fileLoc, &nodeLoc)))
+    return failure();
+  // Declared shapes bound what shape inference loops over (ONNX 1.12's
+  // auto_pad arithmetic steps through a dimension one stride at a time).
+  for (const auto *list : {&graph.input(), &graph.output(), &graph.value_info()})
+    for (const auto &vi : *list) {
+      if (!vi.type().has_tensor_type() || !vi.type().tensor_type().has_shape())
+        continue;
+      SmallVector<int64_t> dims;
+      for (const auto &d : vi.type().tensor_type().shape().dim())
+        dims.push_back(d.has_dim_value() ? std::max<int64_t>(d.dim_value(), 0)
+                                         : 1);
+      uint64_t elt = onnxElementBytes(vi.type().tensor_type().elem_type());
+      auto bytes = tensorByteSize(dims, elt ? elt : 1);
+      if (!bytes)
+        return emitError(fileLoc)
+               << "tensor '" << vi.name()
+               << "' is declared with more elements than 64 bits can count";
+      if (*bytes > maxTensorBytes)
+        return emitError(fileLoc)
+               << "tensor '" << vi.name() << "' is declared with "
+               << formatBytes(*bytes) << ", more than the "
+               << formatBytes(maxTensorBytes) << " whittle allows one tensor";
+    }
   if (graph.output_size() == 0)
     return emitError(fileLoc) << "the graph has no outputs";
   if (graph.sparse_initializer_size() != 0)
@@ -422,11 +495,18 @@ LogicalResult loadExternalData(::onnx::ModelProto &model, StringRef modelDir,
     sizes.push_back(*bytes);
     total += *bytes;
   }
+  // Several tensors may name the same bytes of one file: the total is
+  // bounded whatever the address space.
   if (maxTotalBytes && total > maxTotalBytes)
     return emitError(fileLoc)
            << "the weights need " << formatBytes(total) << ", more than "
            << targetDescription << " can address ("
            << formatBytes(maxTotalBytes) << ")";
+  if (total > 4 * maxTensorBytes)
+    return emitError(fileLoc)
+           << "the weights need " << formatBytes(total) << ", more than the "
+           << formatBytes(4 * maxTensorBytes)
+           << " whittle allows all weights together";
   for (auto [t, bytes] : llvm::zip(tensors, sizes)) {
     if (t->data_location() != ::onnx::TensorProto::EXTERNAL)
       continue;
@@ -462,6 +542,113 @@ LogicalResult loadExternalData(::onnx::ModelProto &model, StringRef modelDir,
     t->clear_data_location();
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape inference guards
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+const ::onnx::TensorShapeProto *shapeOf(::onnx::InferenceContext &ctx,
+                                        size_t i) {
+  if (i >= ctx.getNumInputs())
+    return nullptr;
+  const ::onnx::TypeProto *t = ctx.getInputType(i);
+  if (!t || !t->has_tensor_type() || !t->tensor_type().has_shape())
+    return nullptr;
+  return &t->tensor_type().shape();
+}
+
+void requireCount(::onnx::InferenceContext &ctx, const char *name,
+                  int64_t expected) {
+  if (const ::onnx::AttributeProto *a = ctx.getAttribute(name))
+    if (a->ints_size() != expected)
+      fail_shape_inference("attribute '", name, "' has ", a->ints_size(),
+                           " values, expected ", expected);
+}
+
+/// Ranks and attribute lengths ONNX 1.12's conv/pool inference indexes by
+/// without checking (it reads past its arrays when they disagree).
+void checkWindowed(::onnx::InferenceContext &ctx, size_t weight,
+                   bool transpose) {
+  const auto *x = shapeOf(ctx, 0);
+  if (!x)
+    return;
+  int64_t rank = x->dim_size();
+  if (rank < 3)
+    fail_shape_inference("input has rank ", rank,
+                         "; expected a batch, channels and at least one "
+                         "spatial dimension");
+  if (weight != SIZE_MAX)
+    if (const auto *w = shapeOf(ctx, weight))
+      if (w->dim_size() != rank)
+        fail_shape_inference("weight has rank ", w->dim_size(),
+                             ", the input ", rank);
+  int64_t spatial = rank - 2;
+  requireCount(ctx, "kernel_shape", spatial);
+  requireCount(ctx, "strides", spatial);
+  requireCount(ctx, "dilations", spatial);
+  requireCount(ctx, "pads", 2 * spatial);
+  if (transpose) {
+    requireCount(ctx, "output_padding", spatial);
+    requireCount(ctx, "output_shape", spatial);
+  }
+}
+
+void checkMatrices(::onnx::InferenceContext &ctx) {
+  for (size_t i = 0; i < 2; ++i)
+    if (const auto *s = shapeOf(ctx, i))
+      if (s->dim_size() != 2)
+        fail_shape_inference("input ", i, " has rank ", s->dim_size(),
+                             "; Gemm takes matrices");
+}
+
+} // namespace
+
+void hardenShapeInference() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    using Guard = std::function<void(::onnx::InferenceContext &)>;
+    auto windowed = [](size_t weight, bool transpose) -> Guard {
+      return [=](::onnx::InferenceContext &ctx) {
+        checkWindowed(ctx, weight, transpose);
+      };
+    };
+    const std::pair<const char *, Guard> guards[] = {
+        {"Conv", windowed(1, false)},
+        {"ConvInteger", windowed(1, false)},
+        {"QLinearConv", windowed(3, false)},
+        {"ConvTranspose", windowed(1, true)},
+        {"MaxPool", windowed(SIZE_MAX, false)},
+        {"AveragePool", windowed(SIZE_MAX, false)},
+        {"LpPool", windowed(SIZE_MAX, false)},
+        {"MaxUnpool", windowed(SIZE_MAX, false)},
+        {"Gemm", [](::onnx::InferenceContext &ctx) { checkMatrices(ctx); }},
+    };
+    int64_t latest = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
+                         .Map()
+                         .at(::onnx::ONNX_DOMAIN)
+                         .second;
+    for (const auto &[name, guard] : guards) {
+      // Every version of the schema, each wrapped once.
+      llvm::SmallPtrSet<const ::onnx::OpSchema *, 8> seen;
+      for (int64_t v = 1; v <= latest; ++v) {
+        const ::onnx::OpSchema *schema =
+            ::onnx::OpSchemaRegistry::Schema(name, static_cast<int>(v));
+        if (!schema || !seen.insert(schema).second)
+          continue;
+        auto *mutableSchema = const_cast<::onnx::OpSchema *>(schema);
+        auto original = mutableSchema->GetTypeAndShapeInferenceFunction();
+        mutableSchema->TypeAndShapeInferenceFunction(
+            [guard = guard, original](::onnx::InferenceContext &ctx) {
+              guard(ctx);
+              if (original)
+                original(ctx);
+            });
+      }
+    }
+  });
 }
 
 //===----------------------------------------------------------------------===//

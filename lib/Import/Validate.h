@@ -39,17 +39,26 @@ std::optional<uint64_t> tensorByteSize(llvm::ArrayRef<int64_t> dims,
 
 /// Structure of the main graph before ONNX's checker sees it: at least one
 /// output; unique input, initializer and node-output names; every node input
-/// defined; no cycles. Nodes listed out of dependency order are sorted.
-/// `nodeLoc(i)` locates node i.
+/// defined; no cycles; window attributes (strides, dilations, ...) positive,
+/// in subgraphs too; declared shapes within `maxTensorBytes`. Nodes listed
+/// out of dependency order are sorted. `nodeLoc(i)` locates node i.
 mlir::LogicalResult
 validateGraph(::onnx::GraphProto &graph, mlir::Location fileLoc,
-              const std::function<mlir::Location(size_t)> &nodeLoc);
+              const std::function<mlir::Location(size_t)> &nodeLoc,
+              uint64_t maxTensorBytes);
+
+/// Wraps the shape inference of ONNX operators whose 1.12 implementation
+/// indexes past its arrays on inconsistent ranks (Conv and pooling with a
+/// weight or attribute of the wrong rank, Gemm on non-matrices) with checks
+/// that fail inference cleanly instead. Idempotent.
+void hardenShapeInference();
 
 /// Replaces external data references of the main graph's tensors by their
 /// bytes. A location must be a relative path that stays inside `modelDir`
 /// (after resolving symlinks) and offset/length must lie inside the file.
-/// `maxTensorBytes` bounds each tensor and `maxTotalBytes` (0: no bound) all
-/// of them together, checked before anything is read.
+/// `maxTensorBytes` bounds each tensor, `maxTotalBytes` (0: none) and four
+/// times `maxTensorBytes` all of them together (tensors may alias one file's
+/// bytes), checked before anything is read.
 mlir::LogicalResult loadExternalData(::onnx::ModelProto &model,
                                      llvm::StringRef modelDir,
                                      mlir::Location fileLoc,

@@ -94,6 +94,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     if (failed(addText(pm, "canonicalize,func.func(convert-linalg-to-loops)")))
       return failure();
     pm.addNestedPass<func::FuncOp>(createLowerMemRefCopyPass());
+    pm.addPass(createLowerChecksPass());
     ExpandMathPassOptions math;
     math.softFloat = options.softFloat;
     math.divideI64 = options.divideI64;

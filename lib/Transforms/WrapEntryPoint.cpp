@@ -45,12 +45,15 @@ struct WrapEntryPointPass
     int64_t numArgs = fnType.getNumParams();
     int64_t numInputs = numInputsAttr.getInt();
     int64_t numOutputs = numArgs - numInputs - 1;
-    if (numOutputs < 0 || !fnType.getReturnType() ||
-        !llvm::isa<LLVM::LLVMVoidType>(fnType.getReturnType()) ||
+    Type ret = fnType.getReturnType();
+    bool returnsStatus = ret && ret.isInteger(32);
+    if (numOutputs < 0 || !ret ||
+        (!llvm::isa<LLVM::LLVMVoidType>(ret) && !returnsStatus) ||
         llvm::any_of(fnType.getParams(),
                      [](Type t) { return !llvm::isa<LLVM::LLVMPointerType>(t); })) {
       model.emitError("model function must take only pointers and return "
-                      "nothing (bare-pointer calling convention)");
+                      "nothing or an i32 status (bare-pointer calling "
+                      "convention)");
       return signalPassFailure();
     }
     std::string runName = entryName + "_run";
@@ -80,9 +83,12 @@ struct WrapEntryPointPass
     for (int64_t i = 0; i < numOutputs; ++i)
       args.push_back(loadSlot(entry->getArgument(1), i));
     args.push_back(entry->getArgument(2));
-    LLVM::CallOp::create(b, loc, model, args);
-    Value zero = LLVM::ConstantOp::create(b, loc, i32, 0);
-    LLVM::ReturnOp::create(b, loc, zero);
+    auto call = LLVM::CallOp::create(b, loc, model, args);
+    // The status of run-time checks (whittle-lower-checks), or 0.
+    Value status = returnsStatus
+                       ? call.getResult()
+                       : LLVM::ConstantOp::create(b, loc, i32, 0).getResult();
+    LLVM::ReturnOp::create(b, loc, status);
   }
 };
 

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -23,6 +24,10 @@ import numpy as np
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HARNESS = os.path.join(SRC, "runtime", "harness", "whittle_harness.c")
 STRICT_C = ["-std=c99", "-ffreestanding", "-Wall", "-Wextra", "-pedantic", "-Werror"]
+# --sanitize: the generated C and the harness under ASan and UBSan, any report
+# fatal (clang-22's runtimes, from libclang-rt-22-dev).
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g",
+            "-fno-omit-frame-pointer"]
 
 
 def run(cmd, **kw):
@@ -33,7 +38,7 @@ def run(cmd, **kw):
     return p.stdout
 
 
-def compile_generated_c(source, name, cc):
+def compile_generated_c(source, name, cc, suffix=".c.o"):
     """Compiles whittle's C output `source` with the command `cc` (a list) at
     STRICT_C; fails if it includes anything but stdint.h, stddef.h and its
     own header. Returns the object's path."""
@@ -42,7 +47,7 @@ def compile_generated_c(source, name, cc):
     extra = [i for i in includes if i not in ("stdint.h", "stddef.h", name + ".h")]
     if extra:
         raise SystemExit(f"FAIL: generated C includes {extra}")
-    obj = os.path.splitext(source)[0] + ".c.o"
+    obj = os.path.splitext(source)[0] + suffix
     run(cc + STRICT_C + ["-O2", "-c", source, "-o", obj])
     return obj
 
@@ -125,7 +130,20 @@ def main():
     ap.add_argument("--rtol", type=float, default=1e-4)
     ap.add_argument("--atol", type=float, default=1e-5)
     ap.add_argument("--metric", choices=["allclose", "range"], default="allclose")
-    ap.add_argument("--check-deterministic", action="store_true")
+    ap.add_argument("--check-deterministic", action="store_true",
+                    help="(the default) compile again, single-threaded, from a "
+                         "copy of the model elsewhere: .o/.c and .h must be "
+                         "byte-identical")
+    ap.add_argument("--no-determinism-check", dest="check_deterministic_off",
+                    action="store_true")
+    ap.add_argument("--sanitize", action="store_true",
+                    help="run the generated C (--emit c) and the harness under "
+                         "ASan+UBSan, built with clang-22")
+    ap.add_argument("--guard", action="store_true", default=True,
+                    help="(the default) harness with guard pages, read-only "
+                         "inputs and two runs on differently poisoned arenas "
+                         "(WHITTLE_GUARD)")
+    ap.add_argument("--no-guard", dest="guard", action="store_false")
     ap.add_argument("whittle_args", nargs="*", help="extra whittle arguments (after --)")
     a = ap.parse_args()
 
@@ -144,11 +162,23 @@ def main():
     header = os.path.join(a.work, a.name + ".h")
     if not os.path.isfile(header):
         raise SystemExit(f"FAIL: {header} was not written")
-    if a.check_deterministic:
-        first = open(out, "rb").read()
-        run(cmd)
-        if open(out, "rb").read() != first:
-            raise SystemExit("FAIL: two compilations produced different bytes")
+    if not a.check_deterministic_off:
+        # Same flags, another directory, no threads: same bytes.
+        other = os.path.join(a.work, "determinism")
+        os.makedirs(other, exist_ok=True)
+        copy = os.path.join(other, os.path.basename(model))
+        shutil.copyfile(model, copy)
+        for f in os.listdir(os.path.dirname(os.path.abspath(model))):
+            if f.endswith((".bin", ".data")):  # external data beside it
+                shutil.copyfile(os.path.join(os.path.dirname(os.path.abspath(model)), f),
+                                os.path.join(other, f))
+        out2 = os.path.join(other, a.name + ext)
+        run([a.whittle, copy, "-o", out2, f"--name={a.name}",
+             "--mlir-disable-threading"] + a.whittle_args)
+        for mine, theirs in ((out, out2), (header, os.path.join(other, a.name + ".h"))):
+            if open(mine, "rb").read() != open(theirs, "rb").read():
+                raise SystemExit(f"FAIL: {os.path.basename(mine)} differs between "
+                                 "two compilations (threads, directory)")
         print("  deterministic: yes")
 
     if a.emit == "c":
@@ -163,9 +193,16 @@ def main():
     print(f"  arena bytes: {arena}")
 
     harness = os.path.join(a.work, "harness")
-    run([a.cc, "-std=c99", "-O1", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I", a.work,
-         f'-DWHITTLE_HEADER="{a.name}.h"', f"-DWHITTLE_NAME={a.name}",
-         f"-DWHITTLE_UPPER={a.name.upper()}", HARNESS, obj, "-o", harness])
+    cc = [a.cc]
+    if a.sanitize:
+        if a.emit != "c":
+            raise SystemExit("FAIL: --sanitize instruments generated C: use --emit c")
+        cc = ["clang-22"] + SANITIZE
+        obj = compile_generated_c(out, a.name, cc, suffix=".san.o")
+    run(cc + ["-std=c99", "-O1", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I", a.work,
+              f'-DWHITTLE_HEADER="{a.name}.h"', f"-DWHITTLE_NAME={a.name}",
+              f"-DWHITTLE_UPPER={a.name.upper()}"] +
+        (["-DWHITTLE_GUARD"] if a.guard else []) + [HARNESS, obj, "-o", harness])
 
     ok = True
     for k, (ins, outs) in enumerate(zip(inputs, refs)):
@@ -174,7 +211,9 @@ def main():
         for (name, ref), path in zip(outs, paths):
             got = np.fromfile(path, dtype=ref.dtype).reshape(ref.shape)
             ok &= compare(name, got, ref, a.rtol, a.atol, a.metric)
-    print(("PASS" if ok else "FAIL") + f": {os.path.basename(model)} via {a.emit} ({a.cc})")
+    mode = " ".join(["ASan+UBSan"] * a.sanitize + ["guarded"] * a.guard)
+    print(("PASS" if ok else "FAIL") +
+          f": {os.path.basename(model)} via {a.emit} ({cc[0]}{', ' + mode if mode else ''})")
     return 0 if ok else 1
 
 

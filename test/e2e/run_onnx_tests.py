@@ -42,6 +42,8 @@ def run_one(args, name):
            "--work", work, "--name", "m"]
     cmd += ["--cc", args.cc] if host else \
         ["--target", args.target, "--timeout", str(args.timeout)]
+    if host:
+        cmd += ["--sanitize"] * args.sanitize
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out = p.stdout + p.stderr
     if p.returncode == 0:
@@ -79,6 +81,9 @@ def main():
     ap.add_argument("--emit", choices=["obj", "c"], default="obj",
                     help="object path or C path (compiled with --cc or the target's gcc)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--sanitize", action="store_true",
+                    help="host: generated C and harness under ASan+UBSan "
+                         "(with --emit c)")
     ap.add_argument("--update", action="store_true")
     args = ap.parse_args()
 

@@ -30,6 +30,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/TargetParser/Triple.h"
@@ -89,6 +90,16 @@ static cl::list<std::string> inputShapes(
     cl::desc("Pin an input's shape: NAME=d0,d1,... (repeatable)"),
     cl::cat(category));
 
+static cl::opt<std::string> reproducerDir(
+    "reproducer-dir",
+    cl::desc("Where an internal compiler error writes its MLIR crash "
+             "reproducer (default: the system's temporary directory)"),
+    cl::init(""), cl::cat(category));
+static cl::opt<std::string> testInternalError(
+    "test-internal-error", cl::Hidden,
+    cl::desc("Test only: end the pipeline with a pass that fails or crashes"),
+    cl::init(""));
+
 static cl::OptionCategory lightCategory("lightweighting options");
 static cl::opt<bool> noGraphOpt(
     "no-graph-opt",
@@ -129,6 +140,12 @@ class DriverDiagnostics {
 public:
   explicit DriverDiagnostics(MLIRContext &ctx) {
     id = ctx.getDiagEngine().registerHandler([this](Diagnostic &diag) {
+      // The crash reproducer's own summary: the driver reports internal
+      // errors itself (runPipeline).
+      if (StringRef(diag.str()).starts_with(
+              "Failures have been detected while processing an MLIR pass "
+              "pipeline"))
+        return success();
       print(diag);
       if (diag.getSeverity() == DiagnosticSeverity::Error)
         ++errors;
@@ -268,6 +285,44 @@ std::string defaultName(StringRef output, StringRef input) {
   if (stem.empty() || llvm::isDigit(stem.front()))
     stem = "m_" + stem;
   return stem;
+}
+
+/// Runs `pm` with an MLIR crash reproducer armed. A pass that fails after
+/// reporting an error is the user's problem, and its reproducer is deleted;
+/// one that fails silently or crashes is an internal compiler error: the
+/// reproducer is kept and the user told where it is.
+LogicalResult runPipeline(PassManager &pm, ModuleOp module,
+                          const DriverDiagnostics &diagnostics) {
+  SmallString<256> repro;
+  std::error_code ec;
+  if (reproducerDir.empty()) {
+    ec = llvm::sys::fs::createTemporaryFile("whittle-reproducer", "mlir",
+                                            repro);
+  } else {
+    int fd;
+    ec = llvm::sys::fs::createUniqueFile(
+        reproducerDir + "/whittle-reproducer-%%%%%%.mlir", fd, repro);
+    if (!ec)
+      llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  }
+  if (ec)
+    return pm.run(module); // no reproducer, but still a compile
+  pm.enableCrashReproducerGeneration(repro);
+  unsigned errorsBefore = diagnostics.errors;
+  if (succeeded(pm.run(module))) {
+    llvm::sys::fs::remove(repro);
+    return success();
+  }
+  if (diagnostics.errors != errorsBefore) {
+    llvm::sys::fs::remove(repro);
+    return failure();
+  }
+  llvm::errs() << inputFile
+               << ": error: internal compiler error: a pass failed without "
+                  "saying why; MLIR reproducer: "
+               << repro << " (replay: whittle-opt --run-reproducer " << repro
+               << ")\n";
+  return failure();
 }
 
 enum class Emit { ONNX, TOSA, Linalg, Loops, LLVMMLIR, LLVMIR, Asm, Obj, C };
@@ -511,7 +566,16 @@ int run() {
       llvm::errs() << "whittle: error: cannot build the pass pipeline\n";
       return 1;
     }
-    if (failed(pm.run(*module)))
+    if (!testInternalError.empty() && to == stop) {
+      if (testInternalError != "fail" && testInternalError != "crash") {
+        llvm::errs() << "whittle: error: --test-internal-error=fail|crash\n";
+        return 1;
+      }
+      whittle::TestInternalErrorPassOptions o;
+      o.crash = testInternalError == "crash";
+      pm.addPass(whittle::createTestInternalErrorPass(o));
+    }
+    if (failed(runPipeline(pm, *module, diagnostics)))
       return 1;
     if (wantStats && to == whittle::Phase::Loops)
       stats = whittle::collectKernelStats(*module);

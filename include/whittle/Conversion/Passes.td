@@ -22,7 +22,8 @@ def ConvertONNXToTOSAPass : Pass<"convert-onnx-to-tosa", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::tosa::TosaDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::linalg::LinalgDialect",
-                           "mlir::arith::ArithDialect"];
+                           "mlir::arith::ArithDialect",
+                           "mlir::cf::ControlFlowDialect"];
 }
 
 #endif // WHITTLE_CONVERSION_PASSES_TD

@@ -160,4 +160,29 @@ def WrapEntryPointPass : Pass<"whittle-wrap-entry-point", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def LowerChecksPass : Pass<"whittle-lower-checks", "mlir::ModuleOp"> {
+  let summary = "Turn run-time checks into the model function's status result";
+  let description = [{
+    Runs on loops over buffers. Each `cf.assert` carrying `whittle.status`
+    (added by the lowering where an index or divisor comes from a model
+    input) becomes a select on an i32 status: the first failed check's code,
+    or 0. The model function returns it, and so does NAME_run. The checked
+    computation is already memory-safe, so no control flow is needed.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def TestInternalErrorPass : Pass<"whittle-test-internal-error", "mlir::ModuleOp"> {
+  let summary = "Test only: fail (or crash) as a broken pass would";
+  let description = [{
+    Exercises the driver's handling of internal compiler errors: the pass
+    signals failure without a diagnostic, or with `crash` aborts. Reached
+    from the driver only through the hidden `--test-internal-error` option.
+  }];
+  let options = [
+    Option<"crash", "crash", "bool", /*default=*/"false",
+           "Abort instead of failing">,
+  ];
+}
+
 #endif // WHITTLE_TRANSFORMS_PASSES_TD

@@ -15,6 +15,7 @@
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
 #include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+#include "whittle/Transforms/RuntimeStatus.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -1214,14 +1215,103 @@ static Value cidx(OpBuilder &b, Location loc, int64_t v) {
 /// outside its buffers, whatever the input.
 static Value normalizeIndex(OpBuilder &b, Location loc, Value idx,
                             int64_t dim) {
+  // Clamped into [-dim, dim) first, so that adding dim cannot overflow
+  // (signed overflow is undefined in the C output).
   Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), idx);
+  i = arith::MaxSIOp::create(b, loc, i, cidx(b, loc, -dim));
+  i = arith::MinSIOp::create(b, loc, i, cidx(b, loc, dim - 1));
   Value zero = cidx(b, loc, 0);
   Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
-  i = arith::SelectOp::create(b, loc, neg,
-                              arith::AddIOp::create(b, loc, i, cidx(b, loc, dim)),
-                              i);
-  i = arith::MaxSIOp::create(b, loc, i, zero);
-  return arith::MinSIOp::create(b, loc, i, cidx(b, loc, dim - 1));
+  return arith::SelectOp::create(
+      b, loc, neg, arith::AddIOp::create(b, loc, i, cidx(b, loc, dim)), i);
+}
+
+/// Unless `v` is a compile-time constant (the verifiers checked those), a
+/// run-time check that `pred` holds for every element of `v`: a reduction to
+/// one i1 and a `cf.assert` carrying `status` (RuntimeStatus.h).
+static void addRuntimeCheck(
+    Lowerer &l, Value v, whittle::RuntimeStatus status, StringRef what,
+    function_ref<Value(OpBuilder &, Location, Value)> pred) {
+  if (whittle::getConstantAttr(v))
+    return;
+  auto t = Lowerer::typeOf(v);
+  int64_t rank = t.getRank();
+  Type i1 = l.rw.getI1Type();
+  auto flagType = RankedTensorType::get({}, i1);
+  Value yes = arith::ConstantOp::create(l.rw, l.loc, l.rw.getBoolAttr(true));
+  Value init = linalg::FillOp::create(
+                   l.rw, l.loc, ValueRange{yes},
+                   ValueRange{tensor::EmptyOp::create(l.rw, l.loc,
+                                                      ArrayRef<int64_t>{}, i1)})
+                   .getResult(0);
+  SmallVector<AffineMap> maps = {
+      l.rw.getMultiDimIdentityMap(rank),
+      AffineMap::get(rank, 0, {}, l.rw.getContext())};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::reduction);
+  Value all = linalg::GenericOp::create(
+                  l.rw, l.loc, TypeRange{flagType}, ValueRange{v},
+                  ValueRange{init}, maps, iters,
+                  [&](OpBuilder &b, Location loc, ValueRange args) {
+                    Value ok = pred(b, loc, args[0]);
+                    linalg::YieldOp::create(
+                        b, loc, arith::AndIOp::create(b, loc, args[1], ok)
+                                    .getResult());
+                  })
+                  .getResult(0);
+  Value flag = tensor::ExtractOp::create(l.rw, l.loc, all, ValueRange{});
+  auto check = cf::AssertOp::create(l.rw, l.loc, flag, what);
+  check->setAttr(whittle::kStatusAttr, l.rw.getI32IntegerAttr(status));
+}
+
+/// Checks that indices read from an input lie in [-dim, dim).
+static void checkIndices(Lowerer &l, Value indices, int64_t dim) {
+  addRuntimeCheck(
+      l, indices, whittle::kStatusIndexOutOfRange, "index out of range",
+      [&](OpBuilder &b, Location loc, Value idx) -> Value {
+        Type t = idx.getType();
+        // Narrow indices cannot leave a dimension wider than their range.
+        unsigned width = t.getIntOrFloatBitWidth();
+        if (width < 64 && dim > (int64_t(1) << (width - 1)) - 1)
+          return arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+        Value lo = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, -dim));
+        Value hi = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, dim));
+        return arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, idx, lo),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, idx, hi));
+      });
+}
+
+/// An integer divisor safe for `a / d` and `a % d`: 1 where `d` is 0 or the
+/// quotient overflows (MIN / -1), which both trap or are undefined in C and
+/// LLVM. MIN / 1 = MIN is the wrapped result ONNX Runtime gives; x % 1 = 0.
+static Value safeDivisor(OpBuilder &b, Location loc, Value a, Value d) {
+  auto t = llvm::cast<IntegerType>(d.getType());
+  Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 0));
+  Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 1));
+  Value minusOne = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, -1));
+  Value min = arith::ConstantOp::create(
+      b, loc,
+      b.getIntegerAttr(t, APInt::getSignedMinValue(t.getWidth())));
+  Value isZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, zero);
+  Value overflow = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a, min),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, minusOne));
+  return arith::SelectOp::create(
+      b, loc, arith::OrIOp::create(b, loc, isZero, overflow), one, d);
+}
+
+/// Checks that integer divisors read from an input are non-zero.
+static void checkDivisors(Lowerer &l, Value divisor) {
+  addRuntimeCheck(l, divisor, whittle::kStatusDivisionByZero,
+                  "integer division by zero",
+                  [&](OpBuilder &b, Location loc, Value d) -> Value {
+                    Value zero = arith::ConstantOp::create(
+                        b, loc, b.getIntegerAttr(d.getType(), 0));
+                    return arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::ne, d, zero);
+                  });
 }
 
 static FailureOr<int64_t> normAxis(Operation *op, int64_t axis, int64_t rank) {
@@ -1246,6 +1336,7 @@ static FailureOr<Value> lowerGather(Lowerer &l, onnx::GatherOp op) {
   auto idxMap = AffineMap::get(rank, 0, idxExprs, l.rw.getContext());
   Value data = op.getData();
   int64_t ax = *axis;
+  checkIndices(l, op.getIndices(), dim);
   return indexedGeneric(
       l, rt, {op.getIndices()}, {idxMap},
       [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
@@ -1268,6 +1359,7 @@ static FailureOr<Value> lowerGatherElements(Lowerer &l,
     return failure();
   int64_t dim = dt.getDimSize(*axis), ax = *axis;
   Value data = op.getData();
+  checkIndices(l, op.getIndices(), dim);
   return indexedGeneric(
       l, rt, {op.getIndices()}, {l.rw.getMultiDimIdentityMap(rt.getRank())},
       [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
@@ -1447,6 +1539,8 @@ static FailureOr<Value> lowerModPRelu(Lowerer &l, Operation *op) {
   Type elt = rt.getElementType();
   if (llvm::isa<FloatType>(elt) && !fmod)
     return op->emitError("Mod on floats requires fmod = 1");
+  if (!llvm::isa<FloatType>(elt))
+    checkDivisors(l, mod.getB());
   return l.linalgElementwise(
       rt, {mod.getA(), mod.getB()},
       [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
@@ -1462,12 +1556,12 @@ static FailureOr<Value> lowerModPRelu(Lowerer &l, Operation *op) {
           return arith::SubFOp::create(
               b, loc, a[0], arith::MulFOp::create(b, loc, a[1], tq));
         }
-        // Guard division by zero: the result is then 0, never a trap.
+        // Guard division by zero and MIN % -1: the result is then 0, never
+        // a trap.
         Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
-        Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 1));
         Value bz = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a[1],
                                          zero);
-        Value den = arith::SelectOp::create(b, loc, bz, one, a[1]);
+        Value den = safeDivisor(b, loc, a[0], a[1]);
         Value r = arith::RemSIOp::create(b, loc, a[0], den);
         if (!fmod) {
           // Python semantics: the sign follows the divisor.
@@ -1771,12 +1865,15 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
       })
       .Case([&](onnx::MulOp o) { return l.mul(rt, o.getA(), o.getB()); })
       .Case([&](onnx::DivOp o) -> FailureOr<Value> {
+        if (!isFloat)
+          checkDivisors(l, o.getB());
         return l.linalgElementwise(
             rt, {o.getA(), o.getB()},
             [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
               if (isFloat)
                 return arith::DivFOp::create(b, loc, a[0], a[1]);
-              return arith::DivSIOp::create(b, loc, a[0], a[1]);
+              return arith::DivSIOp::create(b, loc, a[0],
+                                            safeDivisor(b, loc, a[0], a[1]));
             });
       })
       .Case([&](onnx::PowOp o) { return lowerPow(l, o); })

@@ -735,9 +735,14 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
         return success();
       })
       .Case([&](func::ReturnOp o) -> LogicalResult {
-        if (o.getNumOperands())
+        // Outputs leave through out-parameters; the one scalar result is
+        // the status of run-time checks.
+        if (o.getNumOperands() > 1 ||
+            (o.getNumOperands() == 1 && !o.getOperand(0).getType().isInteger(32)))
           return o.emitError("C emitter: the model function must return "
                              "through out-parameters");
+        if (o.getNumOperands() == 1)
+          line(indent) << "return " << expr(o.getOperand(0)) << ";\n";
         return success();
       })
       .Default([&](Operation *other) {
@@ -754,9 +759,11 @@ LogicalResult CEmitter::emitFunction(func::FuncOp func) {
                           "whittle.num_inputs and a planned arena");
   int64_t numInputs = numInputsAttr.getInt();
   unsigned numArgs = func.getNumArguments();
-  if (numArgs < numInputs + 1 || func.getNumResults() != 0)
+  bool returnsStatus = func.getNumResults() == 1 &&
+                       func.getResultTypes()[0].isInteger(32);
+  if (numArgs < numInputs + 1 || (func.getNumResults() != 0 && !returnsStatus))
     return func.emitError("C emitter: expected inputs, outputs and the arena "
-                          "as arguments and no results");
+                          "as arguments and no result but a status");
   int64_t numOutputs = numArgs - numInputs - 1;
   std::string params, callArgs;
   for (unsigned i = 0; i < numArgs; ++i) {
@@ -782,7 +789,8 @@ LogicalResult CEmitter::emitFunction(func::FuncOp func) {
                   std::to_string(i - numInputs) + "]";
     mems[arg] = {name, ""};
   }
-  body << "static void " << options.name << "_main(" << params << ") {\n";
+  body << "static " << (returnsStatus ? "int32_t " : "void ") << options.name
+       << "_main(" << params << ") {\n";
   // Parameters a kernel never touches must not warn.
   for (unsigned i = 0; i < numArgs; ++i)
     if (func.getArgument(i).use_empty())
@@ -797,8 +805,11 @@ LogicalResult CEmitter::emitFunction(func::FuncOp func) {
     body << "  (void)inputs;\n";
   if (numOutputs == 0)
     body << "  (void)outputs;\n";
-  body << "  " << options.name << "_main(" << callArgs << ");\n"
-       << "  return 0;\n}\n";
+  if (returnsStatus)
+    body << "  return (int)" << options.name << "_main(" << callArgs << ");\n}\n";
+  else
+    body << "  " << options.name << "_main(" << callArgs << ");\n"
+         << "  return 0;\n}\n";
   return success();
 }
 

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Target/Interface/ModelInterface.h"
+#include "whittle/Transforms/RuntimeStatus.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
@@ -165,7 +166,17 @@ void emitHeader(const ModelInterface &model, StringRef name, StringRef source,
   describeAll("input", model.inputs);
   describeAll("output", model.outputs);
   os << "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
-  os << "/* Runs the model. Returns 0 on success. */\n";
+  os << "/* " << name << "_run's results besides 0 (success): an input held a\n"
+        " * Gather"
+        " index out of range, or a zero integer divisor. The run completes\n"
+        " * safely (indices clamped, divisors replaced), but its outputs are\n"
+        " * meaningless. */\n";
+  os << "#define " << up << "_STATUS_INDEX_OUT_OF_RANGE "
+     << kStatusIndexOutOfRange << "\n";
+  os << "#define " << up << "_STATUS_DIVISION_BY_ZERO "
+     << kStatusDivisionByZero << "\n\n";
+  os << "/* Runs the model. Returns 0 on success, else a " << up
+     << "_STATUS_* code. */\n";
   os << "int " << name
      << "_run(const void *const inputs[], void *const outputs[], void *arena);"
      << "\n\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

@@ -2,7 +2,15 @@
 
 // Gather reads data through tensor.extract at an index made non-negative and
 // clamped into range, so no input can make the code read out of bounds.
+// Indices from an input are also checked: a reduction of -5 <= i < 5 over
+// them feeds a cf.assert that whittle-lower-checks turns into status 1.
 // CHECK-LABEL: func @gather
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction"]
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi slt
+// CHECK: arith.andi
+// CHECK: %[[OK:.*]] = tensor.extract
+// CHECK: cf.assert %[[OK]], "index out of range" {whittle.status = 1 : i32}
 // CHECK: linalg.generic
 // CHECK: linalg.index
 // CHECK: arith.index_cast
@@ -83,4 +91,29 @@ func.func @depth_to_space(%x: tensor<1x8x2x3xf32>) -> tensor<1x2x4x6xf32> {
 func.func @hardmax(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = onnx.Hardmax %x {axis = 1 : i64} : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Constant indices were checked by the verifier: no run-time check.
+// CHECK-LABEL: func @gather_constant
+// CHECK-NOT: cf.assert
+func.func @gather_constant(%d: tensor<5x3xf32>) -> tensor<2x3xf32> {
+  %i = onnx.Constant dense<[0, 4]> : tensor<2xi64>
+  %0 = onnx.Gather %d, %i {axis = 0 : i64} : (tensor<5x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// Integer Div by an input: divisors of 0 (and MIN / -1) become 1 in the
+// division, and a check reports zeros as status 2.
+// CHECK-LABEL: func @div_int
+// CHECK: arith.cmpi ne
+// CHECK: cf.assert %{{.*}}, "integer division by zero" {whittle.status = 2 : i32}
+// CHECK: arith.select
+// CHECK: arith.divsi
+func.func @div_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = onnx.Div %a, %b : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
 }

@@ -423,6 +423,89 @@ def conv_channel_mismatch(d):
 
 
 @case
+def pool_zero_stride(d):
+    # Found by whittle-fuzz-import: ONNX 1.12's shape inference divides by
+    # the stride.
+    save(model([helper.make_node("MaxPool", ["x"], ["y"], name="pool",
+                                 kernel_shape=[2, 2], strides=[0, 1])],
+               [vinfo("x", [1, 1, 4, 4])], [vinfo("y", 4)]), d)
+
+
+@case
+def conv_zero_group(d):
+    save(conv_model(group=0), d)
+
+
+@case
+def conv_negative_pads(d):
+    save(conv_model(pads=[0, -1, 0, 0]), d)
+
+
+@case
+def subgraph_zero_dilation(d):
+    body = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["z"], name="inner",
+                          dilations=[0, 1])],
+        "then", [], [vinfo("z", 4)])
+    els = helper.make_graph([helper.make_node("Identity", ["x"], ["e"])],
+                            "else", [], [vinfo("e", 4)])
+    save(model([helper.make_node("If", ["c"], ["y"], name="branch",
+                                 then_branch=body, else_branch=els)],
+               [vinfo("x", [1, 3, 8, 8]), vinfo("c", [], TensorProto.BOOL)],
+               [vinfo("y", 4)], [const("w", np.ones((4, 3, 3, 3), np.float32))]),
+         d)
+
+
+@case
+def conv_weight_rank_no_kernel_shape(d):
+    # ONNX 1.12 takes the kernel from W's dims and indexes past its arrays
+    # when W's rank differs from X's (fixed upstream in ONNX 1.17).
+    save(conv_model(w_shape=(4, 3, 3)), d)
+
+
+@case
+def conv_attribute_length(d):
+    save(conv_model(strides=[1, 1, 1]), d)
+
+
+@case
+def gemm_vector(d):
+    # ONNX 1.12's Gemm-6 inference reads dim 1 of A unchecked.
+    save(model([helper.make_node("Gemm", ["a", "b", "c"], ["y"], name="gemm")],
+               [vinfo("a", [4]), vinfo("b", [4, 2]), vinfo("c", [2])],
+               [vinfo("y", 2)], opset=6), d)
+
+
+@case
+def model_local_function(d):
+    m = relu_model()
+    f = m.functions.add()
+    f.name, f.domain = "Loop", "local"
+    f.node.add().CopyFrom(helper.make_node("Loop", ["x"], ["y"], domain="local"))
+    save(m, d)
+
+
+@case
+def external_data_aliased(d):
+    # Five 2 GiB tensors naming the same bytes: bounded in total.
+    n = 1 << 29
+    with open(os.path.join(d, "weights.bin"), "wb") as f:
+        f.truncate(n * 4)
+    ts = []
+    for i in range(5):
+        t = TensorProto()
+        t.name, t.data_type = f"w{i}", F
+        t.dims.append(n)
+        t.data_location = TensorProto.EXTERNAL
+        e = t.external_data.add()
+        e.key, e.value = "location", "weights.bin"
+        ts.append(t)
+    save(model([helper.make_node("Sum", [t.name for t in ts], ["y"],
+                                 name="sum")],
+               [], [vinfo("y", [n])], ts), d)
+
+
+@case
 def gather_index_out_of_range(d):
     save(model([helper.make_node("Gather", ["x", "i"], ["y"], name="gather")],
                [vinfo("x", [5, 3])], [vinfo("y", 2)],

@@ -1,0 +1,27 @@
+"""Writes two models whose control data comes from inputs: a Gather with
+input indices (gather.onnx) and integer Div and Mod by an input divisor
+(div.onnx)."""
+import os
+import sys
+
+import onnx
+from onnx import TensorProto, helper
+
+d = sys.argv[1]
+
+
+def save(name, nodes, inputs, outputs):
+    g = helper.make_graph(nodes, name, inputs, outputs)
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    m.ir_version = 8
+    onnx.save(m, os.path.join(d, name + ".onnx"))
+
+
+vi = helper.make_tensor_value_info
+save("gather", [helper.make_node("Gather", ["x", "i"], ["y"], name="gather")],
+     [vi("x", TensorProto.FLOAT, [5, 3]), vi("i", TensorProto.INT64, [2])],
+     [vi("y", TensorProto.FLOAT, [2, 3])])
+save("div", [helper.make_node("Div", ["a", "b"], ["q"], name="div"),
+             helper.make_node("Mod", ["a", "b"], ["r"], name="mod")],
+     [vi("a", TensorProto.INT32, [4]), vi("b", TensorProto.INT32, [4])],
+     [vi("q", TensorProto.INT32, [4]), vi("r", TensorProto.INT32, [4])])
