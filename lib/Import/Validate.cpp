@@ -596,6 +596,18 @@ void checkWindowed(::onnx::InferenceContext &ctx, size_t weight,
   }
 }
 
+/// `axis` within [-rank, rank + extra) of input 0 (ONNX 1.12's
+/// LayerNormalization indexes its shape with an unchecked axis).
+void checkAxis(::onnx::InferenceContext &ctx, int64_t extra) {
+  const auto *x = shapeOf(ctx, 0);
+  const ::onnx::AttributeProto *a = ctx.getAttribute("axis");
+  if (!x || !a)
+    return;
+  int64_t rank = x->dim_size();
+  if (a->i() < -rank || a->i() >= rank + extra)
+    fail_shape_inference("axis ", a->i(), " is out of range for rank ", rank);
+}
+
 void checkMatrices(::onnx::InferenceContext &ctx) {
   for (size_t i = 0; i < 2; ++i)
     if (const auto *s = shapeOf(ctx, i))
@@ -626,11 +638,24 @@ void hardenShapeInference() {
         {"MaxUnpool", windowed(SIZE_MAX, false)},
         {"Gemm", [](::onnx::InferenceContext &ctx) { checkMatrices(ctx); }},
     };
+    auto axis = [](int64_t extra) -> Guard {
+      return [=](::onnx::InferenceContext &ctx) { checkAxis(ctx, extra); };
+    };
+    const std::pair<const char *, Guard> axisGuards[] = {
+        {"LayerNormalization", axis(0)}, {"Softmax", axis(0)},
+        {"LogSoftmax", axis(0)},         {"Hardmax", axis(0)},
+        {"Gather", axis(0)},             {"GatherElements", axis(0)},
+        {"Concat", axis(0)},             {"Split", axis(0)},
+        {"ArgMax", axis(0)},             {"ArgMin", axis(0)},
+        {"Flatten", axis(1)},
+    };
     int64_t latest = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
                          .Map()
                          .at(::onnx::ONNX_DOMAIN)
                          .second;
-    for (const auto &[name, guard] : guards) {
+    auto all = llvm::concat<const std::pair<const char *, Guard>>(guards,
+                                                                  axisGuards);
+    for (const auto &[name, guard] : all) {
       // Every version of the schema, each wrapped once.
       llvm::SmallPtrSet<const ::onnx::OpSchema *, 8> seen;
       for (int64_t v = 1; v <= latest; ++v) {

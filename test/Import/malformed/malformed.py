@@ -477,6 +477,17 @@ def gemm_vector(d):
 
 
 @case
+def layernorm_axis(d):
+    # Found by whittle-fuzz-compile: ONNX 1.12's LayerNormalization
+    # inference indexes the shape with an unchecked axis.
+    save(model([helper.make_node("LayerNormalization", ["x", "w", "b"], ["y"],
+                                 name="norm", axis=-33)],
+               [vinfo("x", [3, 4])], [vinfo("y", 2)],
+               [const("w", np.ones(4, np.float32)),
+                const("b", np.zeros(4, np.float32))], opset=17), d)
+
+
+@case
 def model_local_function(d):
     m = relu_model()
     f = m.functions.add()
