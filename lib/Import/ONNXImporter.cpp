@@ -12,6 +12,7 @@
 #include "ShapeFolding.h"
 #include "Validate.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
 #include "whittle/Target/Interface/ModelInterface.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -477,24 +478,6 @@ Location Importer::nodeLoc(const ::onnx::NodeProto &node, size_t index) {
                        builder.getStringAttr(node.op_type()));
 }
 
-/// Float values of a constant, inline or blob; nullopt if not f32.
-static std::optional<SmallVector<float>> constantFloats(Value v) {
-  auto c = v.getDefiningOp<onnx::ConstantOp>();
-  if (!c || !c.getValue().getElementType().isF32())
-    return std::nullopt;
-  ElementsAttr attr = c.getValue();
-  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr))
-    return llvm::to_vector(dense.getValues<float>());
-  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr))
-    if (AsmResourceBlob *blob = res.getRawHandle().getBlob()) {
-      ArrayRef<char> data = blob->getData();
-      SmallVector<float> out(data.size() / sizeof(float));
-      memcpy(out.data(), data.data(), out.size() * sizeof(float));
-      return out;
-    }
-  return std::nullopt;
-}
-
 /// Quantization parameters known at compile time must describe a valid
 /// mapping: positive finite scales, one per channel along `axis`.
 LogicalResult Importer::validateQuantization(const ::onnx::NodeProto &node,
@@ -507,7 +490,7 @@ LogicalResult Importer::validateQuantization(const ::onnx::NodeProto &node,
   auto x = values.find(node.input(0)), s = values.find(node.input(1));
   if (x == values.end() || s == values.end())
     return success();
-  auto scales = constantFloats(s->second);
+  auto scales = getConstantFloats(s->second);
   if (!scales)
     return success();
   for (float v : *scales)
