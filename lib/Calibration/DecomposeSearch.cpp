@@ -389,7 +389,8 @@ static void writeDecomposeMarkdown(const DecomposeReport &report,
 
 
 void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
-                 const ObjectStats *object, bool json, llvm::raw_ostream &os) {
+                 const QuantizeReport *quantize, const ObjectStats *object,
+                 bool json, llvm::raw_ostream &os) {
   // Flash holds code and constants; RAM the arena and the deepest stack.
   int64_t arena = stats ? stats->arenaBytes : 0;
   auto flash = [&] { return object->codeBytes + object->readOnlyBytes; };
@@ -418,6 +419,9 @@ void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
         });
       if (decompose)
         writeDecomposeJson(*decompose, j);
+      if (quantize)
+        j.attributeObject("quantization",
+                          [&] { writeQuantizeJson(*quantize, j); });
     });
     os << "\n";
     return;
@@ -430,7 +434,7 @@ void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
        << "| " << stats->kernels << " | " << stats->dataMovementKernels
        << " | " << stats->identityCopyKernels << " | " << stats->arenaBytes
        << " | " << stats->weightBytes << " |\n";
-    if (object || decompose)
+    if (object || decompose || quantize)
       os << "\n";
   }
   if (object) {
@@ -441,11 +445,16 @@ void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
        << "| " << flash() << " | " << object->codeBytes << " | "
        << object->readOnlyBytes << " | " << ram() << " | " << arena << " | "
        << object->stackBytes << " | " << object->writableBytes << " |\n";
-    if (decompose)
+    if (decompose || quantize)
       os << "\n";
   }
   if (decompose)
     writeDecomposeMarkdown(*decompose, os);
+  if (quantize) {
+    if (decompose)
+      os << "\n";
+    writeQuantizeMarkdown(*quantize, os);
+  }
 }
 
 } // namespace whittle

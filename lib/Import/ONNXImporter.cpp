@@ -21,6 +21,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -482,22 +483,34 @@ Location Importer::nodeLoc(const ::onnx::NodeProto &node, size_t index) {
 /// mapping: positive finite scales, one per channel along `axis`.
 LogicalResult Importer::validateQuantization(const ::onnx::NodeProto &node,
                                              Location loc) {
-  if (!node.domain().empty() || (node.op_type() != "QuantizeLinear" &&
-                                 node.op_type() != "DequantizeLinear"))
+  if (!node.domain().empty())
     return success();
-  if (node.input_size() < 2)
-    return success(); // the checker reported it
+  // Positions of the scale inputs.
+  SmallVector<int> scaleInputs;
+  if (node.op_type() == "QuantizeLinear" || node.op_type() == "DequantizeLinear")
+    scaleInputs = {1};
+  else if (node.op_type() == "QLinearConv" || node.op_type() == "QLinearMatMul")
+    scaleInputs = {1, 4, 6};
+  else
+    return success();
+  for (int i : scaleInputs) {
+    if (node.input_size() <= i)
+      return success(); // the checker reported it
+    auto s = values.find(node.input(i));
+    if (s == values.end())
+      return success();
+    if (auto scales = getConstantFloats(s->second))
+      for (float v : *scales)
+        if (!(v > 0) || std::isinf(v))
+          return emitError(loc)
+                 << "scale '" << node.input(i) << "' holds " << v
+                 << "; quantization scales must be positive and finite";
+  }
+  if (scaleInputs.size() != 1)
+    return success(); // per-channel shapes: the op verifier
   auto x = values.find(node.input(0)), s = values.find(node.input(1));
   if (x == values.end() || s == values.end())
     return success();
-  auto scales = getConstantFloats(s->second);
-  if (!scales)
-    return success();
-  for (float v : *scales)
-    if (!(v > 0) || std::isinf(v))
-      return emitError(loc) << "scale '" << node.input(1) << "' holds " << v
-                            << "; quantization scales must be positive and "
-                               "finite";
   auto sType = llvm::cast<RankedTensorType>(s->second.getType());
   if (sType.getRank() == 0)
     return success();
@@ -557,7 +570,12 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
   if (registered->hasTrait<OpTrait::AttrSizedOperandSegments>()) {
     // Absent trailing optional inputs get empty segments (Clip and Dropout
     // have three operands, Slice five).
-    size_t count = opName == "onnx.Slice" ? 5 : opName == "onnx.Pad" ? 4 : 3;
+    size_t count = llvm::StringSwitch<size_t>(opName)
+                       .Case("onnx.Slice", 5)
+                       .Cases({"onnx.Pad", "onnx.ConvInteger",
+                               "onnx.MatMulInteger"},
+                              4)
+                       .Default(3);
     while (segments.size() < count)
       segments.push_back(0);
     state.addAttribute("operandSegmentSizes",

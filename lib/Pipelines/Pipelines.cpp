@@ -59,6 +59,8 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     decompose.skip.assign(options.decomposeSkip.begin(),
                           options.decomposeSkip.end());
     pm.addNestedPass<func::FuncOp>(createDecomposeConvPass(decompose));
+    // Quantized (QDQ) models: integer operators. A no-op on float models.
+    pm.addNestedPass<func::FuncOp>(createFuseQDQPass());
     pm.addNestedPass<func::FuncOp>(createConvertONNXToTOSAPass());
     if (failed(addText(pm, "canonicalize,func.func(tosa-reduce-transposes),"
                            "canonicalize")))
@@ -72,7 +74,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
         pm, "func.func(tosa-optional-decompositions),canonicalize,"
             "func.func(tosa-infer-shapes,tosa-make-broadcastable,"
             "tosa-to-linalg-named,tosa-layerwise-constant-fold,tosa-to-linalg,"
-            "tosa-to-arith,tosa-to-tensor),canonicalize,"
+            "tosa-to-arith{include-apply-rescale},tosa-to-tensor),canonicalize,"
             "func.func(linalg-fuse-elementwise-ops),canonicalize,cse")))
       return failure();
     if (!options.graphOptimizations)

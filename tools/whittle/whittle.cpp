@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Calibration/DecomposeSearch.h"
+#include "whittle/Calibration/Quantize.h"
+#include "whittle/Dialect/ONNX/Transforms/Passes.h"
 #include "whittle/Import/ONNXImporter.h"
 #include "whittle/InitAll.h"
 #include "whittle/Pipelines/Pipelines.h"
@@ -127,6 +129,26 @@ static cl::opt<std::string> calibrationDir(
     cl::desc("Directory of .npy calibration inputs (one file per sample, or "
              "one subdirectory per sample with <input>.npy files)"),
     cl::init(""), cl::cat(lightCategory));
+static cl::OptionCategory quantCategory("quantization options");
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Post-training quantization: off (default) or int8 (ranges "
+             "measured on --calibration)"),
+    cl::init("off"), cl::cat(quantCategory));
+static cl::opt<std::string> calibrationMethod(
+    "calibration-method",
+    cl::desc("How --quantize=int8 turns measured values into ranges: minmax "
+             "(default), percentile:P (e.g. percentile:99.99) or entropy "
+             "(KL divergence)"),
+    cl::init("minmax"), cl::cat(quantCategory));
+static cl::list<std::string> quantizeSkip(
+    "quantize-skip", cl::CommaSeparated,
+    cl::desc("ONNX node names of layers kept in float"), cl::cat(quantCategory));
+static cl::opt<double> quantizeError(
+    "quantize-error",
+    cl::desc("Keep the most sensitive layers in float until the outputs' "
+             "relative error ||y'-y||/||y|| on --calibration is within E"),
+    cl::init(-1), cl::cat(quantCategory));
 static cl::opt<std::string> reportFile(
     "report",
     cl::desc("Write the compilation report (.json or .md): kernels, arena "
@@ -351,6 +373,69 @@ std::optional<Emit> resolveEmit(StringRef emitFlag, StringRef output) {
       .Default(std::nullopt);
 }
 
+/// --calibration's samples for the model's inputs (errors printed).
+std::optional<whittle::CalibrationSet> loadCalibration(func::FuncOp mainFunc) {
+  auto interface = whittle::describeModel(mainFunc);
+  if (failed(interface))
+    return std::nullopt;
+  std::string err;
+  auto calibration =
+      whittle::loadCalibrationSet(calibrationDir, *interface, err);
+  if (!calibration)
+    llvm::errs() << err << "\n";
+  return calibration;
+}
+
+/// --quantize=int8: calibrates and rewrites @main into the QDQ form that the
+/// pipeline's onnx-fuse-qdq turns into integer kernels; fills `report`.
+LogicalResult quantizeStep(ModuleOp module, func::FuncOp mainFunc,
+                           std::optional<whittle::QuantizeReport> &report) {
+  if (quantize == "off")
+    return success();
+  if (quantize != "int8") {
+    llvm::errs() << "whittle: error: --quantize must be off or int8, got '"
+                 << quantize << "'\n";
+    return failure();
+  }
+  whittle::QuantizeOptions options;
+  auto method =
+      whittle::parseCalibrationMethod(calibrationMethod, options.percentile);
+  if (!method) {
+    llvm::errs() << "whittle: error: --calibration-method must be minmax, "
+                    "percentile:P (50 < P <= 100) or entropy, got '"
+                 << calibrationMethod << "'\n";
+    return failure();
+  }
+  options.method = *method;
+  options.skip.assign(quantizeSkip.begin(), quantizeSkip.end());
+  if (quantizeError.getNumOccurrences()) {
+    if (!(quantizeError >= 0)) {
+      llvm::errs() << "whittle: error: --quantize-error must be >= 0\n";
+      return failure();
+    }
+    options.maxError = quantizeError;
+  }
+  if (calibrationDir.empty()) {
+    llvm::errs() << "whittle: error: --quantize=int8 measures activation "
+                    "ranges on calibration inputs: give --calibration=DIR\n";
+    return failure();
+  }
+  auto calibration = loadCalibration(mainFunc);
+  if (!calibration)
+    return failure();
+  // Quantize the graph the pipeline will lower: cleaned up (BatchNorm
+  // folded) and decomposed first.
+  PassManager prepare(module.getContext());
+  whittle::PipelineOptions cleanupOptions;
+  cleanupOptions.graphOptimizations = !noGraphOpt;
+  whittle::buildGraphCleanupPipeline(prepare, cleanupOptions);
+  prepare.addNestedPass<func::FuncOp>(whittle::createDecomposeConvPass());
+  if (failed(prepare.run(module)))
+    return failure();
+  report.emplace();
+  return whittle::quantizeModel(module, options, *calibration, *report);
+}
+
 /// --decompose-conv: chooses (auto: measures) each convolution's rank and
 /// records it on the op for the pipeline's onnx-decompose-conv pass; fills
 /// `report` unless the mode is off.
@@ -381,15 +466,9 @@ LogicalResult lightweight(ModuleOp module, func::FuncOp mainFunc,
   }
   std::optional<whittle::CalibrationSet> calibration;
   if (!calibrationDir.empty()) {
-    auto interface = whittle::describeModel(mainFunc);
-    if (failed(interface))
+    calibration = loadCalibration(mainFunc);
+    if (!calibration)
       return failure();
-    std::string err;
-    calibration = whittle::loadCalibrationSet(calibrationDir, *interface, err);
-    if (!calibration) {
-      llvm::errs() << err << "\n";
-      return failure();
-    }
   } else if (options.forcedRank == 0) {
     llvm::errs() << "whittle: error: --decompose-conv=auto measures each "
                     "layer on calibration inputs: give --calibration=DIR\n";
@@ -521,6 +600,9 @@ int run() {
   std::optional<whittle::DecomposeReport> decomposeReport;
   if (failed(lightweight(*module, mainFunc, decomposeReport)))
     return 1;
+  std::optional<whittle::QuantizeReport> quantizeReport;
+  if (failed(quantizeStep(*module, mainFunc, quantizeReport)))
+    return 1;
 
   whittle::Phase stop = whittle::Phase::LLVM;
   switch (*emitKind) {
@@ -590,6 +672,7 @@ int run() {
     llvm::raw_string_ostream os(text);
     whittle::writeReport(stats ? &*stats : nullptr,
                          decomposeReport ? &*decomposeReport : nullptr,
+                         quantizeReport ? &*quantizeReport : nullptr,
                          objectStats ? &*objectStats : nullptr,
                          llvm::sys::path::extension(reportFile) == ".json",
                          os);

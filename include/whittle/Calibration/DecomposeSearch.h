@@ -19,6 +19,7 @@
 #define WHITTLE_CALIBRATION_DECOMPOSESEARCH_H
 
 #include "whittle/Calibration/Calibration.h"
+#include "whittle/Calibration/Quantize.h"
 #include "whittle/Dialect/ONNX/Transforms/ConvDecomposition.h"
 #include "whittle/Target/Object/EmitObject.h"
 #include "whittle/Transforms/KernelStats.h"
@@ -72,7 +73,8 @@ mlir::LogicalResult planDecomposition(mlir::ModuleOp module,
 /// target (`object`) and the per-layer decomposition (`decompose`), each
 /// when given.
 void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
-                 const ObjectStats *object, bool json, llvm::raw_ostream &os);
+                 const QuantizeReport *quantize, const ObjectStats *object,
+                 bool json, llvm::raw_ostream &os);
 
 } // namespace whittle
 

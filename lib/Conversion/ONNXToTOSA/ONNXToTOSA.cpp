@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Conversion/Passes.h"
+#include "Lowerer.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
 #include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
@@ -37,132 +38,8 @@ namespace whittle {
 using namespace mlir;
 namespace onnx = whittle::onnx;
 
-namespace {
+using namespace whittle::lowering;
 
-/// Builder state shared by the lowering functions.
-struct Lowerer {
-  IRRewriter &rw;
-  Location loc;
-
-  RankedTensorType tensorType(ArrayRef<int64_t> shape, Type elt) {
-    return RankedTensorType::get(shape, elt);
-  }
-  static RankedTensorType typeOf(Value v) {
-    return llvm::cast<RankedTensorType>(v.getType());
-  }
-
-  Value shapeValue(ArrayRef<int64_t> shape) {
-    ImplicitLocOpBuilder b(loc, rw);
-    return tosa::getTosaConstShape(b, shape);
-  }
-
-  Value reshape(Value v, ArrayRef<int64_t> shape) {
-    auto t = typeOf(v);
-    if (t.getShape() == shape)
-      return v;
-    return tosa::ReshapeOp::create(
-        rw, loc, tensorType(shape, t.getElementType()), v,
-        shapeValue(shape));
-  }
-
-  Value transpose(Value v, ArrayRef<int32_t> perms) {
-    auto t = typeOf(v);
-    SmallVector<int64_t> shape;
-    for (int32_t p : perms)
-      shape.push_back(t.getDimSize(p));
-    return tosa::TransposeOp::create(rw, loc,
-                                     tensorType(shape, t.getElementType()), v,
-                                     rw.getDenseI32ArrayAttr(perms));
-  }
-
-  Value slice(Value v, ArrayRef<int64_t> start, ArrayRef<int64_t> size) {
-    auto t = typeOf(v);
-    return tosa::SliceOp::create(rw, loc, tensorType(size, t.getElementType()),
-                                 v, shapeValue(start),
-                                 shapeValue(size));
-  }
-
-  Value constant(RankedTensorType type, ArrayRef<float> values) {
-    auto attr = DenseElementsAttr::get(type, values);
-    return tosa::ConstOp::create(rw, loc, type, attr);
-  }
-
-  Value splat(Type elt, ArrayRef<int64_t> shape, double value) {
-    auto type = tensorType(shape, elt);
-    Attribute v = llvm::isa<FloatType>(elt)
-                      ? (Attribute)rw.getFloatAttr(elt, value)
-                      : (Attribute)rw.getIntegerAttr(elt, (int64_t)value);
-    return tosa::ConstOp::create(rw, loc, type,
-                                 DenseElementsAttr::get(type, v));
-  }
-
-  /// Reshapes the lower-rank operand so both have equal rank (TOSA
-  /// broadcasting requires equal ranks).
-  std::pair<Value, Value> equalizeRanks(Value a, Value b) {
-    auto ta = typeOf(a), tb = typeOf(b);
-    auto lift = [&](Value v, RankedTensorType t, int64_t rank) {
-      SmallVector<int64_t> shape(rank - t.getRank(), 1);
-      shape.append(t.getShape().begin(), t.getShape().end());
-      return reshape(v, shape);
-    };
-    if (ta.getRank() < tb.getRank())
-      a = lift(a, ta, tb.getRank());
-    else if (tb.getRank() < ta.getRank())
-      b = lift(b, tb, ta.getRank());
-    return {a, b};
-  }
-
-  Value mul(Type resultType, Value a, Value b) {
-    auto [x, y] = equalizeRanks(a, b);
-    auto shift = tosa::ConstOp::create(
-        rw, loc, tensorType({1}, rw.getI8Type()),
-        DenseElementsAttr::get(tensorType({1}, rw.getI8Type()),
-                               rw.getI8IntegerAttr(0)));
-    return tosa::MulOp::create(rw, loc, resultType, x, y, shift);
-  }
-
-  template <typename OpTy> Value binary(Type resultType, Value a, Value b) {
-    auto [x, y] = equalizeRanks(a, b);
-    return OpTy::create(rw, loc, resultType, x, y);
-  }
-
-  /// Elementwise op on tensors through linalg.generic, for what TOSA lacks
-  /// (sqrt, exact float division). Operands are broadcast numpy-style.
-  Value linalgElementwise(
-      RankedTensorType resultType, ValueRange operands,
-      function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-    int64_t rank = resultType.getRank();
-    SmallVector<Value> inputs;
-    SmallVector<AffineMap> maps;
-    for (Value v : operands) {
-      auto t = typeOf(v);
-      SmallVector<int64_t> shape(rank - t.getRank(), 1);
-      shape.append(t.getShape().begin(), t.getShape().end());
-      inputs.push_back(reshape(v, shape));
-      SmallVector<AffineExpr> exprs;
-      for (int64_t i = 0; i < rank; ++i)
-        exprs.push_back(shape[i] == 1 && resultType.getDimSize(i) != 1
-                            ? rw.getAffineConstantExpr(0)
-                            : rw.getAffineDimExpr(i));
-      maps.push_back(AffineMap::get(rank, 0, exprs, rw.getContext()));
-    }
-    maps.push_back(rw.getMultiDimIdentityMap(rank));
-    Value init = tensor::EmptyOp::create(rw, loc, resultType.getShape(),
-                                         resultType.getElementType());
-    SmallVector<utils::IteratorType> iters(rank,
-                                           utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        rw, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iters,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value r = body(b, l, args.drop_back());
-          linalg::YieldOp::create(b, l, r);
-        });
-    return generic.getResult(0);
-  }
-};
-
-static constexpr int32_t kToNHWC[] = {0, 2, 3, 1};
-static constexpr int32_t kToNCHW[] = {0, 3, 1, 2};
 
 /// Computes the bottom/right padding that yields exactly `out` windows, and
 /// how many trailing input rows are never read (TOSA requires exact fits).
@@ -174,9 +51,7 @@ static void fitWindow(int64_t in, int64_t padBegin, int64_t extent,
   padEnd = needed < 0 ? 0 : needed;
 }
 
-/// Shared NCHW->NHWC handling for 1-D and 2-D windows: returns the NHWC input
-/// (1-D lifted to H=1, unread rows cropped) and the TOSA pad array.
-static Value prepareWindowInput(Lowerer &l, Value x,
+Value whittle::lowering::prepareWindowInput(Lowerer &l, Value x,
                                 const onnx::WindowGeometry &g,
                                 SmallVector<int64_t> &tosaPad,
                                 SmallVector<int64_t> &kernel,
@@ -214,8 +89,7 @@ static Value prepareWindowInput(Lowerer &l, Value x,
   return x;
 }
 
-/// NHWC result back to the op's NCHW (or NCW) result type.
-static Value finishWindowOutput(Lowerer &l, Value y, RankedTensorType resultType) {
+Value whittle::lowering::finishWindowOutput(Lowerer &l, Value y, RankedTensorType resultType) {
   y = l.transpose(y, kToNCHW);
   return l.reshape(y, resultType.getShape());
 }
@@ -223,6 +97,116 @@ static Value finishWindowOutput(Lowerer &l, Value y, RankedTensorType resultType
 //===----------------------------------------------------------------------===//
 // Lowering functions
 //===----------------------------------------------------------------------===//
+
+/// A constant of `type` whose element i is values[idx[i]].
+template <typename T>
+static Value gatherConstant(Lowerer &l, RankedTensorType type,
+                            ArrayRef<T> values, ArrayRef<int64_t> idx) {
+  SmallVector<T> out;
+  out.reserve(idx.size());
+  for (int64_t i : idx)
+    out.push_back(values[i]);
+  return tosa::ConstOp::create(l.rw, l.loc, type,
+                               DenseElementsAttr::get(type, ArrayRef<T>(out)));
+}
+
+FailureOr<Value> whittle::lowering::lowerConvNHWC(
+    Lowerer &l, const ConvOperands &c, const onnx::WindowGeometry &g,
+    int64_t group, int64_t m, RankedTensorType resultType) {
+  auto rt = resultType;
+  SmallVector<int64_t> pad, kernel, stride, dilation;
+  Value x = prepareWindowInput(l, c.x, g, pad, kernel, stride, dilation);
+  auto nhwc = Lowerer::typeOf(x);
+  int64_t n = nhwc.getDimSize(0), ch = Lowerer::typeOf(c.x).getDimSize(1);
+  int64_t kh = kernel[0], kw = kernel[1];
+  int64_t oh = rt.getRank() == 4 ? rt.getDimSize(2) : 1;
+  int64_t ow = rt.getShape().back();
+  Type elt = c.elt, acc = c.acc;
+
+  int64_t cg = ch / group, mg = m / group;
+  auto padAttr = l.rw.getDenseI64ArrayAttr(pad);
+  auto strideAttr = l.rw.getDenseI64ArrayAttr(stride);
+  auto dilAttr = l.rw.getDenseI64ArrayAttr(dilation);
+  auto accAttr = TypeAttr::get(acc);
+  bool depthwise = group > 1 && cg == 1;
+  bool isConst = c.wFloat || c.wInt;
+
+  // Weights as [M, C/g, kh, kw] (1-D lifted to kh = 1). Constant weights are
+  // re-laid out here (an index map applied at compile time); computed ones
+  // through tosa.transpose.
+  Value wIn = isConst ? Value() : l.reshape(c.w, {m, cg, kh, kw});
+  auto relaid = [&](RankedTensorType type, ArrayRef<int64_t> idx) -> Value {
+    if (c.wFloat)
+      return gatherConstant<float>(l, type, *c.wFloat, idx);
+    SmallVector<int8_t> w8(c.wInt->begin(), c.wInt->end());
+    return gatherConstant<int8_t>(l, type, w8, idx);
+  };
+  auto w = [&](int64_t o, int64_t i, int64_t y, int64_t xx) {
+    return ((o * cg + i) * kh + y) * kw + xx;
+  };
+  Value bias = c.bias;
+  if (!bias)
+    bias = l.splat(acc, {m}, 0.0);
+  auto zp = [&](Type t, int64_t v) {
+    return *tosa::createZeroPointTensor(l.rw, l.loc, t, v);
+  };
+
+  Value y;
+  if (depthwise) {
+    // HWCM weights, M = channel multiplier.
+    int64_t mult = m / ch;
+    Value wv;
+    if (isConst) {
+      SmallVector<int64_t> hwcm(kh * kw * ch * mult);
+      for (int64_t ci = 0; ci < ch; ++ci)
+        for (int64_t mi = 0; mi < mult; ++mi)
+          for (int64_t yy = 0; yy < kh; ++yy)
+            for (int64_t xx = 0; xx < kw; ++xx)
+              hwcm[((yy * kw + xx) * ch + ci) * mult + mi] =
+                  w(ci * mult + mi, 0, yy, xx);
+      wv = relaid(l.tensorType({kh, kw, ch, mult}, elt), hwcm);
+    } else {
+      wv = l.transpose(l.reshape(wIn, {ch, mult, kh, kw}), {2, 3, 0, 1});
+    }
+    y = tosa::DepthwiseConv2DOp::create(
+        l.rw, l.loc, l.tensorType({n, oh, ow, m}, acc), x, wv, bias,
+        zp(elt, c.xZp), zp(elt, c.wZp), padAttr, strideAttr, dilAttr, accAttr);
+  } else {
+    // Regular or grouped: one OHWI conv2d per group, concatenated.
+    SmallVector<Value> parts;
+    for (int64_t gi = 0; gi < group; ++gi) {
+      Value wv;
+      if (isConst) {
+        SmallVector<int64_t> ohwi(mg * kh * kw * cg);
+        for (int64_t o = 0; o < mg; ++o)
+          for (int64_t yy = 0; yy < kh; ++yy)
+            for (int64_t xx = 0; xx < kw; ++xx)
+              for (int64_t i = 0; i < cg; ++i)
+                ohwi[((o * kh + yy) * kw + xx) * cg + i] =
+                    w(gi * mg + o, i, yy, xx);
+        wv = relaid(l.tensorType({mg, kh, kw, cg}, elt), ohwi);
+      } else {
+        Value wg = group > 1 ? l.slice(wIn, {gi * mg, 0, 0, 0}, {mg, cg, kh, kw})
+                             : wIn;
+        wv = l.transpose(wg, {0, 2, 3, 1});
+      }
+      Value bv = group > 1 ? l.slice(bias, {gi * mg}, {mg}) : bias;
+      Value xin = x;
+      if (group > 1)
+        xin = l.slice(x, {0, 0, 0, gi * cg},
+                      {n, nhwc.getDimSize(1), nhwc.getDimSize(2), cg});
+      parts.push_back(tosa::Conv2DOp::create(
+          l.rw, l.loc, l.tensorType({n, oh, ow, mg}, acc), xin, wv, bv,
+          zp(elt, c.xZp), zp(elt, c.wZp), padAttr, strideAttr, dilAttr,
+          accAttr));
+    }
+    y = parts.size() == 1
+            ? parts[0]
+            : (Value)tosa::ConcatOp::create(
+                  l.rw, l.loc, l.tensorType({n, oh, ow, m}, acc), parts, 3);
+  }
+  return y;
+}
 
 static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
   auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
@@ -240,91 +224,16 @@ static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
       op.getAutoPad(), false, err);
   if (!g)
     return op.emitError(err);
-  SmallVector<int64_t> pad, kernel, stride, dilation;
-  Value x = prepareWindowInput(l, op.getX(), *g, pad, kernel, stride, dilation);
-  auto nhwc = Lowerer::typeOf(x);
-  int64_t n = nhwc.getDimSize(0), c = xt.getDimSize(1), m = wt.getDimSize(0);
-  int64_t group = op.getGroup(), kh = kernel[0], kw = kernel[1];
-  int64_t oh = rt.getRank() == 4 ? rt.getDimSize(2) : 1;
-  int64_t ow = rt.getShape().back();
-  Type f32 = l.rw.getF32Type();
-
-  int64_t cg = c / group, mg = m / group;
-  auto padAttr = l.rw.getDenseI64ArrayAttr(pad);
-  auto strideAttr = l.rw.getDenseI64ArrayAttr(stride);
-  auto dilAttr = l.rw.getDenseI64ArrayAttr(dilation);
-  auto acc = TypeAttr::get(f32);
-  bool depthwise = group > 1 && cg == 1;
-
-  // Weights as [M, C/g, kh, kw] (1-D lifted to kh = 1). Constant weights are
-  // re-laid out here; computed ones through tosa.transpose.
-  auto weights = whittle::getConstantFloats(op.getW());
-  Value wIn = l.reshape(op.getW(), {m, cg, kh, kw});
-  Value bias;
-  if (op.getB())
-    bias = op.getB();
-  else
-    bias = l.constant(l.tensorType({m}, f32), SmallVector<float>(m, 0.0f));
-  auto w = [&](int64_t o, int64_t i, int64_t y, int64_t xx) {
-    return (*weights)[((o * cg + i) * kh + y) * kw + xx];
-  };
-
-  Value y;
-  if (depthwise) {
-    // HWCM weights, M = channel multiplier.
-    int64_t mult = m / c;
-    Value wv;
-    if (weights) {
-      SmallVector<float> hwcm(kh * kw * c * mult);
-      for (int64_t ci = 0; ci < c; ++ci)
-        for (int64_t mi = 0; mi < mult; ++mi)
-          for (int64_t yy = 0; yy < kh; ++yy)
-            for (int64_t xx = 0; xx < kw; ++xx)
-              hwcm[((yy * kw + xx) * c + ci) * mult + mi] =
-                  w(ci * mult + mi, 0, yy, xx);
-      wv = l.constant(l.tensorType({kh, kw, c, mult}, f32), hwcm);
-    } else {
-      wv = l.transpose(l.reshape(wIn, {c, mult, kh, kw}), {2, 3, 0, 1});
-    }
-    y = tosa::DepthwiseConv2DOp::create(
-        l.rw, l.loc, l.tensorType({n, oh, ow, m}, f32), x, wv, bias,
-        *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0),
-        *tosa::createZeroPointTensor(l.rw, l.loc, f32, 0), padAttr, strideAttr,
-        dilAttr, acc);
-  } else {
-    // Regular or grouped: one OHWI conv2d per group, concatenated.
-    SmallVector<Value> parts;
-    for (int64_t gi = 0; gi < group; ++gi) {
-      Value wv;
-      if (weights) {
-        SmallVector<float> ohwi(mg * kh * kw * cg);
-        for (int64_t o = 0; o < mg; ++o)
-          for (int64_t yy = 0; yy < kh; ++yy)
-            for (int64_t xx = 0; xx < kw; ++xx)
-              for (int64_t i = 0; i < cg; ++i)
-                ohwi[((o * kh + yy) * kw + xx) * cg + i] =
-                    w(gi * mg + o, i, yy, xx);
-        wv = l.constant(l.tensorType({mg, kh, kw, cg}, f32), ohwi);
-      } else {
-        Value wg = group > 1 ? l.slice(wIn, {gi * mg, 0, 0, 0}, {mg, cg, kh, kw})
-                             : wIn;
-        wv = l.transpose(wg, {0, 2, 3, 1});
-      }
-      Value bv = group > 1 ? l.slice(bias, {gi * mg}, {mg}) : bias;
-      Value xin = x;
-      if (group > 1)
-        xin = l.slice(x, {0, 0, 0, gi * cg},
-                      {n, nhwc.getDimSize(1), nhwc.getDimSize(2), cg});
-      parts.push_back(tosa::Conv2DOp::create(
-          l.rw, l.loc, l.tensorType({n, oh, ow, mg}, f32), xin, wv, bv,
-          padAttr, strideAttr, dilAttr, acc));
-    }
-    y = parts.size() == 1
-            ? parts[0]
-            : (Value)tosa::ConcatOp::create(
-                  l.rw, l.loc, l.tensorType({n, oh, ow, m}, f32), parts, 3);
-  }
-  return finishWindowOutput(l, y, rt);
+  ConvOperands c;
+  c.x = op.getX();
+  c.w = op.getW();
+  c.wFloat = whittle::getConstantFloats(op.getW());
+  c.bias = op.getB();
+  c.elt = c.acc = l.rw.getF32Type();
+  auto y = lowerConvNHWC(l, c, *g, op.getGroup(), wt.getDimSize(0), rt);
+  if (failed(y))
+    return failure();
+  return finishWindowOutput(l, *y, rt);
 }
 
 template <typename PoolOp>
@@ -483,10 +392,11 @@ static FailureOr<Value> lowerGemm(Lowerer &l, onnx::GemmOp op) {
   return y;
 }
 
-static FailureOr<Value> lowerMatMul(Lowerer &l, onnx::MatMulOp op) {
-  auto rt = llvm::cast<RankedTensorType>(op.getType());
-  auto at = Lowerer::typeOf(op.getA()), bt = Lowerer::typeOf(op.getB());
-  Type elt = rt.getElementType();
+FailureOr<Value> whittle::lowering::lowerMatMulND(
+    Lowerer &l, Operation *op, Value aV, Value bV, Type acc, int64_t aZp,
+    int64_t bZp, ArrayRef<int64_t> resultShape) {
+  auto at = Lowerer::typeOf(aV), bt = Lowerer::typeOf(bV);
+  Type elt = at.getElementType();
   SmallVector<int64_t> as(at.getShape()), bs(bt.getShape());
   if (as.size() == 1)
     as.insert(as.begin(), 1);
@@ -505,24 +415,30 @@ static FailureOr<Value> lowerMatMul(Lowerer &l, onnx::MatMulOp op) {
   int64_t batch;
   if (batchB == 1) {
     // Fold A's batch into rows.
-    a = l.reshape(op.getA(), {1, batchA * m, k});
-    b = l.reshape(op.getB(), {1, k, n});
+    a = l.reshape(aV, {1, batchA * m, k});
+    b = l.reshape(bV, {1, k, n});
     batch = 1;
     m *= batchA;
   } else if (ArrayRef<int64_t>(as).drop_back(2) ==
              ArrayRef<int64_t>(bs).drop_back(2)) {
-    a = l.reshape(op.getA(), {batchA, m, k});
-    b = l.reshape(op.getB(), {batchB, k, n});
+    a = l.reshape(aV, {batchA, m, k});
+    b = l.reshape(bV, {batchB, k, n});
     batch = batchA;
   } else {
-    return op.emitError("MatMul with broadcast batch dimensions is not "
-                        "supported yet");
+    return op->emitError("MatMul with broadcast batch dimensions is not "
+                         "supported yet");
   }
   Value y = tosa::MatMulOp::create(
-      l.rw, l.loc, l.tensorType({batch, m, n}, elt), a, b,
-      *tosa::createZeroPointTensor(l.rw, l.loc, elt, 0),
-      *tosa::createZeroPointTensor(l.rw, l.loc, elt, 0));
-  return l.reshape(y, rt.getShape());
+      l.rw, l.loc, l.tensorType({batch, m, n}, acc), a, b,
+      *tosa::createZeroPointTensor(l.rw, l.loc, elt, aZp),
+      *tosa::createZeroPointTensor(l.rw, l.loc, elt, bZp));
+  return l.reshape(y, resultShape);
+}
+
+static FailureOr<Value> lowerMatMul(Lowerer &l, onnx::MatMulOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  return lowerMatMulND(l, op, op.getA(), op.getB(), rt.getElementType(), 0, 0,
+                       rt.getShape());
 }
 
 static FailureOr<Value> lowerPow(Lowerer &l, onnx::PowOp op) {
@@ -574,6 +490,26 @@ static FailureOr<Value> lowerSoftmax(Lowerer &l, onnx::SoftmaxOp op) {
 static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
   auto t = llvm::cast<RankedTensorType>(op.getType());
   Type elt = t.getElementType();
+  if (elt.isSignlessInteger(8) || elt.isSignlessInteger(32)) {
+    // Integer clamp (int8 after quantization): constant bounds only.
+    auto bound = [&](Value v, int64_t dflt) -> std::optional<int64_t> {
+      if (!v)
+        return dflt;
+      auto c = whittle::getConstantInts(v);
+      if (!c || c->size() != 1)
+        return std::nullopt;
+      return (*c)[0];
+    };
+    unsigned w = elt.getIntOrFloatBitWidth();
+    auto lo = bound(op.getMin(), -(int64_t(1) << (w - 1)));
+    auto hi = bound(op.getMax(), (int64_t(1) << (w - 1)) - 1);
+    if (!lo || !hi)
+      return op.emitError("Clip on ") << elt << " needs constant bounds";
+    return tosa::ClampOp::create(l.rw, l.loc, t, op.getInput(),
+                                 l.rw.getIntegerAttr(elt, *lo),
+                                 l.rw.getIntegerAttr(elt, *hi))
+        .getResult();
+  }
   if (!elt.isF32())
     return op.emitError("Clip on ") << elt << " is not supported yet";
   // Constant bounds become one tosa.clamp; computed ones maximum/minimum.
@@ -615,8 +551,7 @@ static Value fconst(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
 }
 
-/// Conversion of one scalar between ONNX element types (Cast semantics).
-static Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+Value whittle::lowering::convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -1755,6 +1690,8 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
                                 << "' on " << elt << " is not supported yet";
     return OpTy::create(l.rw, l.loc, rt, x).getResult();
   };
+  if (auto quant = lowerQuantOp(l, op))
+    return *quant;
   if (auto scalar = lowerScalarElementwise(l, op))
     return *scalar;
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
@@ -1940,6 +1877,8 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
                << other->getName() << "'";
       });
 }
+
+namespace {
 
 struct ConvertONNXToTOSAPass
     : whittle::impl::ConvertONNXToTOSAPassBase<ConvertONNXToTOSAPass> {

@@ -21,3 +21,36 @@ func.func @pow_mixed(%x: tensor<4xf32>, %e: tensor<4xi64>) -> tensor<4xf32> {
   %0 = onnx.Pow %x, %e : (tensor<4xf32>, tensor<4xi64>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+func.func @qlinearconv_runtime_scale(%x: tensor<1x1x4x4xi8>, %s: tensor<f32>) -> tensor<1x1x4x4xi8> {
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %w = onnx.Constant dense<1> : tensor<1x1x1x1xi8>
+  // expected-error @+1 {{x_scale must be a constant for the integer kernels}}
+  %0 = onnx.QLinearConv %x, %s, %z, %w, %s, %z, %s, %z : (tensor<1x1x4x4xi8>, tensor<f32>, tensor<i8>, tensor<1x1x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<1x1x4x4xi8>
+  return %0 : tensor<1x1x4x4xi8>
+}
+
+// -----
+
+func.func @qlinearmatmul_uint8(%a: tensor<2x2xui8>, %b: tensor<2x2xui8>) -> tensor<2x2xui8> {
+  %s = onnx.Constant dense<0.5> : tensor<f32>
+  %z = onnx.Constant dense<128> : tensor<ui8>
+  // expected-error @+1 {{a is 'ui8'; the integer kernels take int8 (uint8 quantized tensors are not supported yet)}}
+  %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %z, %s, %z : (tensor<2x2xui8>, tensor<f32>, tensor<ui8>, tensor<2x2xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x2xui8>
+  return %0 : tensor<2x2xui8>
+}
+
+// -----
+
+func.func @qlinearconv_weight_zero_points(%x: tensor<1x2x4x4xi8>) -> tensor<1x2x4x4xi8> {
+  %s = onnx.Constant dense<0.5> : tensor<f32>
+  %ws = onnx.Constant dense<0.5> : tensor<2xf32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %wz = onnx.Constant dense<[0, 1]> : tensor<2xi8>
+  %w = onnx.Constant dense<1> : tensor<2x2x1x1xi8>
+  // expected-error @+1 {{w_zero_point differs between channels; the integer kernels take one}}
+  %0 = onnx.QLinearConv %x, %s, %z, %w, %ws, %wz, %s, %z : (tensor<1x2x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x2x1x1xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4x4xi8>
+  return %0 : tensor<1x2x4x4xi8>
+}

@@ -119,3 +119,59 @@ func.func @gather_elements_constant_index(%x: tensor<5x3xf32>) -> tensor<1x2xf32
   %0 = onnx.GatherElements %x, %i {axis = 1 : i64} : (tensor<5x3xf32>, tensor<1x2xi64>) -> tensor<1x2xf32>
   return %0 : tensor<1x2xf32>
 }
+
+// -----
+
+func.func @quantize_scale_shape(%x: tensor<2x3xf32>, %s: tensor<2xf32>, %z: tensor<2xi8>) -> tensor<2x3xi8> {
+  // expected-error @+1 {{y_scale must be a scalar or have 3 elements, got 'tensor<2xf32>'}}
+  %0 = onnx.QuantizeLinear %x, %s, %z : (tensor<2x3xf32>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x3xi8>
+  return %0 : tensor<2x3xi8>
+}
+
+// -----
+
+func.func @dequantize_zp_type(%x: tensor<4xi8>, %s: tensor<f32>, %z: tensor<ui8>) -> tensor<4xf32> {
+  // expected-error @+1 {{x_zero_point has type 'ui8', expected 'i8'}}
+  %0 = onnx.DequantizeLinear %x, %s, %z : (tensor<4xi8>, tensor<f32>, tensor<ui8>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dequantize_blocked(%x: tensor<4xi8>, %s: tensor<f32>) -> tensor<4xf32> {
+  // expected-error @+1 {{blocked quantization (block_size 2) is not supported}}
+  %0 = onnx.DequantizeLinear %x, %s {block_size = 2 : i64} : (tensor<4xi8>, tensor<f32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @qlinearconv_wscale(%x: tensor<1x1x4x4xi8>, %w: tensor<2x1x3x3xi8>, %s: tensor<f32>, %ws: tensor<3xf32>, %z: tensor<i8>, %wz: tensor<3xi8>) -> tensor<1x2x2x2xi8> {
+  // expected-error @+1 {{w_scale must be a scalar or have 2 elements, got 'tensor<3xf32>'}}
+  %0 = onnx.QLinearConv %x, %s, %z, %w, %ws, %wz, %s, %z : (tensor<1x1x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x1x3x3xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x2x2xi8>
+  return %0 : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+func.func @qlinearconv_shape(%x: tensor<1x1x4x4xi8>, %w: tensor<2x1x3x3xi8>, %s: tensor<f32>, %z: tensor<i8>) -> tensor<1x2x4x4xi8> {
+  // expected-error @+1 {{result shape [1, 2, 4, 4] does not match inferred shape [1, 2, 2, 2]}}
+  %0 = onnx.QLinearConv %x, %s, %z, %w, %s, %z, %s, %z : (tensor<1x1x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x1x3x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4x4xi8>
+  return %0 : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+func.func @qlinearmatmul_inner(%a: tensor<2x3xi8>, %b: tensor<4x5xi8>, %s: tensor<f32>, %z: tensor<i8>) -> tensor<2x5xi8> {
+  // expected-error @+1 {{inner dimensions differ: 3 vs 4}}
+  %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %z, %s, %z : (tensor<2x3xi8>, tensor<f32>, tensor<i8>, tensor<4x5xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x5xi8>
+  return %0 : tensor<2x5xi8>
+}
+
+// -----
+
+func.func @lookup_table(%x: tensor<4xi8>) -> tensor<4xi8> {
+  // expected-error @+1 {{table must hold 256 elements of the result type}}
+  %0 = onnx.QLinearLookup %x {table = dense<0> : tensor<128xi8>} : (tensor<4xi8>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}

@@ -93,31 +93,39 @@ LogicalResult PowOp::verify() {
 // Gemm / MatMul
 //===----------------------------------------------------------------------===//
 
-LogicalResult GemmOp::verify() {
-  auto a = rankedType(getA()), b = rankedType(getB());
+/// Gemm's shape rule, shared with QGemm.
+static LogicalResult verifyGemmShapes(Operation *op, Value aV, Value bV,
+                                      Value cV, bool transA, bool transB) {
+  auto a = rankedType(aV), b = rankedType(bV);
   if (a.getRank() != 2 || b.getRank() != 2)
-    return emitOpError("A and B must be 2-D, got ") << a << " and " << b;
-  int64_t m = getTransA() ? a.getDimSize(1) : a.getDimSize(0);
-  int64_t ka = getTransA() ? a.getDimSize(0) : a.getDimSize(1);
-  int64_t kb = getTransB() ? b.getDimSize(1) : b.getDimSize(0);
-  int64_t n = getTransB() ? b.getDimSize(0) : b.getDimSize(1);
+    return op->emitOpError("A and B must be 2-D, got ") << a << " and " << b;
+  int64_t m = transA ? a.getDimSize(1) : a.getDimSize(0);
+  int64_t ka = transA ? a.getDimSize(0) : a.getDimSize(1);
+  int64_t kb = transB ? b.getDimSize(1) : b.getDimSize(0);
+  int64_t n = transB ? b.getDimSize(0) : b.getDimSize(1);
   if (ka != kb)
-    return emitOpError("inner dimensions differ: ") << ka << " vs " << kb;
-  if (getC()) {
-    auto c = rankedType(getC());
+    return op->emitOpError("inner dimensions differ: ") << ka << " vs " << kb;
+  if (cV) {
+    auto c = rankedType(cV);
     auto shape = broadcastShapes({m, n}, c.getShape());
     if (!shape || (*shape)[0] != m || (*shape)[1] != n || c.getRank() > 2)
-      return emitOpError("C of shape ")
-             << shapeStr(c.getShape()) << " does not broadcast to ["
-             << m << ", " << n << "]";
+      return op->emitOpError("C of shape ")
+             << shapeStr(c.getShape()) << " does not broadcast to [" << m
+             << ", " << n << "]";
   }
-  return checkResultShape(*this, {m, n});
+  return checkResultShape(op, {m, n});
 }
 
-LogicalResult MatMulOp::verify() {
-  auto a = rankedType(getA()), b = rankedType(getB());
+LogicalResult GemmOp::verify() {
+  return verifyGemmShapes(*this, getA(), getB(), getC(), getTransA(),
+                          getTransB());
+}
+
+/// numpy matmul's shape rule, shared with the integer matmuls.
+static LogicalResult verifyMatMulShapes(Operation *op, Value aV, Value bV) {
+  auto a = rankedType(aV), b = rankedType(bV);
   if (a.getRank() < 1 || b.getRank() < 1)
-    return emitOpError("operands must have rank >= 1");
+    return op->emitOpError("operands must have rank >= 1");
   SmallVector<int64_t> as(a.getShape()), bs(b.getShape());
   bool vecA = as.size() == 1, vecB = bs.size() == 1;
   if (vecA)
@@ -125,20 +133,23 @@ LogicalResult MatMulOp::verify() {
   if (vecB)
     bs.push_back(1);
   if (as.back() != bs[bs.size() - 2])
-    return emitOpError("inner dimensions differ: ")
+    return op->emitOpError("inner dimensions differ: ")
            << as.back() << " vs " << bs[bs.size() - 2];
   auto batch = broadcastShapes(ArrayRef<int64_t>(as).drop_back(2),
                                ArrayRef<int64_t>(bs).drop_back(2));
   if (!batch)
-    return emitOpError("batch dimensions are not broadcast-compatible");
+    return op->emitOpError("batch dimensions are not broadcast-compatible");
   SmallVector<int64_t> out(*batch);
   if (!vecA)
     out.push_back(as[as.size() - 2]);
   if (!vecB)
     out.push_back(bs.back());
-  return checkResultShape(*this, out);
+  return checkResultShape(op, out);
 }
 
+LogicalResult MatMulOp::verify() {
+  return verifyMatMulShapes(*this, getA(), getB());
+}
 //===----------------------------------------------------------------------===//
 // Conv and pooling
 //===----------------------------------------------------------------------===//
@@ -161,43 +172,46 @@ static LogicalResult verifyConvInputs(ConvLike op) {
 }
 
 /// The optional bias must be [m].
-template <typename ConvLike>
-static LogicalResult verifyConvBias(ConvLike op, int64_t m) {
-  if (op.getB() && (rankedType(op.getB()).getRank() != 1 ||
-                    rankedType(op.getB()).getDimSize(0) != m))
-    return op.emitOpError("bias must have shape [") << m << "]";
+static LogicalResult verifyConvBias(Operation *op, Value bias, int64_t m) {
+  if (bias && (rankedType(bias).getRank() != 1 ||
+               rankedType(bias).getDimSize(0) != m))
+    return op->emitOpError("bias must have shape [") << m << "]";
   return success();
 }
 
-LogicalResult ConvOp::verify() {
-  if (failed(verifyConvInputs(*this)))
+/// Conv's shape rule, shared with QLinearConv and ConvInteger.
+template <typename ConvLike>
+static LogicalResult verifyConv(ConvLike op, Value bias) {
+  if (failed(verifyConvInputs(op)))
     return failure();
-  auto x = rankedType(getX()), w = rankedType(getW());
-  int64_t group = getGroup();
+  auto x = rankedType(op.getX()), w = rankedType(op.getW());
+  int64_t group = op.getGroup();
   int64_t c = x.getDimSize(1), m = w.getDimSize(0);
   if (w.getDimSize(1) * group != c)
-    return emitOpError("weight has ")
+    return op.emitOpError("weight has ")
            << w.getDimSize(1) << " channels per group, expected "
            << c / group;
   if (m % group != 0)
-    return emitOpError("group ") << group << " does not divide " << m
+    return op.emitOpError("group ") << group << " does not divide " << m
                                  << " output channels";
-  if (failed(verifyConvBias(*this, m)))
+  if (failed(verifyConvBias(op, bias, m)))
     return failure();
   auto kernel = w.getShape().drop_front(2);
-  if (getKernelShape() && getI64Array(*getKernelShape()) != kernel)
-    return emitOpError("kernel_shape does not match the weight shape ")
+  if (op.getKernelShape() && getI64Array(*op.getKernelShape()) != kernel)
+    return op.emitOpError("kernel_shape does not match the weight shape ")
            << shapeStr(w.getShape());
   std::string err;
   auto g = computeWindowGeometry(x.getShape().drop_front(2), kernel,
-                                 getStridesAttr(), getDilationsAttr(),
-                                 getPadsAttr(), getAutoPad(), false, err);
+                                 op.getStridesAttr(), op.getDilationsAttr(),
+                                 op.getPadsAttr(), op.getAutoPad(), false, err);
   if (!g)
-    return emitOpError(err);
+    return op.emitOpError(err);
   SmallVector<int64_t> out = {x.getDimSize(0), m};
   out.append(g->outSpatial);
-  return checkResultShape(*this, out);
+  return checkResultShape(op, out);
 }
+
+LogicalResult ConvOp::verify() { return verifyConv(*this, getB()); }
 
 LogicalResult ConvTransposeOp::verify() {
   if (failed(verifyConvInputs(*this)))
@@ -211,7 +225,7 @@ LogicalResult ConvTransposeOp::verify() {
   if (rankedType(getY()).getDimSize(1) != m)
     return emitOpError("result has ") << rankedType(getY()).getDimSize(1)
                                       << " channels, expected " << m;
-  return verifyConvBias(*this, m);
+  return verifyConvBias(*this, getB(), m);
 }
 
 template <typename PoolOp>
@@ -340,6 +354,199 @@ LogicalResult ConcatOp::verify() {
     out[axis] += t.getDimSize(axis);
   }
   return checkResultShape(*this, out);
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+/// A scale and its optional zero point: f32 scalars ([] or [1]), or 1-D of
+/// `perAxis` elements when per-axis parameters are allowed (perAxis > 0).
+/// The zero point has the quantized tensor's element type `qElt`.
+static LogicalResult verifyQuantParams(Operation *op, StringRef name,
+                                       Value scale, Value zeroPoint, Type qElt,
+                                       int64_t perAxis = 0) {
+  auto st = rankedType(scale);
+  bool scalar = st.getRank() == 0 || (st.getRank() == 1 && st.getDimSize(0) == 1);
+  bool axis = perAxis > 0 && st.getRank() == 1 && st.getDimSize(0) == perAxis;
+  if (!scalar && !axis)
+    return op->emitOpError(name) << "_scale must be a scalar"
+                                 << (perAxis > 0 ? " or have " + std::to_string(perAxis) +
+                                                       " elements"
+                                                 : std::string())
+                                 << ", got " << st;
+  if (!zeroPoint)
+    return success();
+  auto zt = rankedType(zeroPoint);
+  if (zt.getShape() != st.getShape() &&
+      !(zt.getNumElements() == 1 && st.getNumElements() == 1))
+    return op->emitOpError(name) << "_zero_point shape "
+                                 << shapeStr(zt.getShape())
+                                 << " differs from the scale's "
+                                 << shapeStr(st.getShape());
+  if (zt.getElementType() != qElt)
+    return op->emitOpError(name) << "_zero_point has type "
+                                 << zt.getElementType() << ", expected "
+                                 << qElt;
+  return success();
+}
+
+static Type eltOf(Value v) { return rankedType(v).getElementType(); }
+
+/// QuantizeLinear/DequantizeLinear: per-tensor, or per-axis along `axis`.
+static LogicalResult verifyQDQ(Operation *op, StringRef name, Value data,
+                               Value scale, Value zeroPoint, Type qElt,
+                               int64_t axis, int64_t blockSize) {
+  if (blockSize != 0)
+    return op->emitOpError("blocked quantization (block_size ")
+           << blockSize << ") is not supported";
+  auto dt = rankedType(data);
+  int64_t rank = dt.getRank();
+  int64_t perAxis = 0;
+  if (rankedType(scale).getRank() == 1 && rankedType(scale).getDimSize(0) != 1) {
+    if (axis < -rank || axis >= rank)
+      return op->emitOpError("axis ") << axis << " out of range for rank "
+                                      << rank;
+    perAxis = dt.getDimSize(axis < 0 ? axis + rank : axis);
+  }
+  if (failed(verifyQuantParams(op, name, scale, zeroPoint, qElt, perAxis)))
+    return failure();
+  return checkResultShape(op, dt.getShape());
+}
+
+LogicalResult QuantizeLinearOp::verify() {
+  return verifyQDQ(*this, "y", getX(), getYScale(), getYZeroPoint(),
+                   eltOf(getY()), getAxis(), getBlockSize());
+}
+
+LogicalResult DequantizeLinearOp::verify() {
+  return verifyQDQ(*this, "x", getX(), getXScale(), getXZeroPoint(), eltOf(getX()),
+                   getAxis(), getBlockSize());
+}
+
+LogicalResult QLinearConvOp::verify() {
+  if (failed(verifyConv(*this, getB())))
+    return failure();
+  int64_t m = rankedType(getW()).getDimSize(0);
+  if (failed(verifyQuantParams(*this, "x", getXScale(), getXZeroPoint(),
+                               eltOf(getX()))) ||
+      failed(verifyQuantParams(*this, "w", getWScale(), getWZeroPoint(),
+                               eltOf(getW()), m)) ||
+      failed(verifyQuantParams(*this, "y", getYScale(), getYZeroPoint(),
+                               eltOf(getY()))))
+    return failure();
+  return success();
+}
+
+LogicalResult ConvIntegerOp::verify() {
+  if (failed(verifyConv(*this, Value())))
+    return failure();
+  int64_t m = rankedType(getW()).getDimSize(0);
+  auto scalarZp = [&](Value zp, StringRef name, Type elt,
+                      int64_t perAxis) -> LogicalResult {
+    if (!zp)
+      return success();
+    auto zt = rankedType(zp);
+    if (zt.getElementType() != elt)
+      return emitOpError(name) << "_zero_point has type " << zt.getElementType()
+                               << ", expected " << elt;
+    if (zt.getNumElements() != 1 &&
+        !(perAxis && zt.getRank() == 1 && zt.getDimSize(0) == perAxis))
+      return emitOpError(name) << "_zero_point must be a scalar"
+                               << (perAxis ? " or per output channel" : "");
+    return success();
+  };
+  if (failed(scalarZp(getXZeroPoint(), "x", eltOf(getX()), 0)) ||
+      failed(scalarZp(getWZeroPoint(), "w", eltOf(getW()), m)))
+    return failure();
+  return success();
+}
+
+LogicalResult QLinearMatMulOp::verify() {
+  if (failed(verifyMatMulShapes(*this, getA(), getB())))
+    return failure();
+  auto bt = rankedType(getB());
+  int64_t n = bt.getRank() == 2 ? bt.getDimSize(1) : 0;
+  if (failed(verifyQuantParams(*this, "a", getAScale(), getAZeroPoint(),
+                               eltOf(getA()))) ||
+      failed(verifyQuantParams(*this, "b", getBScale(), getBZeroPoint(),
+                               eltOf(getB()), n)) ||
+      failed(verifyQuantParams(*this, "y", getYScale(), getYZeroPoint(),
+                               eltOf(getY()))))
+    return failure();
+  return success();
+}
+
+LogicalResult MatMulIntegerOp::verify() {
+  if (failed(verifyMatMulShapes(*this, getA(), getB())))
+    return failure();
+  for (auto [zp, data] : {std::pair{getAZeroPoint(), getA()},
+                          std::pair{getBZeroPoint(), getB()}})
+    if (zp && (eltOf(zp) != eltOf(data) || rankedType(zp).getNumElements() != 1))
+      return emitOpError("zero points must be scalars of the operand's type");
+  return success();
+}
+
+LogicalResult QGemmOp::verify() {
+  if (failed(verifyGemmShapes(*this, getA(), getB(), getC(), getTransA(),
+                              getTransB())))
+    return failure();
+  auto bt = rankedType(getB());
+  int64_t n = getTransB() ? bt.getDimSize(0) : bt.getDimSize(1);
+  if (failed(verifyQuantParams(*this, "a", getAScale(), getAZeroPoint(),
+                               eltOf(getA()))) ||
+      failed(verifyQuantParams(*this, "b", getBScale(), getBZeroPoint(),
+                               eltOf(getB()), n)) ||
+      failed(verifyQuantParams(*this, "y", getYScale(), getYZeroPoint(),
+                               eltOf(getY()))))
+    return failure();
+  return success();
+}
+
+template <typename BinOp>
+static LogicalResult verifyQLinearBinary(BinOp op) {
+  if (failed(checkStatic(op)))
+    return failure();
+  auto a = rankedType(op.getA()), b = rankedType(op.getB());
+  auto shape = broadcastShapes(a.getShape(), b.getShape());
+  if (!shape)
+    return op.emitOpError("operand shapes ")
+           << shapeStr(a.getShape()) << " and " << shapeStr(b.getShape())
+           << " are not broadcast-compatible";
+  if (failed(verifyQuantParams(op, "A", op.getAScale(), op.getAZeroPoint(),
+                               eltOf(op.getA()))) ||
+      failed(verifyQuantParams(op, "B", op.getBScale(), op.getBZeroPoint(),
+                               eltOf(op.getB()))) ||
+      failed(verifyQuantParams(op, "C", op.getCScale(), op.getCZeroPoint(),
+                               eltOf(op.getC()))))
+    return failure();
+  return checkResultShape(op, *shape);
+}
+
+LogicalResult QLinearAddOp::verify() { return verifyQLinearBinary(*this); }
+LogicalResult QLinearMulOp::verify() { return verifyQLinearBinary(*this); }
+
+LogicalResult QLinearGlobalAveragePoolOp::verify() {
+  auto x = rankedType(getX());
+  if (x.getRank() < 3)
+    return emitOpError("input must have rank >= 3, got ") << x;
+  if (failed(verifyQuantParams(*this, "x", getXScale(), getXZeroPoint(),
+                               eltOf(getX()))) ||
+      failed(verifyQuantParams(*this, "y", getYScale(), getYZeroPoint(),
+                               eltOf(getY()))))
+    return failure();
+  SmallVector<int64_t> out(x.getRank(), 1);
+  out[0] = x.getDimSize(0);
+  out[1] = x.getDimSize(1);
+  return checkResultShape(*this, out);
+}
+
+LogicalResult QLinearLookupOp::verify() {
+  auto table = getTable();
+  if (table.getNumElements() != 256 ||
+      table.getElementType() != eltOf(getY()))
+    return emitOpError("table must hold 256 elements of the result type");
+  return checkResultShape(*this, rankedType(getX()).getShape());
 }
 
 #define GET_OP_CLASSES

@@ -31,12 +31,38 @@ ElementsAttr getConstantAttr(Value v) {
 }
 
 std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
-  auto dense = llvm::dyn_cast_or_null<DenseIntElementsAttr>(getConstantAttr(v));
-  if (!dense)
+  ElementsAttr attr = getConstantAttr(v);
+  if (!attr)
     return std::nullopt;
+  auto it = llvm::dyn_cast<IntegerType>(attr.getElementType());
+  if (!it)
+    return std::nullopt;
+  bool isUnsigned = it.isUnsigned();
   SmallVector<int64_t> out;
-  for (const APInt &i : dense.getValues<APInt>())
-    out.push_back(i.getSExtValue());
+  if (auto dense = llvm::dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &i : dense.getValues<APInt>())
+      out.push_back(isUnsigned ? (int64_t)i.getZExtValue() : i.getSExtValue());
+    return out;
+  }
+  // Resource blobs (large initializers) hold little-endian raw values.
+  auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr);
+  unsigned width = it.getWidth();
+  if (!res || !res.getRawHandle().getBlob() ||
+      (width != 8 && width != 16 && width != 32 && width != 64))
+    return std::nullopt;
+  ArrayRef<char> data = res.getRawHandle().getBlob()->getData();
+  size_t bytes = width / 8;
+  if ((int64_t)data.size() != attr.getNumElements() * (int64_t)bytes)
+    return std::nullopt;
+  out.reserve(attr.getNumElements());
+  for (size_t i = 0; i < data.size(); i += bytes) {
+    uint64_t u = 0;
+    for (size_t b = 0; b < bytes; ++b)
+      u |= (uint64_t)(uint8_t)data[i + b] << (8 * b);
+    if (!isUnsigned && width < 64 && (u >> (width - 1)) & 1)
+      u |= ~uint64_t(0) << width; // sign-extend
+    out.push_back((int64_t)u);
+  }
   return out;
 }
 

@@ -44,6 +44,8 @@ int64_t tensorBytes(Type type) {
 bool isFoldable(Operation *op) {
   if (!llvm::isa<onnx::ONNXDialect>(op->getDialect()) ||
       llvm::isa<onnx::ConstantOp>(op) || op->getNumOperands() == 0 ||
+      // Quantized weights stay int8: onnx-fuse-qdq consumes them as such.
+      llvm::isa<onnx::DequantizeLinearOp>(op) ||
       op->getNumRegions() != 0 || !isMemoryEffectFree(op))
     return false;
   int64_t in = 0, out = 0;

@@ -340,9 +340,10 @@ def ONNX_ConvTransposeOp : ONNX_Op<"ConvTranspose", [Pure]> {
   let hasVerifier = 1;
 }
 
-class ONNX_PoolOp<string mnemonic, string sum> : ONNX_Op<mnemonic, [Pure]> {
+class ONNX_PoolOp<string mnemonic, string sum, Type T = ONNX_FloatTensor>
+    : ONNX_Op<mnemonic, [Pure]> {
   let summary = sum;
-  let arguments = (ins ONNX_FloatTensor:$X,
+  let arguments = (ins T:$X,
                        DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
                        DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
                        OptionalAttr<I64ArrayAttr>:$dilations,
@@ -350,12 +351,13 @@ class ONNX_PoolOp<string mnemonic, string sum> : ONNX_Op<mnemonic, [Pure]> {
                        OptionalAttr<I64ArrayAttr>:$pads,
                        OptionalAttr<I64ArrayAttr>:$strides,
                        DefaultValuedAttr<I64Attr, "0">:$count_include_pad);
-  let results = (outs ONNX_FloatTensor:$Y);
+  let results = (outs T:$Y);
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 
-def ONNX_MaxPoolOp : ONNX_PoolOp<"MaxPool", "max pooling (NCHW)">;
+def ONNX_MaxPoolOp : ONNX_PoolOp<"MaxPool", "max pooling (NCHW)",
+    RankedTensorOf<[F32, F16, BF16, F64, I8, UI8]>>;
 def ONNX_AveragePoolOp : ONNX_PoolOp<"AveragePool", "average pooling (NCHW)">;
 
 def ONNX_GlobalAveragePoolOp : ONNX_Op<"GlobalAveragePool", [Pure]> {
@@ -581,5 +583,7 @@ def ONNX_ConcatOp : ONNX_Op<"Concat", [Pure]> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
+
+include "whittle/Dialect/ONNX/IR/ONNXQuantOps.td"
 
 #endif // WHITTLE_DIALECT_ONNX_IR_ONNXOPS_TD

@@ -22,7 +22,8 @@ namespace whittle {
 /// `tosa.const`; null otherwise.
 mlir::ElementsAttr getConstantAttr(mlir::Value v);
 
-/// Reads a constant integer tensor (dense); std::nullopt otherwise.
+/// Reads a constant integer tensor (dense or dense_resource; unsigned types
+/// zero-extended); std::nullopt otherwise.
 std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
 
 /// Reads a constant f32 tensor defined by `onnx.Constant` or `tosa.const`

@@ -88,4 +88,54 @@ def FoldPadPass : Pass<"onnx-fold-pad", "mlir::func::FuncOp"> {
   let dependentDialects = ["whittle::onnx::ONNXDialect"];
 }
 
+def QuantizePass : Pass<"onnx-quantize", "mlir::func::FuncOp"> {
+  let summary = "Insert int8 QuantizeLinear/DequantizeLinear pairs from "
+                "calibrated ranges";
+  let description = [{
+    Post-training quantization in ONNX's QDQ form. Ranges come from
+    `whittle.range = array<f64: lo, hi>` on ops (their result) and function
+    arguments, recorded by the driver's calibration. Activations get
+    asymmetric int8 per-tensor parameters covering the range (and zero);
+    constant weights of Conv, Gemm and MatMul become symmetric int8 per
+    output channel (scale = max|w| / 127) and biases int32 with scale
+    x_scale * w_scale. A single Relu or Clip after Conv, Gemm or Add is
+    quantized as part of the layer (its bounds become the kernel's
+    saturation).
+
+    Layers: Conv, Gemm, MatMul (constant 2-D B), Add, Mul and
+    GlobalAveragePool whose ranges are known; MaxPool, Reshape, Flatten,
+    Transpose, Squeeze and Unsqueeze of an int8 tensor stay int8 on its
+    parameters; Sigmoid, Tanh, HardSigmoid, HardSwish, LeakyRelu, Elu,
+    Softplus and Exp of an int8 tensor become lookup tables. Everything else
+    stays float between a DequantizeLinear and a QuantizeLinear.
+    onnx-fuse-qdq then turns the QDQ patterns into integer operators.
+  }];
+  let options = [
+    ListOption<"skip", "skip", "std::string",
+               "ONNX node names of layers kept in float">,
+  ];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
+def FuseQDQPass : Pass<"onnx-fuse-qdq", "mlir::func::FuncOp"> {
+  let summary = "Turn DequantizeLinear -> op -> QuantizeLinear into integer "
+                "operators";
+  let description = [{
+    With per-tensor int8 activations and int8 weights (per-tensor or per
+    output channel): Conv -> QLinearConv, Gemm -> QGemm (bias per output
+    column), MatMul -> QLinearMatMul, Add/Mul -> QLinearAdd/QLinearMul,
+    GlobalAveragePool -> QLinearGlobalAveragePool, MaxPool on equal
+    parameters -> MaxPool on int8, and an elementwise function (Sigmoid,
+    Tanh, HardSwish, ...) -> QLinearLookup with its 256-entry table computed
+    here. A Relu or Clip between the op and the QuantizeLinear becomes an
+    int8 Clip (or nothing, when the output's saturation already implies it).
+    Float biases and int32 DequantizeLinear biases are requantized to
+    x_scale * w_scale. Reshape, Flatten, Transpose, Squeeze and Unsqueeze
+    move to the int8 side of a DequantizeLinear, and QuantizeLinear of
+    DequantizeLinear with equal parameters cancels. What does not match
+    stays as is: float ops between explicit conversions.
+  }];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
 #endif // WHITTLE_DIALECT_ONNX_TRANSFORMS_PASSES_TD

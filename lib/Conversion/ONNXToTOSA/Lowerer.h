@@ -1,0 +1,197 @@
+//===- Lowerer.h - Shared state of the onnx-to-TOSA lowering ----*- C++ -*-===//
+//
+// Part of whittle. Private to lib/Conversion/ONNXToTOSA: the builder helpers
+// and the layout/convolution pieces that the float lowering (ONNXToTOSA.cpp)
+// and the integer lowering (QuantToTOSA.cpp) share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef WHITTLE_LIB_CONVERSION_ONNXTOTOSA_LOWERER_H
+#define WHITTLE_LIB_CONVERSION_ONNXTOTOSA_LOWERER_H
+
+#include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+
+namespace whittle::lowering {
+
+using namespace mlir;
+
+/// Builder state shared by the lowering functions.
+struct Lowerer {
+  IRRewriter &rw;
+  Location loc;
+
+  RankedTensorType tensorType(ArrayRef<int64_t> shape, Type elt) {
+    return RankedTensorType::get(shape, elt);
+  }
+  static RankedTensorType typeOf(Value v) {
+    return llvm::cast<RankedTensorType>(v.getType());
+  }
+
+  Value shapeValue(ArrayRef<int64_t> shape) {
+    ImplicitLocOpBuilder b(loc, rw);
+    return tosa::getTosaConstShape(b, shape);
+  }
+
+  Value reshape(Value v, ArrayRef<int64_t> shape) {
+    auto t = typeOf(v);
+    if (t.getShape() == shape)
+      return v;
+    return tosa::ReshapeOp::create(
+        rw, loc, tensorType(shape, t.getElementType()), v,
+        shapeValue(shape));
+  }
+
+  Value transpose(Value v, ArrayRef<int32_t> perms) {
+    auto t = typeOf(v);
+    SmallVector<int64_t> shape;
+    for (int32_t p : perms)
+      shape.push_back(t.getDimSize(p));
+    return tosa::TransposeOp::create(rw, loc,
+                                     tensorType(shape, t.getElementType()), v,
+                                     rw.getDenseI32ArrayAttr(perms));
+  }
+
+  Value slice(Value v, ArrayRef<int64_t> start, ArrayRef<int64_t> size) {
+    auto t = typeOf(v);
+    return tosa::SliceOp::create(rw, loc, tensorType(size, t.getElementType()),
+                                 v, shapeValue(start),
+                                 shapeValue(size));
+  }
+
+  Value constant(RankedTensorType type, ArrayRef<float> values) {
+    auto attr = DenseElementsAttr::get(type, values);
+    return tosa::ConstOp::create(rw, loc, type, attr);
+  }
+
+  Value splat(Type elt, ArrayRef<int64_t> shape, double value) {
+    auto type = tensorType(shape, elt);
+    Attribute v = llvm::isa<FloatType>(elt)
+                      ? (Attribute)rw.getFloatAttr(elt, value)
+                      : (Attribute)rw.getIntegerAttr(elt, (int64_t)value);
+    return tosa::ConstOp::create(rw, loc, type,
+                                 DenseElementsAttr::get(type, v));
+  }
+
+  /// Reshapes the lower-rank operand so both have equal rank (TOSA
+  /// broadcasting requires equal ranks).
+  std::pair<Value, Value> equalizeRanks(Value a, Value b) {
+    auto ta = typeOf(a), tb = typeOf(b);
+    auto lift = [&](Value v, RankedTensorType t, int64_t rank) {
+      SmallVector<int64_t> shape(rank - t.getRank(), 1);
+      shape.append(t.getShape().begin(), t.getShape().end());
+      return reshape(v, shape);
+    };
+    if (ta.getRank() < tb.getRank())
+      a = lift(a, ta, tb.getRank());
+    else if (tb.getRank() < ta.getRank())
+      b = lift(b, tb, ta.getRank());
+    return {a, b};
+  }
+
+  Value mul(Type resultType, Value a, Value b) {
+    auto [x, y] = equalizeRanks(a, b);
+    auto shift = tosa::ConstOp::create(
+        rw, loc, tensorType({1}, rw.getI8Type()),
+        DenseElementsAttr::get(tensorType({1}, rw.getI8Type()),
+                               rw.getI8IntegerAttr(0)));
+    return tosa::MulOp::create(rw, loc, resultType, x, y, shift);
+  }
+
+  template <typename OpTy> Value binary(Type resultType, Value a, Value b) {
+    auto [x, y] = equalizeRanks(a, b);
+    return OpTy::create(rw, loc, resultType, x, y);
+  }
+
+  /// Elementwise op on tensors through linalg.generic, for what TOSA lacks
+  /// (sqrt, exact float division). Operands are broadcast numpy-style.
+  Value linalgElementwise(
+      RankedTensorType resultType, ValueRange operands,
+      function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    int64_t rank = resultType.getRank();
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (Value v : operands) {
+      auto t = typeOf(v);
+      SmallVector<int64_t> shape(rank - t.getRank(), 1);
+      shape.append(t.getShape().begin(), t.getShape().end());
+      inputs.push_back(reshape(v, shape));
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < rank; ++i)
+        exprs.push_back(shape[i] == 1 && resultType.getDimSize(i) != 1
+                            ? rw.getAffineConstantExpr(0)
+                            : rw.getAffineDimExpr(i));
+      maps.push_back(AffineMap::get(rank, 0, exprs, rw.getContext()));
+    }
+    maps.push_back(rw.getMultiDimIdentityMap(rank));
+    Value init = tensor::EmptyOp::create(rw, loc, resultType.getShape(),
+                                         resultType.getElementType());
+    SmallVector<utils::IteratorType> iters(rank,
+                                           utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rw, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value r = body(b, l, args.drop_back());
+          linalg::YieldOp::create(b, l, r);
+        });
+    return generic.getResult(0);
+  }
+};
+
+inline constexpr int32_t kToNHWC[] = {0, 2, 3, 1};
+inline constexpr int32_t kToNCHW[] = {0, 3, 1, 2};
+
+/// Shared NCHW->NHWC handling for 1-D and 2-D windows: returns the NHWC input
+/// (1-D lifted to H=1, unread rows cropped) and the TOSA pad array.
+Value prepareWindowInput(Lowerer &l, Value x, const onnx::WindowGeometry &g,
+                         SmallVector<int64_t> &tosaPad,
+                         SmallVector<int64_t> &kernel,
+                         SmallVector<int64_t> &stride,
+                         SmallVector<int64_t> &dilation);
+
+/// NHWC result back to the op's NCHW (or NCW) result type.
+Value finishWindowOutput(Lowerer &l, Value y, RankedTensorType resultType);
+
+/// The operands of a convolution in either arithmetic: f32 (accumulating in
+/// f32) or int8 (accumulating in i32, with zero points).
+struct ConvOperands {
+  Value x;               ///< NCHW or NCW input, element type `elt`
+  Value w;               ///< OIHW weights (used when not constant)
+  std::optional<SmallVector<float>> wFloat; ///< constant f32 weights
+  std::optional<SmallVector<int64_t>> wInt; ///< constant int8 weights
+  Value bias;            ///< [M] of `acc` type; null: zeros
+  Type elt, acc;
+  int64_t xZp = 0, wZp = 0;
+};
+
+/// Convolution (regular, grouped or depthwise) of `c` with geometry `g`;
+/// returns the NHWC result [N, OH, OW, M] in the accumulator type.
+FailureOr<Value> lowerConvNHWC(Lowerer &l, const ConvOperands &c,
+                               const onnx::WindowGeometry &g, int64_t group,
+                               int64_t m, RankedTensorType resultType);
+
+/// numpy matmul of aV and bV (batch dimensions equal, or B without batch),
+/// accumulating in `acc` with the given zero points; reshaped to
+/// `resultShape`.
+FailureOr<Value> lowerMatMulND(Lowerer &l, Operation *op, Value aV, Value bV,
+                               Type acc, int64_t aZp, int64_t bZp,
+                               ArrayRef<int64_t> resultShape);
+
+/// Conversion of one scalar between ONNX element types (Cast semantics).
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to);
+
+/// Lowers the quantization ops (QuantizeLinear, QLinearConv, ...);
+/// std::nullopt for any other op.
+std::optional<FailureOr<Value>> lowerQuantOp(Lowerer &l, Operation *op);
+
+} // namespace whittle::lowering
+
+#endif // WHITTLE_LIB_CONVERSION_ONNXTOTOSA_LOWERER_H

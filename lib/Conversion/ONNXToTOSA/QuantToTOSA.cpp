@@ -1,0 +1,529 @@
+//===- QuantToTOSA.cpp - Lower quantized onnx ops to integer TOSA ---------===//
+//
+// Part of whittle. The integer kernels: convolutions and matrix products
+// accumulate int8 x int8 in int32 (tosa.conv2d / depthwise_conv2d / matmul
+// with zero points), and every change of scale is a tosa.rescale with a
+// 32-bit fixed-point multiplier and shift computed here at compile time
+// (SINGLE_ROUND: round half up at the shift). No floating point runs between
+// a model's QuantizeLinear and DequantizeLinear edges.
+//
+// Quantized tensors are int8. uint8 tensors (ONNX's default for QDQ models
+// without a zero point) are refused for now with a clear error.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowerer.h"
+
+#include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace whittle::lowering;
+namespace onnx = whittle::onnx;
+
+namespace {
+
+/// Constant quantization parameters: one scale and zero point, or one per
+/// channel.
+struct QParams {
+  SmallVector<double> scale;
+  SmallVector<int64_t> zp;
+  double s(size_t i = 0) const { return scale.size() == 1 ? scale[0] : scale[i]; }
+  int64_t z(size_t i = 0) const { return zp.size() == 1 ? zp[0] : zp[i]; }
+};
+
+} // namespace
+
+static LogicalResult requireInt8(Operation *op, Value v, StringRef what) {
+  auto it = llvm::dyn_cast<IntegerType>(Lowerer::typeOf(v).getElementType());
+  if (it && it.getWidth() == 8 && !it.isUnsigned())
+    return success();
+  return op->emitError(what) << " is "
+                             << Lowerer::typeOf(v).getElementType()
+                             << "; the integer kernels take int8 (uint8 "
+                                "quantized tensors are not supported yet)";
+}
+
+static FailureOr<QParams> readParams(Operation *op, StringRef name,
+                                     Value scale, Value zp) {
+  auto s = whittle::getConstantFloats(scale);
+  if (!s)
+    return op->emitError(name)
+           << "_scale must be a constant for the integer kernels";
+  QParams p;
+  for (float v : *s)
+    p.scale.push_back(v);
+  if (!zp) {
+    p.zp = {0};
+    return p;
+  }
+  auto z = whittle::getConstantInts(zp);
+  if (!z)
+    return op->emitError(name)
+           << "_zero_point must be a constant for the integer kernels";
+  p.zp.assign(z->begin(), z->end());
+  return p;
+}
+
+/// M = mult * 2^-shift with mult in [2^30, 2^31) and shift in [2, 62], the
+/// range of TOSA's 32-bit rescale. Multipliers too small for that range
+/// lose low bits (they scale everything to zero anyway); too large ones
+/// saturate.
+static void fixedPoint(double M, int32_t &mult, int8_t &shift) {
+  if (!(M > 0)) {
+    mult = 0;
+    shift = 2;
+    return;
+  }
+  int exp;
+  double frac = std::frexp(M, &exp); // M = frac * 2^exp, frac in [0.5, 1)
+  int64_t q = std::llround(frac * 2147483648.0);
+  if (q == (int64_t(1) << 31)) {
+    q /= 2;
+    ++exp;
+  }
+  int64_t sh = 31 - exp;
+  while (sh > 62) {
+    q = (q + 1) >> 1;
+    --sh;
+  }
+  if (sh < 2) {
+    q = std::numeric_limits<int32_t>::max();
+    sh = 2;
+  }
+  mult = static_cast<int32_t>(q);
+  shift = static_cast<int8_t>(sh);
+}
+
+/// tosa.rescale of `v` to `outElt` by the real multipliers `M` (one, or one
+/// per element of the last dimension).
+static Value rescale(Lowerer &l, Value v, Type outElt, ArrayRef<double> M,
+                     int64_t inZp, int64_t outZp) {
+  auto vt = Lowerer::typeOf(v);
+  SmallVector<int32_t> mults;
+  SmallVector<int8_t> shifts;
+  for (double m : M) {
+    int32_t mu;
+    int8_t sh;
+    fixedPoint(m, mu, sh);
+    mults.push_back(mu);
+    shifts.push_back(sh);
+  }
+  int64_t n = M.size();
+  auto mt = l.tensorType({n}, l.rw.getI32Type());
+  auto st = l.tensorType({n}, l.rw.getI8Type());
+  Value mv = tosa::ConstOp::create(
+      l.rw, l.loc, mt, DenseElementsAttr::get(mt, ArrayRef<int32_t>(mults)));
+  Value sv = tosa::ConstOp::create(
+      l.rw, l.loc, st, DenseElementsAttr::get(st, ArrayRef<int8_t>(shifts)));
+  auto out = l.tensorType(vt.getShape(), outElt);
+  return tosa::RescaleOp::create(
+      l.rw, l.loc, out, v, mv, sv,
+      *tosa::createZeroPointTensor(l.rw, l.loc, vt.getElementType(), inZp),
+      *tosa::createZeroPointTensor(l.rw, l.loc, outElt, outZp),
+      l.rw.getBoolAttr(true),
+      tosa::RoundingModeAttr::get(l.rw.getContext(),
+                                  tosa::RoundingMode::SINGLE_ROUND),
+      l.rw.getBoolAttr(n > 1), l.rw.getBoolAttr(false),
+      l.rw.getBoolAttr(false));
+}
+
+/// The per-channel scales of a weight tensor as a list of `n` values.
+static SmallVector<double> perChannel(const QParams &p, int64_t n) {
+  SmallVector<double> out;
+  for (int64_t i = 0; i < n; ++i)
+    out.push_back(p.s(i));
+  return out;
+}
+
+/// The weights' zero point must be one value (TOSA takes a scalar).
+static FailureOr<int64_t> uniformZp(Operation *op, const QParams &p,
+                                    StringRef name) {
+  for (int64_t z : p.zp)
+    if (z != p.zp[0])
+      return op->emitError(name) << "_zero_point differs between channels; "
+                                    "the integer kernels take one";
+  return p.zp[0];
+}
+
+/// Integer constant [n] of i32 from a constant operand (bias).
+static FailureOr<Value> i32Constant(Lowerer &l, Operation *op, Value v,
+                                    ArrayRef<int64_t> shape) {
+  auto vals = whittle::getConstantInts(v);
+  if (!vals)
+    return op->emitError("the int32 bias must be a constant");
+  SmallVector<int32_t> out(vals->begin(), vals->end());
+  auto t = l.tensorType(shape, l.rw.getI32Type());
+  return (Value)tosa::ConstOp::create(
+      l.rw, l.loc, t, DenseElementsAttr::get(t, ArrayRef<int32_t>(out)));
+}
+
+static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
+  auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (xt.getRank() != 3 && xt.getRank() != 4)
+    return op.emitError("QLinearConv with ")
+           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
+  if (failed(requireInt8(op, op.getX(), "x")) ||
+      failed(requireInt8(op, op.getW(), "w")) ||
+      failed(requireInt8(op, op.getY(), "y")))
+    return failure();
+  auto xp = readParams(op, "x", op.getXScale(), op.getXZeroPoint());
+  if (failed(xp))
+    return failure();
+  auto wp = readParams(op, "w", op.getWScale(), op.getWZeroPoint());
+  if (failed(wp))
+    return failure();
+  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
+  if (failed(yp))
+    return failure();
+  auto wZp = uniformZp(op, *wp, "w");
+  if (failed(wZp))
+    return failure();
+  std::string err;
+  auto g = onnx::computeWindowGeometry(
+      xt.getShape().drop_front(2), wt.getShape().drop_front(2),
+      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+      op.getAutoPad(), false, err);
+  if (!g)
+    return op.emitError(err);
+  int64_t m = wt.getDimSize(0);
+  ConvOperands c;
+  c.x = op.getX();
+  c.w = op.getW();
+  c.wInt = whittle::getConstantInts(op.getW());
+  c.elt = l.rw.getI8Type();
+  c.acc = l.rw.getI32Type();
+  c.xZp = xp->z();
+  c.wZp = *wZp;
+  if (op.getB()) {
+    auto b = i32Constant(l, op, op.getB(), {m});
+    if (failed(b))
+      return failure();
+    c.bias = *b;
+  }
+  auto acc = lowerConvNHWC(l, c, *g, op.getGroup(), m, rt);
+  if (failed(acc))
+    return failure();
+  SmallVector<double> M;
+  for (double ws : perChannel(*wp, m))
+    M.push_back(xp->s() * ws / yp->s());
+  Value y = rescale(l, *acc, l.rw.getI8Type(), M, 0, yp->z());
+  return finishWindowOutput(l, y, rt);
+}
+
+static FailureOr<Value> lowerConvInteger(Lowerer &l, onnx::ConvIntegerOp op) {
+  auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (xt.getRank() != 3 && xt.getRank() != 4)
+    return op.emitError("ConvInteger with ")
+           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
+  if (failed(requireInt8(op, op.getX(), "x")) ||
+      failed(requireInt8(op, op.getW(), "w")))
+    return failure();
+  auto zp = [&](Value v, StringRef name) -> FailureOr<int64_t> {
+    if (!v)
+      return 0;
+    auto z = whittle::getConstantInts(v);
+    if (!z)
+      return op.emitError(name) << "_zero_point must be a constant";
+    QParams p;
+    p.scale = {1.0};
+    p.zp.assign(z->begin(), z->end());
+    return uniformZp(op, p, name);
+  };
+  auto xz = zp(op.getXZeroPoint(), "x"), wz = zp(op.getWZeroPoint(), "w");
+  if (failed(xz) || failed(wz))
+    return failure();
+  std::string err;
+  auto g = onnx::computeWindowGeometry(
+      xt.getShape().drop_front(2), wt.getShape().drop_front(2),
+      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+      op.getAutoPad(), false, err);
+  if (!g)
+    return op.emitError(err);
+  ConvOperands c;
+  c.x = op.getX();
+  c.w = op.getW();
+  c.wInt = whittle::getConstantInts(op.getW());
+  c.elt = l.rw.getI8Type();
+  c.acc = l.rw.getI32Type();
+  c.xZp = *xz;
+  c.wZp = *wz;
+  auto acc = lowerConvNHWC(l, c, *g, op.getGroup(), wt.getDimSize(0), rt);
+  if (failed(acc))
+    return failure();
+  return finishWindowOutput(l, *acc, rt);
+}
+
+static FailureOr<Value> lowerQLinearMatMul(Lowerer &l,
+                                           onnx::QLinearMatMulOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (failed(requireInt8(op, op.getA(), "a")) ||
+      failed(requireInt8(op, op.getB(), "b")) ||
+      failed(requireInt8(op, op.getY(), "y")))
+    return failure();
+  auto ap = readParams(op, "a", op.getAScale(), op.getAZeroPoint());
+  if (failed(ap))
+    return failure();
+  auto bp = readParams(op, "b", op.getBScale(), op.getBZeroPoint());
+  if (failed(bp))
+    return failure();
+  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
+  if (failed(yp))
+    return failure();
+  auto bZp = uniformZp(op, *bp, "b");
+  if (failed(bZp))
+    return failure();
+  auto acc = lowerMatMulND(l, op, op.getA(), op.getB(), l.rw.getI32Type(),
+                           ap->z(), *bZp, rt.getShape());
+  if (failed(acc))
+    return failure();
+  int64_t n = rt.getShape().back();
+  SmallVector<double> M;
+  for (double bs : perChannel(*bp, bp->scale.size() > 1 ? n : 1))
+    M.push_back(ap->s() * bs / yp->s());
+  return rescale(l, *acc, l.rw.getI8Type(), M, 0, yp->z());
+}
+
+static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (failed(requireInt8(op, op.getA(), "A")) ||
+      failed(requireInt8(op, op.getB(), "B")) ||
+      failed(requireInt8(op, op.getY(), "Y")))
+    return failure();
+  auto ap = readParams(op, "a", op.getAScale(), op.getAZeroPoint());
+  if (failed(ap))
+    return failure();
+  auto bp = readParams(op, "b", op.getBScale(), op.getBZeroPoint());
+  if (failed(bp))
+    return failure();
+  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
+  if (failed(yp))
+    return failure();
+  auto bZp = uniformZp(op, *bp, "b");
+  if (failed(bZp))
+    return failure();
+  int64_t m = rt.getDimSize(0), n = rt.getDimSize(1);
+  Value a = op.getA();
+  if (op.getTransA())
+    a = l.transpose(a, {1, 0});
+  Value b = op.getB();
+  if (op.getTransB()) {
+    // Constant weights are transposed at compile time.
+    auto bt = Lowerer::typeOf(b);
+    if (auto w = whittle::getConstantInts(b)) {
+      int64_t rows = bt.getDimSize(0), cols = bt.getDimSize(1);
+      SmallVector<int8_t> t(w->size());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          t[c * rows + r] = (*w)[r * cols + c];
+      auto tt = l.tensorType({cols, rows}, l.rw.getI8Type());
+      b = tosa::ConstOp::create(l.rw, l.loc, tt,
+                                DenseElementsAttr::get(tt, ArrayRef<int8_t>(t)));
+    } else {
+      b = l.transpose(b, {1, 0});
+    }
+  }
+  auto acc = lowerMatMulND(l, op, a, b, l.rw.getI32Type(), ap->z(), *bZp,
+                           {m, n});
+  if (failed(acc))
+    return failure();
+  Value y = *acc;
+  if (op.getC()) {
+    auto ct = Lowerer::typeOf(op.getC());
+    auto c = i32Constant(l, op, op.getC(), ct.getShape());
+    if (failed(c))
+      return failure();
+    y = l.binary<tosa::AddOp>(Lowerer::typeOf(y), y, *c);
+  }
+  double alpha = op.getAlpha().convertToDouble();
+  SmallVector<double> M;
+  for (double bs : perChannel(*bp, bp->scale.size() > 1 ? n : 1))
+    M.push_back(alpha * ap->s() * bs / yp->s());
+  return rescale(l, y, l.rw.getI8Type(), M, 0, yp->z());
+}
+
+/// QLinearAdd / QLinearMul: both operands to int32 (Add: on a common scale,
+/// shifted left by kAddShift bits for precision), the integer op, and one
+/// rescale to the output.
+template <typename BinOp>
+static FailureOr<Value> lowerQLinearBinary(Lowerer &l, BinOp op, bool isAdd) {
+  constexpr int kAddShift = 20;
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (failed(requireInt8(op, op.getA(), "A")) ||
+      failed(requireInt8(op, op.getB(), "B")) ||
+      failed(requireInt8(op, op.getC(), "C")))
+    return failure();
+  auto ap = readParams(op, "A", op.getAScale(), op.getAZeroPoint());
+  if (failed(ap))
+    return failure();
+  auto bp = readParams(op, "B", op.getBScale(), op.getBZeroPoint());
+  if (failed(bp))
+    return failure();
+  auto cp = readParams(op, "C", op.getCScale(), op.getCZeroPoint());
+  if (failed(cp))
+    return failure();
+  Type i32 = l.rw.getI32Type(), i8 = l.rw.getI8Type();
+  auto wide = l.tensorType(rt.getShape(), i32);
+  Value y;
+  double outM;
+  if (isAdd) {
+    double common = 2 * std::max(ap->s(), bp->s());
+    double up = std::ldexp(1.0, kAddShift);
+    Value a = rescale(l, op.getA(), i32, {ap->s() / common * up}, ap->z(), 0);
+    Value b = rescale(l, op.getB(), i32, {bp->s() / common * up}, bp->z(), 0);
+    y = l.binary<tosa::AddOp>(wide, a, b);
+    outM = common / (up * cp->s());
+  } else {
+    Value a = rescale(l, op.getA(), i32, {1.0}, ap->z(), 0);
+    Value b = rescale(l, op.getB(), i32, {1.0}, bp->z(), 0);
+    y = l.mul(wide, a, b);
+    outM = ap->s() * bp->s() / cp->s();
+  }
+  return rescale(l, y, i8, {outM}, 0, cp->z());
+}
+
+static FailureOr<Value>
+lowerQLinearGlobalAveragePool(Lowerer &l, onnx::QLinearGlobalAveragePoolOp op) {
+  auto xt = Lowerer::typeOf(op.getX());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (failed(requireInt8(op, op.getX(), "X")) ||
+      failed(requireInt8(op, op.getY(), "Y")))
+    return failure();
+  auto xp = readParams(op, "x", op.getXScale(), op.getXZeroPoint());
+  if (failed(xp))
+    return failure();
+  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
+  if (failed(yp))
+    return failure();
+  // Sum of (x - zp) in int32 over [N, C, spatial], then one rescale by
+  // x_scale / (y_scale * count).
+  Type i32 = l.rw.getI32Type();
+  int64_t count = 1;
+  for (int64_t d : xt.getShape().drop_front(2))
+    count *= d;
+  Value x = rescale(l, op.getX(), i32, {1.0}, xp->z(), 0);
+  x = l.reshape(x, {xt.getDimSize(0), xt.getDimSize(1), count});
+  Value sum = tosa::ReduceSumOp::create(
+      l.rw, l.loc, l.tensorType({xt.getDimSize(0), xt.getDimSize(1), 1}, i32),
+      x, l.rw.getI32IntegerAttr(2));
+  Value y = rescale(l, sum, l.rw.getI8Type(),
+                    {xp->s() / (yp->s() * (double)count)}, 0, yp->z());
+  return l.reshape(y, rt.getShape());
+}
+
+/// Float <-> int8 at the model's edges (and around float-only ops):
+/// elementwise, with per-axis parameters broadcast along `axis`.
+static FailureOr<Value> lowerQDQ(Lowerer &l, Operation *op, Value x,
+                                 Value scale, Value zp, int64_t axis,
+                                 bool quantize) {
+  auto xt = Lowerer::typeOf(x);
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  Value q = quantize ? op->getResult(0) : x;
+  bool i32 = Lowerer::typeOf(q).getElementType().isSignlessInteger(32);
+  if (!i32 && failed(requireInt8(op, q, quantize ? "the quantized result"
+                                                 : "the quantized input")))
+    return failure();
+  auto p = readParams(op, quantize ? "y" : "x", scale, zp);
+  if (failed(p))
+    return failure();
+  int64_t rank = xt.getRank();
+  if (axis < 0)
+    axis += rank;
+  // Parameters as f32 tensors of rank `rank`, size 1 except along the axis.
+  SmallVector<int64_t> pshape(rank, 1);
+  int64_t n = p->scale.size();
+  if (n > 1)
+    pshape[axis] = n;
+  SmallVector<float> sv, zv;
+  for (int64_t i = 0; i < n; ++i) {
+    sv.push_back((float)p->s(i));
+    zv.push_back((float)p->z(i));
+  }
+  Type f32 = l.rw.getF32Type();
+  Value sT = l.constant(l.tensorType(pshape, f32), sv);
+  Value zT = l.constant(l.tensorType(pshape, f32), zv);
+  return l.linalgElementwise(
+      rt, {x, sT, zT}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        if (!quantize) {
+          Value v = arith::SIToFPOp::create(b, loc, f32, a[0]);
+          v = arith::SubFOp::create(b, loc, v, a[2]);
+          return arith::MulFOp::create(b, loc, v, a[1]);
+        }
+        // ONNX: saturate(round_half_even(x / scale) + zero_point).
+        Value v = arith::DivFOp::create(b, loc, a[0], a[1]);
+        v = math::RoundEvenOp::create(b, loc, v);
+        v = arith::AddFOp::create(b, loc, v, a[2]);
+        Value lo = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-128));
+        Value hi = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127));
+        v = arith::MaximumFOp::create(b, loc, v, lo);
+        v = arith::MinimumFOp::create(b, loc, v, hi);
+        return arith::FPToSIOp::create(b, loc, rt.getElementType(), v);
+      });
+}
+
+static FailureOr<Value> lowerLookup(Lowerer &l, onnx::QLinearLookupOp op) {
+  if (failed(requireInt8(op, op.getX(), "X")) ||
+      failed(requireInt8(op, op.getY(), "Y")))
+    return failure();
+  auto tt = l.tensorType({256}, l.rw.getI8Type());
+  auto vals = llvm::dyn_cast<DenseElementsAttr>(op.getTable());
+  if (!vals)
+    return op.emitError("table must be a dense constant");
+  Value table = tosa::ConstOp::create(l.rw, l.loc, tt, vals.reshape(tt));
+  return tosa::TableOp::create(l.rw, l.loc, op.getType(), op.getX(), table)
+      .getResult();
+}
+
+std::optional<FailureOr<Value>>
+whittle::lowering::lowerQuantOp(Lowerer &l, Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<FailureOr<Value>>>(op)
+      .Case([&](onnx::QuantizeLinearOp o) {
+        return lowerQDQ(l, o, o.getX(), o.getYScale(), o.getYZeroPoint(),
+                        o.getAxis(), true);
+      })
+      .Case([&](onnx::DequantizeLinearOp o) -> FailureOr<Value> {
+        return lowerQDQ(l, o, o.getX(), o.getXScale(), o.getXZeroPoint(),
+                        o.getAxis(), false);
+      })
+      .Case([&](onnx::QLinearConvOp o) { return lowerQLinearConv(l, o); })
+      .Case([&](onnx::QLinearMatMulOp o) { return lowerQLinearMatMul(l, o); })
+      .Case([&](onnx::QGemmOp o) { return lowerQGemm(l, o); })
+      .Case([&](onnx::QLinearAddOp o) {
+        return lowerQLinearBinary(l, o, true);
+      })
+      .Case([&](onnx::QLinearMulOp o) {
+        return lowerQLinearBinary(l, o, false);
+      })
+      .Case([&](onnx::QLinearGlobalAveragePoolOp o) {
+        return lowerQLinearGlobalAveragePool(l, o);
+      })
+      .Case([&](onnx::QLinearLookupOp o) { return lowerLookup(l, o); })
+      .Case([&](onnx::ConvIntegerOp o) { return lowerConvInteger(l, o); })
+      .Case([&](onnx::MatMulIntegerOp o) -> FailureOr<Value> {
+        if (failed(requireInt8(o, o.getA(), "A")) ||
+            failed(requireInt8(o, o.getB(), "B")))
+          return failure();
+        auto zp = [&](Value v) -> FailureOr<int64_t> {
+          if (!v)
+            return 0;
+          auto z = whittle::getConstantInts(v);
+          if (!z || z->size() != 1)
+            return o.emitError("zero points must be constant scalars");
+          return (*z)[0];
+        };
+        auto az = zp(o.getAZeroPoint()), bz = zp(o.getBZeroPoint());
+        if (failed(az) || failed(bz))
+          return failure();
+        return lowerMatMulND(l, o, o.getA(), o.getB(), l.rw.getI32Type(), *az,
+                             *bz, Lowerer::typeOf(o.getY()).getShape());
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}

@@ -1,0 +1,429 @@
+//===- FuseQDQ.cpp - onnx-fuse-qdq: QDQ patterns to integer operators -----===//
+//
+// Part of whittle. A QDQ model states that an op runs on dequantized int8
+// values and that its result is quantized again; this pass makes that
+// literal: DequantizeLinear -> op -> QuantizeLinear becomes one integer
+// operator (QLinearConv, QGemm, QLinearMatMul, QLinearAdd, QLinearMul,
+// QLinearGlobalAveragePool, QLinearLookup, or MaxPool on int8), so that no
+// float arithmetic runs between the model's quantized edges.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+#include "whittle/Dialect/ONNX/Transforms/Passes.h"
+#include "whittle/Dialect/ONNX/Transforms/Quantization.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace whittle {
+#define GEN_PASS_DEF_FUSEQDQPASS
+#include "whittle/Dialect/ONNX/Transforms/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace whittle {
+namespace {
+
+/// A DequantizeLinear operand: its int8 input and parameters.
+struct DQInput {
+  onnx::DequantizeLinearOp op;
+  Value q;
+  QuantParamsView p;
+};
+
+std::optional<DQInput> asDQ(Value v) {
+  auto dq = v.getDefiningOp<onnx::DequantizeLinearOp>();
+  if (!dq)
+    return std::nullopt;
+  auto p = readQuantParams(dq);
+  if (!p)
+    return std::nullopt;
+  return DQInput{dq, dq.getX(), *p};
+}
+
+bool isInt8(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType())
+      .getElementType()
+      .isSignlessInteger(8);
+}
+
+/// A per-tensor int8 activation.
+std::optional<DQInput> asDQActivation(Value v) {
+  auto d = asDQ(v);
+  if (!d || !d->p.perTensor() || !isInt8(d->q))
+    return std::nullopt;
+  return d;
+}
+
+/// Saturating int8 quantization of a real value.
+int64_t quantizeValue(double v, double scale, int64_t zp) {
+  double q = std::nearbyint(v / scale) + (double)zp;
+  return (int64_t)std::clamp(q, -128.0, 127.0);
+}
+
+Value scalarF32(OpBuilder &b, Location loc, double v) {
+  return createFloatConstant(b, loc, {}, {(float)v}, "");
+}
+
+Value scalarI8(OpBuilder &b, Location loc, int64_t v) {
+  auto t = RankedTensorType::get({}, b.getI8Type());
+  return onnx::ConstantOp::create(
+      b, loc, t, DenseElementsAttr::get(t, b.getI8IntegerAttr((int8_t)v)));
+}
+
+Value vectorF32(OpBuilder &b, Location loc, ArrayRef<double> v) {
+  SmallVector<float> f(v.begin(), v.end());
+  return createFloatConstant(b, loc, {(int64_t)f.size()}, f, "");
+}
+
+Value vectorI8(OpBuilder &b, Location loc, ArrayRef<int64_t> v) {
+  SmallVector<int8_t> q(v.begin(), v.end());
+  auto t = RankedTensorType::get({(int64_t)q.size()}, b.getI8Type());
+  return onnx::ConstantOp::create(b, loc, t,
+                                  DenseElementsAttr::get(t, ArrayRef<int8_t>(q)));
+}
+
+/// The scale and zero point of a DQ input as constants (per-tensor scalars,
+/// or vectors).
+std::pair<Value, Value> paramsOf(OpBuilder &b, Location loc,
+                                 const QuantParamsView &p) {
+  if (p.perTensor())
+    return {scalarF32(b, loc, p.scale[0]), scalarI8(b, loc, p.zeroPoint[0])};
+  return {vectorF32(b, loc, p.scale), vectorI8(b, loc, p.zeroPoint)};
+}
+
+/// Real-valued bounds of an activation folded into an integer kernel.
+struct Activation {
+  Operation *op = nullptr;
+  double lo = -INFINITY, hi = INFINITY;
+};
+
+std::optional<Activation> asActivation(Operation *op) {
+  Activation a;
+  a.op = op;
+  if (llvm::isa<onnx::ReluOp>(op)) {
+    a.lo = 0;
+    return a;
+  }
+  if (auto clip = llvm::dyn_cast<onnx::ClipOp>(op)) {
+    auto bound = [](Value v, double &out) {
+      if (!v)
+        return true;
+      auto c = getConstantFloats(v);
+      if (!c || c->size() != 1)
+        return false;
+      out = (*c)[0];
+      return true;
+    };
+    if (bound(clip.getMin(), a.lo) && bound(clip.getMax(), a.hi))
+      return a;
+  }
+  return std::nullopt;
+}
+
+/// f(x) for the elementwise functions tabulated by QLinearLookup.
+std::optional<double> evalUnary(Operation *op, double x) {
+  if (auto a = asActivation(op))
+    return std::clamp(x, a->lo, a->hi);
+  if (llvm::isa<onnx::SigmoidOp>(op))
+    return 1.0 / (1.0 + std::exp(-x));
+  if (llvm::isa<onnx::TanhOp>(op))
+    return std::tanh(x);
+  if (llvm::isa<onnx::ExpOp>(op))
+    return std::exp(x);
+  if (llvm::isa<onnx::SoftplusOp>(op))
+    return std::log1p(std::exp(x));
+  if (llvm::isa<onnx::HardSwishOp>(op))
+    return x * std::clamp(x / 6.0 + 0.5, 0.0, 1.0);
+  if (auto h = llvm::dyn_cast<onnx::HardSigmoidOp>(op))
+    return std::clamp(h.getAlpha().convertToDouble() * x +
+                          h.getBeta().convertToDouble(),
+                      0.0, 1.0);
+  if (auto r = llvm::dyn_cast<onnx::LeakyReluOp>(op))
+    return x >= 0 ? x : r.getAlpha().convertToDouble() * x;
+  if (auto e = llvm::dyn_cast<onnx::EluOp>(op))
+    return x >= 0 ? x : e.getAlpha().convertToDouble() * (std::exp(x) - 1.0);
+  return std::nullopt;
+}
+
+struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
+  /// Int8 clamp for an activation folded into a kernel quantized with
+  /// (scale, zp); the kernel's saturation covers the rest.
+  static Value applyActivation(OpBuilder &b, Location loc, Value q,
+                               const std::optional<Activation> &act,
+                               double scale, int64_t zp) {
+    if (!act)
+      return q;
+    int64_t lo = std::isinf(act->lo) ? -128 : quantizeValue(act->lo, scale, zp);
+    int64_t hi = std::isinf(act->hi) ? 127 : quantizeValue(act->hi, scale, zp);
+    if (lo <= -128 && hi >= 127)
+      return q;
+    Value mn = scalarI8(b, loc, lo), mx = scalarI8(b, loc, hi);
+    return onnx::ClipOp::create(b, loc, q.getType(), q, mn, mx);
+  }
+
+  /// int32 bias from a float constant or a DQ of int32, rescaled to
+  /// xScale * wScale[c].
+  static std::optional<Value> int32Bias(OpBuilder &b, Location loc, Value bias,
+                                        double xScale,
+                                        const QuantParamsView &w) {
+    SmallVector<double> real;
+    if (auto f = getConstantFloats(bias)) {
+      real.assign(f->begin(), f->end());
+    } else if (auto d = asDQ(bias)) {
+      auto ints = getConstantInts(d->q);
+      if (!ints)
+        return std::nullopt;
+      for (size_t i = 0; i < ints->size(); ++i) {
+        size_t c = d->p.perTensor() ? 0 : i;
+        real.push_back(((*ints)[i] - d->p.zeroPoint[c]) * d->p.scale[c]);
+      }
+    } else {
+      return std::nullopt;
+    }
+    SmallVector<int32_t> q;
+    for (size_t i = 0; i < real.size(); ++i) {
+      double s = xScale * w.scale[w.perTensor() ? 0 : i];
+      double v = std::nearbyint(real[i] / s);
+      q.push_back((int32_t)std::clamp(v, -2147483647.0, 2147483647.0));
+    }
+    auto bt = llvm::cast<RankedTensorType>(bias.getType());
+    auto t = RankedTensorType::get(bt.getShape(), b.getI32Type());
+    return createConstant(
+        b, loc, t,
+        ArrayRef<char>(reinterpret_cast<const char *>(q.data()), q.size() * 4),
+        getNodeName(loc) + ".bias.int32");
+  }
+
+  /// Integer weights: an int8 DQ, per-tensor or per-channel along `axis`.
+  static std::optional<DQInput> asDQWeights(Value v, int64_t axis) {
+    auto d = asDQ(v);
+    if (!d || !isInt8(d->q))
+      return std::nullopt;
+    if (!d->p.perTensor()) {
+      int64_t rank = llvm::cast<RankedTensorType>(v.getType()).getRank();
+      int64_t a = d->p.axis < 0 ? d->p.axis + rank : d->p.axis;
+      if (a != axis)
+        return std::nullopt;
+    }
+    return d;
+  }
+
+  /// Q(act?(core(DQ...))) -> integer op; returns the int8 replacement.
+  Value fuse(OpBuilder &b, onnx::QuantizeLinearOp q) {
+    auto qp = readQuantParams(q);
+    if (!qp || !qp->perTensor() || !isInt8(q.getY()))
+      return {};
+    double ys = qp->scale[0];
+    int64_t yzp = qp->zeroPoint[0];
+    Operation *def = q.getX().getDefiningOp();
+    if (!def || !def->getResult(0).hasOneUse())
+      return {};
+    std::optional<Activation> act;
+    Operation *core = def;
+    if (auto a = asActivation(def)) {
+      Operation *inner = def->getOperand(0).getDefiningOp();
+      if (inner && inner->getResult(0).hasOneUse() &&
+          llvm::isa<onnx::ConvOp, onnx::GemmOp, onnx::AddOp>(inner)) {
+        act = a;
+        core = inner;
+      }
+    }
+    Location loc = core->getLoc();
+    b.setInsertionPoint(q);
+    auto qType = q.getY().getType();
+    Value ysV = scalarF32(b, loc, ys), yzV = scalarI8(b, loc, yzp);
+    Value result;
+
+    if (auto conv = llvm::dyn_cast<onnx::ConvOp>(core)) {
+      auto x = asDQActivation(conv.getX());
+      auto w = asDQWeights(conv.getW(), 0);
+      if (!x || !w)
+        return {};
+      Value bias;
+      if (conv.getB()) {
+        auto bb = int32Bias(b, loc, conv.getB(), x->p.scale[0], w->p);
+        if (!bb)
+          return {};
+        bias = *bb;
+      }
+      auto [xs, xz] = paramsOf(b, loc, x->p);
+      auto [ws, wz] = paramsOf(b, loc, w->p);
+      result = onnx::QLinearConvOp::create(
+          b, loc, qType, x->q, xs, xz, w->q, ws, wz, ysV, yzV, bias,
+          conv.getAutoPadAttr(), conv.getDilationsAttr(), conv.getGroupAttr(),
+          conv.getKernelShapeAttr(), conv.getPadsAttr(),
+          conv.getStridesAttr());
+    } else if (auto gemm = llvm::dyn_cast<onnx::GemmOp>(core)) {
+      auto a = asDQActivation(gemm.getA());
+      auto w = asDQWeights(gemm.getB(), gemm.getTransB() ? 0 : 1);
+      if (!a || !w)
+        return {};
+      Value c;
+      if (gemm.getC()) {
+        if (gemm.getBeta().convertToFloat() != 1.0f)
+          return {};
+        int64_t n = llvm::cast<RankedTensorType>(gemm.getType()).getDimSize(1);
+        if (llvm::cast<RankedTensorType>(gemm.getC().getType())
+                .getNumElements() != n)
+          return {};
+        QuantParamsView scaled = w->p;
+        for (double &s : scaled.scale)
+          s *= gemm.getAlpha().convertToDouble();
+        auto cc = int32Bias(b, loc, gemm.getC(), a->p.scale[0], scaled);
+        if (!cc)
+          return {};
+        c = *cc;
+      }
+      auto [as, az] = paramsOf(b, loc, a->p);
+      auto [bs, bz] = paramsOf(b, loc, w->p);
+      result = onnx::QGemmOp::create(b, loc, qType, a->q, as, az, w->q, bs, bz,
+                                     ysV, yzV, c, gemm.getAlphaAttr(),
+                                     gemm.getTransAAttr(), gemm.getTransBAttr());
+    } else if (auto mm = llvm::dyn_cast<onnx::MatMulOp>(core)) {
+      auto a = asDQActivation(mm.getA());
+      int64_t bRank = llvm::cast<RankedTensorType>(mm.getB().getType()).getRank();
+      auto w = asDQWeights(mm.getB(), bRank - 1);
+      if (!a || !w || (!w->p.perTensor() && bRank != 2))
+        return {};
+      auto [as, az] = paramsOf(b, loc, a->p);
+      auto [bs, bz] = paramsOf(b, loc, w->p);
+      result = onnx::QLinearMatMulOp::create(b, loc, qType, a->q, as, az, w->q,
+                                             bs, bz, ysV, yzV);
+    } else if (llvm::isa<onnx::AddOp, onnx::MulOp>(core)) {
+      auto a = asDQActivation(core->getOperand(0));
+      auto c = asDQActivation(core->getOperand(1));
+      if (!a || !c)
+        return {};
+      auto [as, az] = paramsOf(b, loc, a->p);
+      auto [cs, cz] = paramsOf(b, loc, c->p);
+      if (llvm::isa<onnx::AddOp>(core))
+        result = onnx::QLinearAddOp::create(b, loc, qType, a->q, as, az, c->q,
+                                            cs, cz, ysV, yzV);
+      else
+        result = onnx::QLinearMulOp::create(b, loc, qType, a->q, as, az, c->q,
+                                            cs, cz, ysV, yzV);
+    } else if (llvm::isa<onnx::GlobalAveragePoolOp>(core)) {
+      auto x = asDQActivation(core->getOperand(0));
+      if (!x)
+        return {};
+      auto [xs, xz] = paramsOf(b, loc, x->p);
+      result = onnx::QLinearGlobalAveragePoolOp::create(b, loc, qType, x->q,
+                                                        xs, xz, ysV, yzV);
+    } else if (auto pool = llvm::dyn_cast<onnx::MaxPoolOp>(core)) {
+      // max commutes with a monotonic quantization on equal parameters.
+      auto x = asDQActivation(pool.getX());
+      if (!x || x->p.scale[0] != ys || x->p.zeroPoint[0] != yzp ||
+          pool->getNumResults() != 1)
+        return {};
+      IRMapping map;
+      map.map(pool.getX(), x->q);
+      Operation *clone = b.clone(*pool, map);
+      clone->getResult(0).setType(qType);
+      result = clone->getResult(0);
+    } else if (core->getNumOperands() == 1 || llvm::isa<onnx::ClipOp>(core)) {
+      auto x = asDQActivation(core->getOperand(0));
+      if (!x || !evalUnary(core, 0.0))
+        return {};
+      SmallVector<int8_t> table;
+      for (int v = -128; v < 128; ++v) {
+        double real = (v - x->p.zeroPoint[0]) * x->p.scale[0];
+        double f = *evalUnary(core, real);
+        table.push_back((int8_t)quantizeValue(f, ys, yzp));
+      }
+      auto tt = RankedTensorType::get({256}, b.getI8Type());
+      result = onnx::QLinearLookupOp::create(
+          b, loc, qType, x->q,
+          DenseElementsAttr::get(tt, ArrayRef<int8_t>(table)));
+    } else {
+      return {};
+    }
+    return applyActivation(b, loc, result, act, ys, yzp);
+  }
+
+  /// Data movement on a DQ'd tensor moves to the int8 side:
+  /// op(DQ(q)) -> DQ(op(q)).
+  bool sinkDQ(OpBuilder &b, Operation *op) {
+    if (!llvm::isa<onnx::ReshapeOp, onnx::FlattenOp, onnx::TransposeOp,
+                   onnx::SqueezeOp, onnx::UnsqueezeOp>(op) ||
+        op->getNumResults() != 1)
+      return false;
+    auto x = asDQActivation(op->getOperand(0));
+    if (!x)
+      return false;
+    b.setInsertionPoint(op);
+    IRMapping map;
+    map.map(op->getOperand(0), x->q);
+    Operation *clone = b.clone(*op, map);
+    auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+    clone->getResult(0).setType(
+        RankedTensorType::get(rt.getShape(), b.getI8Type()));
+    auto [s, z] = paramsOf(b, op->getLoc(), x->p);
+    Value dq = onnx::DequantizeLinearOp::create(b, op->getLoc(), rt,
+                                                clone->getResult(0), s, z,
+                                                /*axis=*/1, /*block_size=*/0);
+    op->getResult(0).replaceAllUsesWith(dq);
+    op->erase();
+    return true;
+  }
+
+  /// Q(DQ(q)) on equal parameters is q.
+  static bool cancelPair(onnx::QuantizeLinearOp q) {
+    auto x = asDQActivation(q.getX());
+    auto qp = readQuantParams(q);
+    if (!x || !qp || !qp->perTensor() || x->q.getType() != q.getY().getType() ||
+        x->p.scale[0] != qp->scale[0] || x->p.zeroPoint[0] != qp->zeroPoint[0])
+      return false;
+    q.getY().replaceAllUsesWith(x->q);
+    q.erase();
+    return true;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    OpBuilder b(func.getContext());
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      SmallVector<Operation *> ops;
+      func.walk([&](Operation *op) { ops.push_back(op); });
+      DenseSet<Operation *> erased;
+      for (Operation *op : ops) {
+        if (erased.contains(op))
+          continue;
+        if (sinkDQ(b, op)) {
+          erased.insert(op);
+          changed = true;
+          continue;
+        }
+        auto q = llvm::dyn_cast<onnx::QuantizeLinearOp>(op);
+        if (!q)
+          continue;
+        if (cancelPair(q)) {
+          erased.insert(op);
+          changed = true;
+          continue;
+        }
+        Value fused = fuse(b, q);
+        if (!fused)
+          continue;
+        // The float ops between the DQs and Q die with it (DCE below).
+        q.getY().replaceAllUsesWith(fused);
+        q.erase();
+        erased.insert(op);
+        changed = true;
+      }
+      // Dead float ops and constants left behind.
+      IRRewriter rw(func.getContext());
+      (void)runRegionDCE(rw, func->getRegions());
+    }
+  }
+};
+
+} // namespace
+} // namespace whittle

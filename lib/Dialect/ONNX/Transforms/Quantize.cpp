@@ -1,0 +1,384 @@
+//===- Quantize.cpp - onnx-quantize: calibrated ranges to QDQ -------------===//
+//
+// Part of whittle. Post-training int8 quantization expressed in ONNX's own
+// QDQ form, so that calibrated float models and pre-quantized QDQ models
+// reach the integer kernels through the same pass (onnx-fuse-qdq).
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+#include "whittle/Dialect/ONNX/Transforms/Passes.h"
+#include "whittle/Dialect/ONNX/Transforms/Quantization.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace whittle {
+#define GEN_PASS_DEF_QUANTIZEPASS
+#include "whittle/Dialect/ONNX/Transforms/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace whittle {
+
+AffineQuant paramsForRange(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  AffineQuant p;
+  // An all-zero tensor still needs a valid (positive) scale.
+  p.scale = hi - lo > 0 ? (hi - lo) / 255.0 : 1.0;
+  p.scale = (double)(float)p.scale; // the f32 the model stores
+  double zp = std::nearbyint(-128.0 - lo / p.scale);
+  p.zeroPoint = (int64_t)std::clamp(zp, -128.0, 127.0);
+  return p;
+}
+
+std::optional<std::pair<double, double>> getRange(Value v) {
+  DenseF64ArrayAttr attr;
+  if (auto arg = llvm::dyn_cast<BlockArgument>(v)) {
+    auto func = llvm::dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+    if (func)
+      attr = func.getArgAttrOfType<DenseF64ArrayAttr>(arg.getArgNumber(),
+                                                      kRangeAttr);
+  } else if (v.getDefiningOp()->getNumResults() == 1) {
+    attr = v.getDefiningOp()->getAttrOfType<DenseF64ArrayAttr>(kRangeAttr);
+  }
+  if (!attr || attr.size() != 2)
+    return std::nullopt;
+  return std::make_pair(attr[0], attr[1]);
+}
+
+std::optional<QuantParamsView> readQuantParams(Operation *op) {
+  Value scale, zp;
+  int64_t axis = 1;
+  if (auto q = llvm::dyn_cast<onnx::QuantizeLinearOp>(op)) {
+    scale = q.getYScale();
+    zp = q.getYZeroPoint();
+    axis = q.getAxis();
+  } else if (auto dq = llvm::dyn_cast<onnx::DequantizeLinearOp>(op)) {
+    scale = dq.getXScale();
+    zp = dq.getXZeroPoint();
+    axis = dq.getAxis();
+  } else {
+    return std::nullopt;
+  }
+  auto s = getConstantFloats(scale);
+  if (!s || s->empty())
+    return std::nullopt;
+  QuantParamsView p;
+  p.axis = axis;
+  for (float v : *s)
+    p.scale.push_back(v);
+  if (zp) {
+    auto z = getConstantInts(zp);
+    if (!z || z->size() != s->size())
+      return std::nullopt;
+    p.zeroPoint.assign(z->begin(), z->end());
+  } else {
+    p.zeroPoint.assign(s->size(), 0);
+  }
+  return p;
+}
+
+std::pair<Value, Value> createScaleZeroPoint(OpBuilder &b, Location loc,
+                                             const AffineQuant &p) {
+  Value scale = createFloatConstant(b, loc, {}, {(float)p.scale}, "");
+  auto zt = RankedTensorType::get({}, b.getI8Type());
+  Value zp = onnx::ConstantOp::create(
+      b, loc, zt,
+      DenseElementsAttr::get(zt, b.getI8IntegerAttr((int8_t)p.zeroPoint)));
+  return {scale, zp};
+}
+
+Value createQDQ(OpBuilder &b, Location loc, Value v, const AffineQuant &p,
+                Value *quantized) {
+  auto vt = llvm::cast<RankedTensorType>(v.getType());
+  auto [scale, zp] = createScaleZeroPoint(b, loc, p);
+  auto qt = RankedTensorType::get(vt.getShape(), b.getI8Type());
+  Value q = onnx::QuantizeLinearOp::create(b, loc, qt, v, scale, zp,
+                                           /*axis=*/1, /*saturate=*/1,
+                                           /*block_size=*/0);
+  if (quantized)
+    *quantized = q;
+  return onnx::DequantizeLinearOp::create(b, loc, vt, q, scale, zp,
+                                          /*axis=*/1, /*block_size=*/0);
+}
+
+namespace {
+
+/// Symmetric int8 per-channel weights: q = round(w / s_c), s_c = max|w_c| /
+/// 127, channels along `axis` of `shape`.
+struct QuantizedWeights {
+  SmallVector<int8_t> values;
+  SmallVector<float> scales;
+};
+
+QuantizedWeights quantizeWeights(ArrayRef<float> w, ArrayRef<int64_t> shape,
+                                 int64_t axis) {
+  int64_t channels = shape[axis], inner = 1;
+  for (size_t i = axis + 1; i < shape.size(); ++i)
+    inner *= shape[i];
+  auto channelOf = [&](size_t i) { return (i / inner) % channels; };
+  SmallVector<double> amax(channels, 0.0);
+  for (size_t i = 0; i < w.size(); ++i)
+    amax[channelOf(i)] = std::max(amax[channelOf(i)], (double)std::fabs(w[i]));
+  QuantizedWeights q;
+  for (double a : amax)
+    q.scales.push_back(a > 0 ? (float)(a / 127.0) : 1.0f);
+  q.values.resize(w.size());
+  for (size_t i = 0; i < w.size(); ++i) {
+    double v = std::nearbyint(w[i] / (double)q.scales[channelOf(i)]);
+    q.values[i] = (int8_t)std::clamp(v, -127.0, 127.0);
+  }
+  return q;
+}
+
+struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
+  using QuantizePassBase::QuantizePassBase;
+
+  llvm::StringSet<> skipSet;
+  DenseMap<Value, Value> dqOf; // float value -> DequantizeLinear(Quantize(v))
+
+  static bool isDQ(Value v) {
+    return v.getDefiningOp<onnx::DequantizeLinearOp>() != nullptr;
+  }
+
+  /// Parameters of an already quantized value (the DQ's), if per-tensor.
+  static std::optional<AffineQuant> paramsOfDQ(Value v) {
+    auto dq = v.getDefiningOp<onnx::DequantizeLinearOp>();
+    if (!dq)
+      return std::nullopt;
+    auto p = readQuantParams(dq);
+    if (!p || !p->perTensor())
+      return std::nullopt;
+    return AffineQuant{p->scale[0], p->zeroPoint[0]};
+  }
+
+  /// Range of a float activation: calibrated, or a constant's extremes.
+  static std::optional<std::pair<double, double>> rangeOf(Value v) {
+    if (auto r = getRange(v))
+      return r;
+    if (auto c = getConstantFloats(v); c && !c->empty()) {
+      auto [lo, hi] = std::minmax_element(c->begin(), c->end());
+      return std::make_pair((double)*lo, (double)*hi);
+    }
+    return std::nullopt;
+  }
+
+  /// int8 view of a float operand: existing DQ, or a new shared Q/DQ pair
+  /// right after its definition.
+  Value quantizedOperand(OpBuilder &b, Value v) {
+    if (isDQ(v))
+      return v;
+    if (auto it = dqOf.find(v); it != dqOf.end())
+      return it->second;
+    auto r = rangeOf(v);
+    if (!r)
+      return {};
+    OpBuilder::InsertionGuard g(b);
+    if (auto arg = llvm::dyn_cast<BlockArgument>(v))
+      b.setInsertionPointToStart(arg.getOwner());
+    else
+      b.setInsertionPointAfter(v.getDefiningOp());
+    Value dq = createQDQ(b, v.getLoc(), v, paramsForRange(r->first, r->second));
+    dqOf[v] = dq;
+    return dq;
+  }
+
+  /// Quantizes `result` (all its uses go through Q/DQ) with `p`.
+  void quantizeResult(OpBuilder &b, Value result, const AffineQuant &p) {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointAfterValue(result);
+    Value q;
+    Value dq = createQDQ(b, result.getLoc(), result, p, &q);
+    result.replaceAllUsesExcept(dq, q.getDefiningOp());
+    dqOf[result] = dq;
+  }
+
+  bool quantizeResultFromRange(OpBuilder &b, Value result) {
+    auto r = getRange(result);
+    if (!r)
+      return false;
+    quantizeResult(b, result, paramsForRange(r->first, r->second));
+    return true;
+  }
+
+  /// DequantizeLinear of constant int8 weights with per-channel scales.
+  Value quantizedWeights(OpBuilder &b, Location loc, Value w, int64_t axis,
+                         SmallVector<float> &scales) {
+    auto wt = llvm::cast<RankedTensorType>(w.getType());
+    auto vals = getConstantFloats(w);
+    QuantizedWeights q = quantizeWeights(*vals, wt.getShape(), axis);
+    scales = q.scales;
+    auto qt = RankedTensorType::get(wt.getShape(), b.getI8Type());
+    std::string blob = getNodeName(loc) + ".weight.int8";
+    Value qc = createConstant(
+        b, loc, qt,
+        ArrayRef<char>(reinterpret_cast<const char *>(q.values.data()),
+                       q.values.size()),
+        blob);
+    int64_t n = q.scales.size();
+    Value s = createFloatConstant(b, loc, {n}, q.scales, "");
+    auto zt = RankedTensorType::get({n}, b.getI8Type());
+    Value zp = onnx::ConstantOp::create(
+        b, loc, zt, DenseElementsAttr::get(zt, b.getI8IntegerAttr(0)));
+    return onnx::DequantizeLinearOp::create(b, loc, wt, qc, s, zp, axis, 0);
+  }
+
+  /// DequantizeLinear of an int32 bias with scale xScale * wScale[c].
+  Value quantizedBias(OpBuilder &b, Location loc, Value bias, double xScale,
+                      ArrayRef<float> wScales, int64_t axis) {
+    auto bt = llvm::cast<RankedTensorType>(bias.getType());
+    auto vals = getConstantFloats(bias);
+    int64_t n = bt.getNumElements();
+    SmallVector<float> scales;
+    SmallVector<int32_t> q;
+    for (int64_t i = 0; i < n; ++i) {
+      double s = xScale * wScales[wScales.size() == 1 ? 0 : i];
+      scales.push_back((float)s);
+      double v = std::nearbyint((*vals)[i] / (double)(float)s);
+      q.push_back((int32_t)std::clamp(v, -2147483647.0, 2147483647.0));
+    }
+    auto qt = RankedTensorType::get(bt.getShape(), b.getI32Type());
+    Value qc = createConstant(
+        b, loc, qt,
+        ArrayRef<char>(reinterpret_cast<const char *>(q.data()), q.size() * 4),
+        getNodeName(loc) + ".bias.int32");
+    Value s = createFloatConstant(b, loc, {n}, scales, "");
+    return onnx::DequantizeLinearOp::create(b, loc, bt, qc, s, Value(), axis,
+                                            0);
+  }
+
+  /// The value a layer's quantized output is taken from: its result, or
+  /// that of a single following Relu / Clip (folded into the integer
+  /// kernel's saturation).
+  static Value layerOutput(Operation *op) {
+    Value y = op->getResult(0);
+    if (!y.hasOneUse())
+      return y;
+    Operation *user = *y.getUsers().begin();
+    if (llvm::isa<onnx::ReluOp>(user))
+      return user->getResult(0);
+    if (auto clip = llvm::dyn_cast<onnx::ClipOp>(user))
+      if ((!clip.getMin() || getConstantFloats(clip.getMin())) &&
+          (!clip.getMax() || getConstantFloats(clip.getMax())))
+        return user->getResult(0);
+    return y;
+  }
+
+  bool skipped(Operation *op) {
+    return skipSet.contains(getNodeName(op->getLoc()));
+  }
+
+  /// Conv / Gemm / MatMul with constant weights.
+  void quantizeWeighted(OpBuilder &b, Operation *op, Value x, Value w,
+                        Value bias, int64_t wAxis, int64_t biasAxis,
+                        unsigned xIdx, unsigned wIdx, unsigned biasIdx) {
+    Value y = layerOutput(op);
+    if (!getConstantFloats(w) || (bias && !getConstantFloats(bias)) ||
+        !getRange(y))
+      return;
+    b.setInsertionPoint(op);
+    Value xq = quantizedOperand(b, x);
+    if (!xq)
+      return;
+    auto xp = paramsOfDQ(xq);
+    if (!xp)
+      return;
+    SmallVector<float> wScales;
+    b.setInsertionPoint(op);
+    op->setOperand(xIdx, xq);
+    op->setOperand(wIdx, quantizedWeights(b, op->getLoc(), w, wAxis, wScales));
+    if (bias)
+      op->setOperand(biasIdx, quantizedBias(b, op->getLoc(), bias, xp->scale,
+                                            wScales, biasAxis));
+    quantizeResultFromRange(b, y);
+  }
+
+  void runOnOperation() override {
+    for (const std::string &s : skip)
+      skipSet.insert(s);
+    func::FuncOp func = getOperation();
+    OpBuilder b(func.getContext());
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) {
+      if (llvm::isa<onnx::ONNXDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      if (skipped(op))
+        continue;
+      if (auto conv = llvm::dyn_cast<onnx::ConvOp>(op)) {
+        int64_t rank = llvm::cast<RankedTensorType>(conv.getX().getType())
+                           .getRank();
+        if (rank == 3 || rank == 4)
+          quantizeWeighted(b, op, conv.getX(), conv.getW(), conv.getB(), 0, 0,
+                           0, 1, 2);
+      } else if (auto gemm = llvm::dyn_cast<onnx::GemmOp>(op)) {
+        Value c = gemm.getC();
+        auto ct = c ? llvm::cast<RankedTensorType>(c.getType())
+                    : RankedTensorType();
+        int64_t n = llvm::cast<RankedTensorType>(gemm.getType()).getDimSize(1);
+        // A bias per output column only ([N] or [1, N]).
+        if (c && ct.getNumElements() != n)
+          continue;
+        if (c && gemm.getBeta().convertToFloat() != 1.0f)
+          continue;
+        quantizeWeighted(b, op, gemm.getA(), gemm.getB(), c,
+                         gemm.getTransB() ? 0 : 1, ct ? ct.getRank() - 1 : 0,
+                         0, 1, 2);
+      } else if (auto mm = llvm::dyn_cast<onnx::MatMulOp>(op)) {
+        auto bt = llvm::cast<RankedTensorType>(mm.getB().getType());
+        if (bt.getRank() == 2)
+          quantizeWeighted(b, op, mm.getA(), mm.getB(), Value(), 1, 0, 0, 1,
+                           0);
+      } else if (llvm::isa<onnx::AddOp, onnx::MulOp>(op)) {
+        bool isAdd = llvm::isa<onnx::AddOp>(op);
+        Value y = isAdd ? layerOutput(op) : op->getResult(0);
+        if (!getRange(y) || !rangeOf(op->getOperand(0)) ||
+            !rangeOf(op->getOperand(1)))
+          continue;
+        b.setInsertionPoint(op);
+        Value a = quantizedOperand(b, op->getOperand(0));
+        Value c = quantizedOperand(b, op->getOperand(1));
+        if (!a || !c || !paramsOfDQ(a) || !paramsOfDQ(c))
+          continue;
+        op->setOperand(0, a);
+        op->setOperand(1, c);
+        quantizeResultFromRange(b, y);
+      } else if (llvm::isa<onnx::GlobalAveragePoolOp>(op)) {
+        if (!getRange(op->getResult(0)))
+          continue;
+        b.setInsertionPoint(op);
+        Value x = quantizedOperand(b, op->getOperand(0));
+        if (!x || !paramsOfDQ(x))
+          continue;
+        op->setOperand(0, x);
+        quantizeResultFromRange(b, op->getResult(0));
+      } else if (llvm::isa<onnx::MaxPoolOp, onnx::ReshapeOp, onnx::FlattenOp,
+                           onnx::TransposeOp, onnx::SqueezeOp,
+                           onnx::UnsqueezeOp>(op)) {
+        // Order-preserving data movement: stays int8 on the input's
+        // parameters when the input is already quantized.
+        auto p = paramsOfDQ(op->getOperand(0));
+        if (p && op->getNumResults() == 1)
+          quantizeResult(b, op->getResult(0), *p);
+      } else if (llvm::isa<onnx::SigmoidOp, onnx::TanhOp, onnx::HardSigmoidOp,
+                           onnx::HardSwishOp, onnx::LeakyReluOp, onnx::EluOp,
+                           onnx::SoftplusOp, onnx::ExpOp>(op)) {
+        // Elementwise functions of an int8 input: a lookup table
+        // (onnx-fuse-qdq) once the result is quantized too.
+        if (paramsOfDQ(op->getOperand(0)))
+          quantizeResultFromRange(b, op->getResult(0));
+      }
+    }
+  }
+};
+
+} // namespace
+} // namespace whittle

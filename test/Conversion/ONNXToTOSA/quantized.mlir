@@ -1,0 +1,81 @@
+// RUN: whittle-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(convert-onnx-to-tosa))' | FileCheck %s
+
+// int8 x int8 accumulates in int32 (zero points as operands), then one
+// per-channel rescale: multiplier * 2^-shift = x_scale * w_scale[c] /
+// y_scale = 0.5 * [0.25, 0.5] / 0.1 = [1.25, 2.5] -> 2^30 * 1.25 with
+// shift 30, and the same with shift 29 (1342177260: y_scale is the f32
+// nearest 0.1).
+// CHECK-LABEL: func.func @qlinearconv
+// CHECK: %[[ACC:.*]] = tosa.conv2d %{{.*}} {acc_type = i32, {{.*}}} : (tensor<1x4x4x1xi8>, tensor<2x3x3x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<1342177260> : tensor<2xi32>}>
+// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<[30, 29]> : tensor<2xi8>}>
+// CHECK: tosa.rescale %[[ACC]], %[[M]], %[[S]], %{{.*}}, %{{.*}} {input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x4x4x2xi32>, tensor<2xi32>, tensor<2xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x4x4x2xi8>
+func.func @qlinearconv(%x: tensor<1x1x4x4xi8>) -> tensor<1x2x4x4xi8> {
+  %xs = onnx.Constant dense<0.5> : tensor<f32>
+  %xz = onnx.Constant dense<1> : tensor<i8>
+  %w = onnx.Constant dense<3> : tensor<2x1x3x3xi8>
+  %ws = onnx.Constant dense<[0.25, 0.5]> : tensor<2xf32>
+  %wz = onnx.Constant dense<0> : tensor<2xi8>
+  %ys = onnx.Constant dense<0.1> : tensor<f32>
+  %yz = onnx.Constant dense<-5> : tensor<i8>
+  %b = onnx.Constant dense<[8, -4]> : tensor<2xi32>
+  %y = onnx.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b {pads = [1, 1, 1, 1]} : (tensor<1x1x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x1x3x3xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<i8>, tensor<2xi32>) -> tensor<1x2x4x4xi8>
+  return %y : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+// Add: both sides rescaled to int32 on a common scale (2 * max scale,
+// shifted up 2^20), added, rescaled to the output.
+// CHECK-LABEL: func.func @qlinearadd
+// CHECK: %[[A:.*]] = tosa.rescale %arg0, {{.*}} : (tensor<1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x8xi32>
+// CHECK: %[[B:.*]] = tosa.rescale %arg1, {{.*}} -> tensor<1x8xi32>
+// CHECK: %[[S:.*]] = tosa.add %[[A]], %[[B]] : (tensor<1x8xi32>, tensor<1x8xi32>) -> tensor<1x8xi32>
+// CHECK: tosa.rescale %[[S]], {{.*}} -> tensor<1x8xi8>
+func.func @qlinearadd(%a: tensor<1x8xi8>, %b: tensor<1x8xi8>) -> tensor<1x8xi8> {
+  %s1 = onnx.Constant dense<0.05> : tensor<f32>
+  %s2 = onnx.Constant dense<0.02> : tensor<f32>
+  %s3 = onnx.Constant dense<0.1> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %y = onnx.QLinearAdd %a, %s1, %z, %b, %s2, %z, %s3, %z : (tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<1x8xi8>
+  return %y : tensor<1x8xi8>
+}
+
+// -----
+
+// QGemm: int8 matmul, int32 bias, per-column rescale. The table lookup is
+// tosa.table.
+// CHECK-LABEL: func.func @qgemm_lookup
+// CHECK: %[[MM:.*]] = tosa.matmul {{.*}} : (tensor<1x1x2xi8>, tensor<1x2x3xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x3xi32>
+// CHECK: %[[BIAS:.*]] = tosa.add %{{.*}}, %{{.*}} : (tensor<1x3xi32>, tensor<1x3xi32>) -> tensor<1x3xi32>
+// CHECK: %[[R:.*]] = tosa.rescale %[[BIAS]], {{.*}}per_channel = true{{.*}} -> tensor<1x3xi8>
+// CHECK: tosa.table %[[R]], %{{.*}} : (tensor<1x3xi8>, tensor<256xi8>) -> tensor<1x3xi8>
+func.func @qgemm_lookup(%a: tensor<1x2xi8>) -> tensor<1x3xi8> {
+  %s = onnx.Constant dense<0.05> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %w = onnx.Constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %ws = onnx.Constant dense<[0.1, 0.2, 0.3]> : tensor<3xf32>
+  %wz = onnx.Constant dense<0> : tensor<3xi8>
+  %c = onnx.Constant dense<[1, 2, 3]> : tensor<3xi32>
+  %g = onnx.QGemm %a, %s, %z, %w, %ws, %wz, %s, %z, %c {transB = 1 : i64} : (tensor<1x2xi8>, tensor<f32>, tensor<i8>, tensor<3x2xi8>, tensor<3xf32>, tensor<3xi8>, tensor<f32>, tensor<i8>, tensor<3xi32>) -> tensor<1x3xi8>
+  %t = onnx.QLinearLookup %g {table = dense<7> : tensor<256xi8>} : (tensor<1x3xi8>) -> tensor<1x3xi8>
+  return %t : tensor<1x3xi8>
+}
+
+// -----
+
+// The model's edges: round half to even, saturate to int8; and back.
+// CHECK-LABEL: func.func @edges
+// CHECK: linalg.generic
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.fptosi %{{.*}} : f32 to i8
+// CHECK: linalg.generic
+// CHECK: arith.sitofp %{{.*}} : i8 to f32
+func.func @edges(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %s = onnx.Constant dense<0.05> : tensor<f32>
+  %z = onnx.Constant dense<3> : tensor<i8>
+  %q = onnx.QuantizeLinear %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xi8>
+  %d = onnx.DequantizeLinear %q, %s, %z : (tensor<4xi8>, tensor<f32>, tensor<i8>) -> tensor<4xf32>
+  return %d : tensor<4xf32>
+}
