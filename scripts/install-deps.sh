@@ -15,6 +15,8 @@ PACKAGES=(
   libgtest-dev libonnx-testdata python3-onnx python3-numpy gcc binutils
   # the torchvision model zoo (scripts/make-zoo.py) and the digits CNN
   python3-torch python3-torchvision python3-sklearn
+  # int8 calibration and held-out images for BlazeFace (sample data)
+  python3-skimage
   # other architectures under QEMU (test/e2e/targets, examples/cortex-m4,
   # bench/cortex-m-icount.sh): Linux user mode for AArch64 and RISC-V 64,
   # bare metal with semihosting for Cortex-M (MPS2 boards) and RISC-V 32

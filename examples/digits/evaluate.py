@@ -24,9 +24,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 HARNESS = os.path.join(HERE, "..", "..", "runtime", "harness", "whittle_harness.c")
 
 
-def compile_and_run(whittle, cc, work, name, flags, images):
+def compile_and_run(whittle, cc, work, name, flags, images, model=None):
     obj = os.path.join(work, name + ".o")
-    subprocess.run([whittle, os.path.join(HERE, "digits_cnn.onnx"), "-o", obj] + flags, check=True)
+    model = model or os.path.join(HERE, "digits_cnn.onnx")
+    subprocess.run([whittle, model, "-o", obj] + flags, check=True)
     exe = os.path.join(work, name)
     subprocess.run([cc, "-std=c99", "-O1", "-I", work, f'-DWHITTLE_HEADER="{name}.h"',
                     f"-DWHITTLE_NAME={name}", f"-DWHITTLE_UPPER={name.upper()}", HARNESS, obj,

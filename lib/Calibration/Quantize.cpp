@@ -316,7 +316,7 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
     report.method = "minmax";
     break;
   case QuantizeOptions::Method::Percentile:
-    report.method = "percentile:" + llvm::formatv("{0}", options.percentile).str();
+    report.method = "percentile:" + llvm::formatv("{0}", llvm::format("%g", options.percentile)).str();
     break;
   case QuantizeOptions::Method::Entropy:
     report.method = "entropy";
@@ -368,6 +368,11 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
                          continue;
                        int b = (int)((v - st.lo) / (st.hi - st.lo) * kBins);
                        st.hist[std::clamp(b, 0, kBins - 1)] += 1;
+                       // Exact zeros (ReLU outputs, padding) are exact in
+                       // any quantization: they would only dilute the
+                       // divergence the entropy method measures.
+                       if (v == 0)
+                         continue;
                        int a = (int)(std::fabs(v) / amax * kBins);
                        st.absHist[std::clamp(a, 0, kBins - 1)] += 1;
                      }
@@ -404,7 +409,7 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
       return;
     Operation *out = layerOutputOp(op);
     auto id = out->getAttrOfType<IntegerAttr>(kProbeAttr);
-    if (id)
+    if (id && op->hasAttr(kProbeAttr))
       layers.push_back({op, (size_t)id.getInt()});
   });
   std::vector<size_t> layerProbes;
@@ -472,17 +477,27 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
       names.push_back(getNodeName(l.first->getLoc()));
     return names;
   }();
+  // A layer runs in int8 when its (first) input is dequantized int8 and its
+  // output is quantized again: the pattern onnx-fuse-qdq turns into an
+  // integer kernel. The layer is found in the quantized clone by probe id.
+  std::vector<int64_t> coreIds;
+  for (auto &l : layers)
+    coreIds.push_back(l.first->getAttrOfType<IntegerAttr>(kProbeAttr).getInt());
   auto isInt8In = [&](ModuleOp q, size_t k) {
-    // The same layer in the quantized clone: found by its probe id.
-    bool found = false;
+    Operation *core = nullptr, *out = nullptr;
     q.walk([&](Operation *op) {
       auto id = op->getAttrOfType<IntegerAttr>(kProbeAttr);
+      if (id && id.getInt() == coreIds[k])
+        core = op;
       if (id && (size_t)id.getInt() == layerProbes[k])
-        for (Operation *user : op->getResult(0).getUsers())
-          if (llvm::isa<onnx::QuantizeLinearOp>(user))
-            found = true;
+        out = op;
     });
-    return found;
+    if (!core || !out || core->getNumOperands() == 0 ||
+        !core->getOperand(0).getDefiningOp<onnx::DequantizeLinearOp>())
+      return false;
+    return llvm::any_of(out->getResult(0).getUsers(), [](Operation *u) {
+      return llvm::isa<onnx::QuantizeLinearOp>(u);
+    });
   };
 
   // 2. --quantize-error: rank layers by the model error each causes alone,

@@ -1,0 +1,58 @@
+#!/usr/bin/python3
+"""Checks that the integer kernels of a quantized model are integer-only.
+
+Reads whittle's --emit=loops output and splits the model function into its
+kernels (top-level loop nests). Every kernel that multiplies int8 data
+(arith.muli on i32 after sign extension: convolutions and matrix products)
+must contain no floating-point type. Prints one line per kernel kind and
+PASS or FAIL.
+
+  integer_kernels.py LOOPS.mlir [--min-kernels N]
+"""
+import argparse
+import re
+import sys
+
+
+def kernels(text):
+    """Top-level scf.for nests of the first func.func, as text."""
+    lines = text.splitlines()
+    out, depth, cur, indent = [], 0, [], None
+    for line in lines:
+        if indent is None:
+            m = re.match(r"^(\s*)scf\.for ", line)
+            if m:
+                indent = len(m.group(1))
+                cur = [line]
+            continue
+        cur.append(line)
+        if re.match(r"^\s{%d}\}" % indent, line) and len(line) - len(line.lstrip()) == indent:
+            out.append("\n".join(cur))
+            indent = None
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("loops")
+    ap.add_argument("--min-kernels", type=int, default=1)
+    a = ap.parse_args()
+    text = open(a.loops).read()
+    integer, bad = 0, 0
+    for k in kernels(text):
+        if not re.search(r"arith\.extsi %\S+ : i8 to i32", k) or "arith.muli" not in k:
+            continue
+        integer += 1
+        floats = re.findall(r"\b(f16|bf16|f32|f64)\b", k)
+        if floats:
+            bad += 1
+            print(f"kernel with int8 products uses {sorted(set(floats))}:")
+            print(k[:2000])
+    print(f"int8 multiply kernels: {integer}, with floating point: {bad}")
+    ok = bad == 0 and integer >= a.min_kernels
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
