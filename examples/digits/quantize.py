@@ -200,6 +200,29 @@ def torch_features(calib):
         return model.features(torch.from_numpy(calib)).flatten(1).numpy()
 
 
+def int8_io(a, x, q_flags, q_logits):
+    import re
+    name = "digits_io8"
+    obj = os.path.join(a.work, name + ".o")
+    subprocess.run([a.whittle, os.path.join(HERE, "digits_cnn.onnx"), "-o", obj, "--io=int8"] + q_flags,
+                   check=True)
+    header = open(os.path.join(a.work, name + ".h")).read()
+    param = lambda key: float(re.search(rf"#define DIGITS_IO8_{key} (\S+?)f?\n", header).group(1))  # noqa: E731
+    s_in, z_in = param("INPUT_0_SCALE"), param("INPUT_0_ZERO_POINT")
+    s_out, z_out = param("OUTPUT_0_SCALE"), param("OUTPUT_0_ZERO_POINT")
+    q = np.clip(np.rint(x / np.float32(s_in)) + z_in, -128, 127).astype(np.int8)
+    exe = os.path.join(a.work, name)
+    subprocess.run([a.cc, "-std=c99", "-O1", "-I", a.work, f'-DWHITTLE_HEADER="{name}.h"',
+                    f"-DWHITTLE_NAME={name}", f"-DWHITTLE_UPPER={name.upper()}",
+                    os.path.join(ROOT, "runtime", "harness", "whittle_harness.c"), obj, "-o", exe],
+                   check=True)
+    inp, out = os.path.join(a.work, "images-int8.bin"), os.path.join(a.work, "logits-int8.bin")
+    q.tofile(inp)
+    subprocess.run([exe, inp, "--", out], check=True)
+    logits = (np.fromfile(out, dtype=np.int8).astype(np.float32) - z_out) * s_out
+    return int((logits.reshape(len(x), 10).argmax(1) == q_logits.argmax(1)).sum())
+
+
 def weight_bytes(report):
     with open(report) as f:
         return json.load(f)["model"]["weight_bytes"]
@@ -274,8 +297,13 @@ def main():
               f"same prediction on {same}/{len(x)}, max |logit diff| "
               f"{np.abs(w_logits - o_logits).max():.4f}")
 
+    # --io=int8: the caller quantizes the images and dequantizes the logits
+    # with the header's parameters; predictions equal the float-I/O build's.
+    io_same = int8_io(a, x, q_flags, q_logits)
+    print(f"int8 I/O: same prediction as float I/O on {io_same}/{len(x)}")
+
     ok = (drop <= a.max_drop and acc(q_logits) >= acc(t_logits) and ratio <= a.max_weight_ratio
-          and all(v == len(x) for v in agree.values()))
+          and all(v == len(x) for v in agree.values()) and io_same == len(x))
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

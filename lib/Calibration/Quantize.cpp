@@ -89,7 +89,8 @@ struct ProbeModel {
 
 std::optional<ProbeModel> buildProbeModel(ModuleOp module,
                                           const std::vector<Probe> &probes,
-                                          ArrayRef<size_t> wanted) {
+                                          ArrayRef<size_t> wanted,
+                                          bool optimize = true) {
   OwningOpRef<ModuleOp> clone = module.clone();
   auto main = clone->lookupSymbol<func::FuncOp>("main");
   std::map<int64_t, Operation *> byId;
@@ -127,7 +128,7 @@ std::optional<ProbeModel> buildProbeModel(ModuleOp module,
     extra.push_back(v);
   }
   ret->insertOperands(ret.getNumOperands(), extra);
-  pm.jit = JitModel::compile(*clone);
+  pm.jit = JitModel::compile(*clone, optimize);
   if (!pm.jit)
     return std::nullopt;
   return pm;
@@ -291,13 +292,14 @@ LogicalResult applyQuantizePass(ModuleOp module,
 struct Measurement {
   std::vector<double> signal, noise;           // per probe
   std::vector<double> outSignal, outNoise;     // per model output
+  /// The largest relative L2 error ||y' - y|| / ||y|| over the outputs.
   double error() const {
-    double s = 0, n = 0;
-    for (size_t i = 0; i < outSignal.size(); ++i) {
-      s += outSignal[i];
-      n += outNoise[i];
-    }
-    return s > 0 ? std::sqrt(n / s) : std::sqrt(n);
+    double worst = 0;
+    for (size_t i = 0; i < outSignal.size(); ++i)
+      worst = std::max(worst, outSignal[i] > 0
+                                  ? std::sqrt(outNoise[i] / outSignal[i])
+                                  : std::sqrt(outNoise[i]));
+    return worst;
   }
 };
 
@@ -418,13 +420,16 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
 
   // Measures a quantization of `module` with `skip`: per-layer SNR and the
   // model outputs' error, against the float model.
+  // `quick`: unoptimized code on the first kQuickSamples samples, to rank
+  // layers.
+  constexpr size_t kQuickSamples = 8;
   auto measure = [&](const std::vector<std::string> &skip,
-                     OwningOpRef<ModuleOp> &quantized,
-                     Measurement &m) -> LogicalResult {
+                     OwningOpRef<ModuleOp> &quantized, Measurement &m,
+                     bool quick = false) -> LogicalResult {
     quantized = module.clone();
     if (failed(applyQuantizePass(*quantized, skip)))
       return failure();
-    auto qModel = buildProbeModel(*quantized, probes, layerProbes);
+    auto qModel = buildProbeModel(*quantized, probes, layerProbes, !quick);
     if (!qModel)
       return failure();
     m.signal.assign(layerProbes.size(), 0.0);
@@ -446,7 +451,10 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
     };
     // Float and quantized runs side by side, one sample at a time.
     std::vector<std::vector<char>> ref, got;
-    for (size_t s = 0; s < calibration.samples.size(); ++s) {
+    size_t samples = calibration.samples.size();
+    if (quick)
+      samples = std::min(samples, kQuickSamples);
+    for (size_t s = 0; s < samples; ++s) {
       if (failed(runOne(*floatModel, calibration.samples[s], ref)) ||
           failed(runOne(*qModel, calibration.samples[s], got)))
         return failure();
@@ -500,8 +508,9 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
     });
   };
 
-  // 2. --quantize-error: rank layers by the model error each causes alone,
-  // then keep the worst in float until the budget holds.
+  // 2. --quantize-error: rank the int8 layers by the output error each
+  // causes alone (quick measurements: unoptimized code, a few samples),
+  // then return them to float in that order until the budget holds.
   std::vector<std::optional<double>> sensitivity(layers.size());
   if (options.maxError && m.error() > *options.maxError) {
     for (size_t k = 0; k < layers.size(); ++k) {
@@ -513,7 +522,7 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
           others.push_back(layerNames[j]);
       OwningOpRef<ModuleOp> single;
       Measurement ms;
-      if (failed(measure(others, single, ms)))
+      if (failed(measure(others, single, ms, /*quick=*/true)))
         return module.emitError("the quantized model failed to compile or run");
       sensitivity[k] = ms.error();
     }

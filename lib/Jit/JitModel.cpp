@@ -22,7 +22,8 @@ namespace whittle {
 
 JitModel::~JitModel() = default;
 
-std::unique_ptr<JitModel> JitModel::compile(ModuleOp onnxModule) {
+std::unique_ptr<JitModel> JitModel::compile(ModuleOp onnxModule,
+                                           bool optimize) {
   static const bool nativeReady = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -68,11 +69,12 @@ std::unique_ptr<JitModel> JitModel::compile(ModuleOp onnxModule) {
   }
   jit->model.arenaSize = arenaSize;
 
-  auto transformer = makeOptimizingTransformer(/*optLevel=*/2,
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/optimize ? 2 : 0,
                                                /*sizeLevel=*/0, nullptr);
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = transformer;
-  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Default;
+  engineOptions.jitCodeGenOptLevel = optimize ? llvm::CodeGenOptLevel::Default
+                                              : llvm::CodeGenOptLevel::None;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
   auto engine = ExecutionEngine::create(*module, engineOptions);

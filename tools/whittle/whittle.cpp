@@ -135,6 +135,12 @@ static cl::opt<std::string> quantize(
     cl::desc("Post-training quantization: off (default) or int8 (ranges "
              "measured on --calibration)"),
     cl::init("off"), cl::cat(quantCategory));
+static cl::opt<std::string> ioMode(
+    "io",
+    cl::desc("Model inputs and outputs: float (default; quantized inside the "
+             "model) or int8 (with --quantize=int8: each quantized input and "
+             "output is int8, its scale and zero point in the header)"),
+    cl::init("float"), cl::cat(quantCategory));
 static cl::opt<std::string> calibrationMethod(
     "calibration-method",
     cl::desc("How --quantize=int8 turns measured values into ranges: minmax "
@@ -390,8 +396,18 @@ std::optional<whittle::CalibrationSet> loadCalibration(func::FuncOp mainFunc) {
 /// pipeline's onnx-fuse-qdq turns into integer kernels; fills `report`.
 LogicalResult quantizeStep(ModuleOp module, func::FuncOp mainFunc,
                            std::optional<whittle::QuantizeReport> &report) {
-  if (quantize == "off")
+  if (ioMode != "float" && ioMode != "int8") {
+    llvm::errs() << "whittle: error: --io must be float or int8, got '"
+                 << ioMode << "'\n";
+    return failure();
+  }
+  if (quantize == "off") {
+    if (ioMode == "int8") {
+      llvm::errs() << "whittle: error: --io=int8 needs --quantize=int8\n";
+      return failure();
+    }
     return success();
+  }
   if (quantize != "int8") {
     llvm::errs() << "whittle: error: --quantize must be off or int8, got '"
                  << quantize << "'\n";
@@ -430,10 +446,19 @@ LogicalResult quantizeStep(ModuleOp module, func::FuncOp mainFunc,
   cleanupOptions.graphOptimizations = !noGraphOpt;
   whittle::buildGraphCleanupPipeline(prepare, cleanupOptions);
   prepare.addNestedPass<func::FuncOp>(whittle::createDecomposeConvPass());
+  prepare.addNestedPass<func::FuncOp>(whittle::createEqualizeDepthwisePass());
   if (failed(prepare.run(module)))
     return failure();
   report.emplace();
-  return whittle::quantizeModel(module, options, *calibration, *report);
+  if (failed(whittle::quantizeModel(module, options, *calibration, *report)))
+    return failure();
+  if (ioMode == "float")
+    return success();
+  PassManager io(module.getContext());
+  whittle::Int8IOPassOptions ioOptions;
+  ioOptions.warnFloat = true;
+  io.addNestedPass<func::FuncOp>(whittle::createInt8IOPass(ioOptions));
+  return io.run(module);
 }
 
 /// --decompose-conv: chooses (auto: measures) each convolution's rank and
@@ -590,19 +615,19 @@ int run() {
     llvm::errs() << inputFile << ": error: no @main function\n";
     return 1;
   }
-  FailureOr<whittle::ModelInterface> interface;
-  if (binaryOut) {
-    interface = whittle::describeModel(mainFunc);
-    if (failed(interface))
-      return 1;
-  }
-
   std::optional<whittle::DecomposeReport> decomposeReport;
   if (failed(lightweight(*module, mainFunc, decomposeReport)))
     return 1;
   std::optional<whittle::QuantizeReport> quantizeReport;
   if (failed(quantizeStep(*module, mainFunc, quantizeReport)))
     return 1;
+  // The interface as the caller sees it (int8 tensors with --io=int8).
+  FailureOr<whittle::ModelInterface> interface;
+  if (binaryOut) {
+    interface = whittle::describeModel(mainFunc);
+    if (failed(interface))
+      return 1;
+  }
 
   whittle::Phase stop = whittle::Phase::LLVM;
   switch (*emitKind) {

@@ -39,7 +39,10 @@ public:
   /// Lowers a clone of `onnxModule` (whose `@main` is at the onnx level)
   /// through the whittle pipeline and JIT-compiles it. Diagnostics go to the
   /// context's handlers.
-  static std::unique_ptr<JitModel> compile(mlir::ModuleOp onnxModule);
+  /// `optimize` = false compiles without LLVM optimization: several times
+  /// faster to build, several times slower to run.
+  static std::unique_ptr<JitModel> compile(mlir::ModuleOp onnxModule,
+                                           bool optimize = true);
   ~JitModel();
 
   const ModelInterface &interface() const { return model; }

@@ -9,6 +9,8 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
@@ -31,9 +33,10 @@ static std::string elementTypeName(Type t) {
   return "unknown";
 }
 
-static FailureOr<TensorInfo> describe(Type type, Attribute nameAttr,
+static FailureOr<TensorInfo> describe(Type type, DictionaryAttr attrs,
                                       Location loc, StringRef what,
                                       unsigned index) {
+  Attribute nameAttr = attrs ? attrs.get("whittle.name") : Attribute();
   auto shaped = llvm::dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())
     return emitError(loc) << what << " " << index
@@ -45,6 +48,12 @@ static FailureOr<TensorInfo> describe(Type type, Attribute nameAttr,
   info.elementType = elementTypeName(shaped.getElementType());
   unsigned bits = shaped.getElementTypeBitWidth();
   info.bytes = shaped.getNumElements() * static_cast<int64_t>((bits + 7) / 8);
+  if (attrs) {
+    if (auto s = attrs.getAs<FloatAttr>(kScaleAttr))
+      info.scale = s.getValueAsDouble();
+    if (auto z = attrs.getAs<IntegerAttr>(kZeroPointAttr))
+      info.zeroPoint = z.getInt();
+  }
   return info;
 }
 
@@ -52,7 +61,7 @@ FailureOr<ModelInterface> describeModel(func::FuncOp func) {
   ModelInterface model;
   auto type = func.getFunctionType();
   for (unsigned i = 0; i < type.getNumInputs(); ++i) {
-    auto info = describe(type.getInput(i), func.getArgAttr(i, "whittle.name"),
+    auto info = describe(type.getInput(i), func.getArgAttrDict(i),
                          func.getLoc(), "input", i);
     if (failed(info))
       return failure();
@@ -60,7 +69,7 @@ FailureOr<ModelInterface> describeModel(func::FuncOp func) {
   }
   for (unsigned i = 0; i < type.getNumResults(); ++i) {
     auto info =
-        describe(type.getResult(i), func.getResultAttr(i, "whittle.name"),
+        describe(type.getResult(i), func.getResultAttrDict(i),
                  func.getLoc(), "output", i);
     if (failed(info))
       return failure();
@@ -161,6 +170,16 @@ void emitHeader(const ModelInterface &model, StringRef name, StringRef source,
       if (t.shape.empty())
         os << "1";
       os << " }\n";
+      if (t.scale && t.zeroPoint) {
+        // %.9g: enough digits to reproduce the f32 scale exactly.
+        os << "/* int8: real value = " << p << "_SCALE * (q - " << p
+           << "_ZERO_POINT) */\n";
+        std::string scale = llvm::formatv("{0}", llvm::format("%.9g", *t.scale));
+        if (scale.find_first_of(".e") == std::string::npos)
+          scale += ".0"; // a C float literal needs a point or an exponent
+        os << "#define " << p << "_SCALE " << scale << "f\n";
+        os << "#define " << p << "_ZERO_POINT " << *t.zeroPoint << "\n";
+      }
     }
   };
   describeAll("input", model.inputs);

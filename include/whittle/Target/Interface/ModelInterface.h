@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,19 @@ namespace whittle {
 /// arguments are graph inputs (the rest are outputs after bufferization).
 inline constexpr llvm::StringLiteral kNumInputsAttr = "whittle.num_inputs";
 
+/// Argument/result attributes of an int8 model input or output
+/// (--io=int8): real = scale * (q - zero_point).
+inline constexpr llvm::StringLiteral kScaleAttr = "whittle.scale";
+inline constexpr llvm::StringLiteral kZeroPointAttr = "whittle.zero_point";
+
 struct TensorInfo {
   std::string name;            ///< ONNX graph input/output name
   std::vector<int64_t> shape;  ///< static shape
   std::string elementType;     ///< ONNX-style name: float32, int64, ...
   int64_t bytes = 0;           ///< dense row-major size
+  /// Quantization of an int8 input or output (--io=int8).
+  std::optional<double> scale;
+  std::optional<int64_t> zeroPoint;
 };
 
 struct ModelInterface {

@@ -214,6 +214,31 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     return d;
   }
 
+  /// An int8 tensor on the parameters (scale, zp).
+  static Value requantize(OpBuilder &b, Location loc, const DQInput &x,
+                          double scale, int64_t zp) {
+    double s = x.p.scale[0];
+    int64_t z = x.p.zeroPoint[0];
+    if (s == scale && z == zp)
+      return x.q;
+    auto t = llvm::cast<RankedTensorType>(x.q.getType());
+    if (auto vals = getConstantInts(x.q)) {
+      SmallVector<int8_t> q;
+      for (int64_t v : *vals)
+        q.push_back((int8_t)quantizeValue((v - z) * s, scale, zp));
+      return createConstant(
+          b, loc, t,
+          ArrayRef<char>(reinterpret_cast<const char *>(q.data()), q.size()),
+          getNodeName(loc) + ".requantized");
+    }
+    SmallVector<int8_t> table;
+    for (int v = -128; v < 128; ++v)
+      table.push_back((int8_t)quantizeValue((v - z) * s, scale, zp));
+    auto tt = RankedTensorType::get({256}, b.getI8Type());
+    return onnx::QLinearLookupOp::create(
+        b, loc, t, x.q, DenseElementsAttr::get(tt, ArrayRef<int8_t>(table)));
+  }
+
   /// Q(act?(core(DQ...))) -> integer op; returns the int8 replacement.
   Value fuse(OpBuilder &b, onnx::QuantizeLinearOp q) {
     auto qp = readQuantParams(q);
@@ -315,6 +340,17 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       auto [xs, xz] = paramsOf(b, loc, x->p);
       result = onnx::QLinearGlobalAveragePoolOp::create(b, loc, qType, x->q,
                                                         xs, xz, ysV, yzV);
+    } else if (auto concat = llvm::dyn_cast<onnx::ConcatOp>(core)) {
+      // Every input requantized to the output's parameters: constants now,
+      // others by a 256-entry table unless their parameters already match.
+      SmallVector<Value> ins;
+      for (Value v : concat.getInputs()) {
+        auto x = asDQActivation(v);
+        if (!x)
+          return {};
+        ins.push_back(requantize(b, loc, *x, ys, yzp));
+      }
+      result = onnx::ConcatOp::create(b, loc, qType, ins, concat.getAxisAttr());
     } else if (auto pool = llvm::dyn_cast<onnx::MaxPoolOp>(core)) {
       // max commutes with a monotonic quantization on equal parameters.
       auto x = asDQActivation(pool.getX());

@@ -340,8 +340,9 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
       } else if (llvm::isa<onnx::AddOp, onnx::MulOp>(op)) {
         bool isAdd = llvm::isa<onnx::AddOp>(op);
         Value y = isAdd ? layerOutput(op) : op->getResult(0);
-        if (!getRange(y) || !rangeOf(op->getOperand(0)) ||
-            !rangeOf(op->getOperand(1)))
+        auto known = [&](Value v) { return isDQ(v) || rangeOf(v); };
+        if (!getRange(y) || !known(op->getOperand(0)) ||
+            !known(op->getOperand(1)))
           continue;
         b.setInsertionPoint(op);
         Value a = quantizedOperand(b, op->getOperand(0));
@@ -351,6 +352,21 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
         op->setOperand(0, a);
         op->setOperand(1, c);
         quantizeResultFromRange(b, y);
+      } else if (auto concat = llvm::dyn_cast<onnx::ConcatOp>(op)) {
+        // Inputs on their own parameters, requantized to the output's by
+        // onnx-fuse-qdq (at compile time for constants).
+        auto known = [&](Value v) { return isDQ(v) || rangeOf(v); };
+        if (!getRange(op->getResult(0)) || !llvm::all_of(op->getOperands(), known))
+          continue;
+        b.setInsertionPoint(op);
+        SmallVector<Value> qs;
+        for (Value v : op->getOperands())
+          qs.push_back(quantizedOperand(b, v));
+        if (!llvm::all_of(qs, [](Value v) { return v && paramsOfDQ(v); }))
+          continue;
+        for (auto [i, v] : llvm::enumerate(qs))
+          op->setOperand(i, v);
+        quantizeResultFromRange(b, op->getResult(0));
       } else if (llvm::isa<onnx::GlobalAveragePoolOp>(op)) {
         if (!getRange(op->getResult(0)))
           continue;

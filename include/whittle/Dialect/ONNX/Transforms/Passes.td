@@ -117,6 +117,42 @@ def QuantizePass : Pass<"onnx-quantize", "mlir::func::FuncOp"> {
   let dependentDialects = ["whittle::onnx::ONNXDialect"];
 }
 
+def EqualizeDepthwisePass : Pass<"onnx-equalize-depthwise", "mlir::func::FuncOp"> {
+  let summary = "Cross-layer equalization of depthwise -> convolution pairs";
+  let description = [{
+    Before int8 quantization: a depthwise Conv (constant weights, channel
+    multiplier 1) whose only user is a regular Conv, directly or through
+    one Relu, is rescaled per channel c by s_c = sqrt(r1_c / r2_c), where r1_c
+    is the largest |weight| of the depthwise filter c and r2_c that of the
+    next layer's input channel c: the depthwise filter and bias are divided
+    by s_c, the next layer's input channel multiplied by it. The model's
+    function is unchanged (ReLU is positively homogeneous); both ranges
+    become sqrt(r1_c * r2_c), so that per-tensor int8 activations between
+    the two layers lose less precision to channels of very different ranges
+    (Nagel et al., 2019).
+  }];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
+def Int8IOPass : Pass<"onnx-int8-io", "mlir::func::FuncOp"> {
+  let summary = "int8 model inputs and outputs instead of float at the edges";
+  let description = [{
+    After quantization: a float argument whose every use is a QuantizeLinear
+    to int8 with one per-tensor scale and zero point becomes an int8
+    argument (the QuantizeLinear ops go), and a result returned from a
+    per-tensor int8 DequantizeLinear becomes that int8 tensor. The
+    parameters are recorded as `whittle.scale` (f64) and
+    `whittle.zero_point` (i64) argument and result attributes, which the
+    generated header publishes (real = scale * (q - zero_point)). Other
+    inputs and outputs stay float.
+  }];
+  let options = [
+    Option<"warnFloat", "warn-float", "bool", /*default=*/"false",
+           "Warn about inputs and outputs that stay float">,
+  ];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
 def FuseQDQPass : Pass<"onnx-fuse-qdq", "mlir::func::FuncOp"> {
   let summary = "Turn DequantizeLinear -> op -> QuantizeLinear into integer "
                 "operators";
