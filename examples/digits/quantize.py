@@ -105,7 +105,8 @@ def int8_params(qmodel):
             layers, param("classifier_0_scale_0"), param("classifier_0_zero_point_0", True))
 
 
-def make_prequantized(path_qdq, path_qop, in_scale, in_zp, layers, cls_scale, cls_zp, calib):
+def make_prequantized(path_qdq, path_qdq_u8, path_qop, in_scale, in_zp, layers, cls_scale, cls_zp,
+                      calib):
     import onnx
     from onnx import TensorProto, helper, numpy_helper
 
@@ -158,6 +159,15 @@ def make_prequantized(path_qdq, path_qop, in_scale, in_zp, layers, cls_scale, cl
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(m)
     onnx.save(m, path_qdq)
+    # The same with uint8 activations (PyTorch's own quint8 zero points), as
+    # ONNX Runtime's quantizer writes them.
+    for init in m.graph.initializer:
+        if init.name in ["in_zp", "cls_z"] + [f"yz{i}" for i in range(len(layers))]:
+            z = int(numpy_helper.to_array(init)) + 128
+            init.CopyFrom(numpy_helper.from_array(np.array(z, np.uint8), init.name))
+    m.graph.name = "digits_qdq_uint8"
+    onnx.checker.check_model(m)
+    onnx.save(m, path_qdq_u8)
 
     # QOperator: QLinearConv, int8 MaxPool, QLinearMatMul (per-column
     # weight scales) whose output range comes from the calibration images,
@@ -279,9 +289,9 @@ def main():
 
     # Pre-quantized models from PyTorch's parameters: whittle vs ONNX Runtime.
     in_scale, in_zp, layers, cls_scale, cls_zp = int8_params(qmodel)
-    paths = {k: os.path.join(a.work, f"digits_{k}.onnx") for k in ("qdq", "qoperator")}
-    make_prequantized(paths["qdq"], paths["qoperator"], in_scale, in_zp, layers, cls_scale,
-                      cls_zp, calib)
+    paths = {k: os.path.join(a.work, f"digits_{k}.onnx") for k in ("qdq", "qdq_uint8", "qoperator")}
+    make_prequantized(paths["qdq"], paths["qdq_uint8"], paths["qoperator"], in_scale, in_zp, layers,
+                      cls_scale, cls_zp, calib)
     images = os.path.join(a.work, "images.bin")
     x.tofile(images)
     agree = {}

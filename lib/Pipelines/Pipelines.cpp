@@ -59,7 +59,9 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     decompose.skip.assign(options.decomposeSkip.begin(),
                           options.decomposeSkip.end());
     pm.addNestedPass<func::FuncOp>(createDecomposeConvPass(decompose));
-    // Quantized (QDQ) models: integer operators. A no-op on float models.
+    // Quantized (QDQ) models: integer operators on int8. A no-op on float
+    // models.
+    pm.addNestedPass<func::FuncOp>(createSignedQuantPass());
     pm.addNestedPass<func::FuncOp>(createFuseQDQPass());
     pm.addNestedPass<func::FuncOp>(createConvertONNXToTOSAPass());
     if (failed(addText(pm, "canonicalize,func.func(tosa-reduce-transposes),"

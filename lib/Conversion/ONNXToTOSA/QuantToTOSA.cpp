@@ -7,8 +7,8 @@
 // (SINGLE_ROUND: round half up at the shift). No floating point runs between
 // a model's QuantizeLinear and DequantizeLinear edges.
 //
-// Quantized tensors are int8. uint8 tensors (ONNX's default for QDQ models
-// without a zero point) are refused for now with a clear error.
+// Quantized tensors are int8: onnx-signed-quant has already rewritten uint8
+// ones as int8 where it could.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,7 +47,8 @@ static LogicalResult requireInt8(Operation *op, Value v, StringRef what) {
   return op->emitError(what) << " is "
                              << Lowerer::typeOf(v).getElementType()
                              << "; the integer kernels take int8 (uint8 "
-                                "quantized tensors are not supported yet)";
+                                "only where nothing but quantization ops and "
+                                "data movement use it)";
 }
 
 static FailureOr<QParams> readParams(Operation *op, StringRef name,
@@ -431,36 +432,44 @@ static FailureOr<Value> lowerQDQ(Lowerer &l, Operation *op, Value x,
   if (!i32 && failed(requireInt8(op, q, quantize ? "the quantized result"
                                                  : "the quantized input")))
     return failure();
-  auto p = readParams(op, quantize ? "y" : "x", scale, zp);
-  if (failed(p))
-    return failure();
   int64_t rank = xt.getRank();
   if (axis < 0)
     axis += rank;
-  // Parameters as f32 tensors of rank `rank`, size 1 except along the axis.
+  // Parameters as tensors of rank `rank`, size 1 except along the axis:
+  // f32 constants, or the operands themselves when the model computes them
+  // (the zero point then converted in the loop body).
+  Type f32 = l.rw.getF32Type();
+  auto st = Lowerer::typeOf(scale);
+  int64_t n = st.getNumElements();
   SmallVector<int64_t> pshape(rank, 1);
-  int64_t n = p->scale.size();
   if (n > 1)
     pshape[axis] = n;
-  SmallVector<float> sv, zv;
-  for (int64_t i = 0; i < n; ++i) {
-    sv.push_back((float)p->s(i));
-    zv.push_back((float)p->z(i));
-  }
-  Type f32 = l.rw.getF32Type();
-  Value sT = l.constant(l.tensorType(pshape, f32), sv);
-  Value zT = l.constant(l.tensorType(pshape, f32), zv);
+  Value sT, zT;
+  if (auto sc = whittle::getConstantFloats(scale))
+    sT = l.constant(l.tensorType(pshape, f32), *sc);
+  else
+    sT = l.reshape(scale, pshape);
+  if (!zp)
+    zT = l.constant(l.tensorType(pshape, f32), SmallVector<float>(n, 0.0f));
+  else if (auto zc = whittle::getConstantInts(zp))
+    zT = l.constant(l.tensorType(pshape, f32),
+                    SmallVector<float>(zc->begin(), zc->end()));
+  else
+    zT = l.reshape(zp, pshape);
+  bool zpInt = !llvm::isa<FloatType>(Lowerer::typeOf(zT).getElementType());
   return l.linalgElementwise(
       rt, {x, sT, zT}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value z = zpInt ? (Value)arith::SIToFPOp::create(b, loc, f32, a[2])
+                        : a[2];
         if (!quantize) {
           Value v = arith::SIToFPOp::create(b, loc, f32, a[0]);
-          v = arith::SubFOp::create(b, loc, v, a[2]);
+          v = arith::SubFOp::create(b, loc, v, z);
           return arith::MulFOp::create(b, loc, v, a[1]);
         }
         // ONNX: saturate(round_half_even(x / scale) + zero_point).
         Value v = arith::DivFOp::create(b, loc, a[0], a[1]);
         v = math::RoundEvenOp::create(b, loc, v);
-        v = arith::AddFOp::create(b, loc, v, a[2]);
+        v = arith::AddFOp::create(b, loc, v, z);
         Value lo = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-128));
         Value hi = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127));
         v = arith::MaximumFOp::create(b, loc, v, lo);

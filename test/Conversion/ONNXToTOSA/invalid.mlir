@@ -37,7 +37,7 @@ func.func @qlinearconv_runtime_scale(%x: tensor<1x1x4x4xi8>, %s: tensor<f32>) ->
 func.func @qlinearmatmul_uint8(%a: tensor<2x2xui8>, %b: tensor<2x2xui8>) -> tensor<2x2xui8> {
   %s = onnx.Constant dense<0.5> : tensor<f32>
   %z = onnx.Constant dense<128> : tensor<ui8>
-  // expected-error @+1 {{a is 'ui8'; the integer kernels take int8 (uint8 quantized tensors are not supported yet)}}
+  // expected-error @+1 {{a is 'ui8'; the integer kernels take int8 (uint8 only where nothing but quantization ops and data movement use it)}}
   %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %z, %s, %z : (tensor<2x2xui8>, tensor<f32>, tensor<ui8>, tensor<2x2xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x2xui8>
   return %0 : tensor<2x2xui8>
 }

@@ -25,6 +25,8 @@ inline constexpr llvm::StringLiteral kNumInputsAttr = "whittle.num_inputs";
 /// (--io=int8): real = scale * (q - zero_point).
 inline constexpr llvm::StringLiteral kScaleAttr = "whittle.scale";
 inline constexpr llvm::StringLiteral kZeroPointAttr = "whittle.zero_point";
+/// An int8 argument/result whose bytes are the model's uint8 tensor.
+inline constexpr llvm::StringLiteral kUnsignedAttr = "whittle.unsigned";
 
 struct TensorInfo {
   std::string name;            ///< ONNX graph input/output name

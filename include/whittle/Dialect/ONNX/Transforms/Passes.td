@@ -153,6 +153,24 @@ def Int8IOPass : Pass<"onnx-int8-io", "mlir::func::FuncOp"> {
   let dependentDialects = ["whittle::onnx::ONNXDialect"];
 }
 
+def SignedQuantPass : Pass<"onnx-signed-quant", "mlir::func::FuncOp"> {
+  let summary = "Rewrite uint8 quantized tensors as int8 (shifted by 128)";
+  let description = [{
+    The integer kernels take int8. A uint8 quantized tensor u with zero
+    point z holds the same real values as u - 128 with zero point z - 128,
+    and saturation to [0, 255] becomes saturation to [-128, 127]. When
+    every uint8 value of the function is produced and used by quantization
+    ops (QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul,
+    ConvInteger, MatMulInteger) or order-preserving data movement (MaxPool,
+    Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Concat, Identity), all
+    of them become int8: constants are shifted, absent uint8 zero points
+    become explicit -128, and a uint8 argument or result keeps its bytes
+    (marked `whittle.unsigned`) with a table lookup flipping the top bit on
+    the way in or out. Otherwise the function is left unchanged.
+  }];
+  let dependentDialects = ["whittle::onnx::ONNXDialect"];
+}
+
 def FuseQDQPass : Pass<"onnx-fuse-qdq", "mlir::func::FuncOp"> {
   let summary = "Turn DequantizeLinear -> op -> QuantizeLinear into integer "
                 "operators";

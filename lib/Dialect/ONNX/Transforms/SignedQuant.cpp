@@ -1,0 +1,164 @@
+//===- SignedQuant.cpp - onnx-signed-quant: uint8 to int8 -----------------===//
+//
+// Part of whittle. The integer kernels work on int8. A uint8 quantized
+// tensor u with zero point z holds the same real values as the int8 tensor
+// u - 128 with zero point z - 128, and saturation to [0, 255] becomes
+// saturation to [-128, 127]: this pass rewrites the quantized part of a
+// graph into that signed view. Constants are shifted now; a uint8 model
+// input or output keeps its bytes (the argument or result is marked
+// `whittle.unsigned`) and is converted by a 256-entry table (x xor 0x80).
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+#include "whittle/Dialect/ONNX/Transforms/Passes.h"
+#include "whittle/Target/Interface/ModelInterface.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace whittle {
+#define GEN_PASS_DEF_SIGNEDQUANTPASS
+#include "whittle/Dialect/ONNX/Transforms/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace whittle {
+namespace {
+
+bool isU8(Type t) {
+  auto rt = llvm::dyn_cast<RankedTensorType>(t);
+  return rt && rt.getElementType().isUnsignedInteger(8);
+}
+
+/// Ops whose uint8 operands and results may all be replaced by their signed
+/// views: quantization ops (values relative to zero points that shift too)
+/// and order-preserving data movement.
+bool shiftSafe(Operation *op) {
+  return llvm::isa<onnx::QuantizeLinearOp, onnx::DequantizeLinearOp,
+                   onnx::QLinearConvOp, onnx::QLinearMatMulOp,
+                   onnx::ConvIntegerOp, onnx::MatMulIntegerOp, onnx::MaxPoolOp,
+                   onnx::ReshapeOp, onnx::FlattenOp, onnx::TransposeOp,
+                   onnx::SqueezeOp, onnx::UnsqueezeOp, onnx::ConcatOp,
+                   onnx::IdentityOp, onnx::ConstantOp, func::ReturnOp>(op);
+}
+
+RankedTensorType toI8(Type t) {
+  auto rt = llvm::cast<RankedTensorType>(t);
+  return RankedTensorType::get(rt.getShape(),
+                               IntegerType::get(t.getContext(), 8));
+}
+
+/// x xor 0x80 on int8 bits: uint8 bits <-> their signed view.
+Value flipTable(OpBuilder &b, Location loc, Value x) {
+  SmallVector<int8_t> table;
+  for (int v = -128; v < 128; ++v)
+    table.push_back((int8_t)(v ^ 0x80));
+  auto tt = RankedTensorType::get({256}, b.getI8Type());
+  return onnx::QLinearLookupOp::create(
+      b, loc, x.getType(), x, DenseElementsAttr::get(tt, ArrayRef<int8_t>(table)));
+}
+
+Value i8Constant(OpBuilder &b, Location loc, int64_t v) {
+  auto t = RankedTensorType::get({}, b.getI8Type());
+  return onnx::ConstantOp::create(
+      b, loc, t, DenseElementsAttr::get(t, b.getI8IntegerAttr((int8_t)v)));
+}
+
+struct SignedQuantPass : impl::SignedQuantPassBase<SignedQuantPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // Every uint8 value must be produced and used by shift-safe ops (or be
+    // an argument or result); otherwise the graph is left alone.
+    SetVector<Value> values;
+    for (BlockArgument a : func.getArguments())
+      if (isU8(a.getType()))
+        values.insert(a);
+    func.walk([&](Operation *op) {
+      for (Value r : op->getResults())
+        if (isU8(r.getType()))
+          values.insert(r);
+    });
+    if (values.empty())
+      return;
+    for (Value v : values) {
+      Operation *def = v.getDefiningOp();
+      if (def && !shiftSafe(def))
+        return;
+      for (Operation *user : v.getUsers())
+        if (!shiftSafe(user))
+          return;
+    }
+    OpBuilder b(&getContext());
+    // Absent uint8 zero points are 0: explicit -128 in the signed view.
+    func.walk([&](Operation *op) {
+      b.setInsertionPoint(op);
+      if (auto q = llvm::dyn_cast<onnx::QuantizeLinearOp>(op)) {
+        if (!q.getYZeroPoint() && isU8(q.getY().getType()))
+          q.getYZeroPointMutable().append(i8Constant(b, q.getLoc(), -128));
+      } else if (auto dq = llvm::dyn_cast<onnx::DequantizeLinearOp>(op)) {
+        if (!dq.getXZeroPoint() && isU8(dq.getX().getType()))
+          dq.getXZeroPointMutable().append(i8Constant(b, dq.getLoc(), -128));
+      } else if (auto c = llvm::dyn_cast<onnx::ConvIntegerOp>(op)) {
+        if (!c.getXZeroPoint() && isU8(c.getX().getType()))
+          c.getXZeroPointMutable().append(i8Constant(b, c.getLoc(), -128));
+        if (!c.getWZeroPoint() && isU8(c.getW().getType()))
+          c.getWZeroPointMutable().append(i8Constant(b, c.getLoc(), -128));
+      } else if (auto m = llvm::dyn_cast<onnx::MatMulIntegerOp>(op)) {
+        if (!m.getAZeroPoint() && isU8(m.getA().getType()))
+          m.getAZeroPointMutable().append(i8Constant(b, m.getLoc(), -128));
+        if (!m.getBZeroPoint() && isU8(m.getB().getType()))
+          m.getBZeroPointMutable().append(i8Constant(b, m.getLoc(), -128));
+      }
+    });
+    SmallVector<Type> inputs(func.getArgumentTypes());
+    SmallVector<Type> results(func.getResultTypes());
+    auto ret = llvm::cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    for (Value v : values) {
+      if (auto arg = llvm::dyn_cast<BlockArgument>(v)) {
+        // The caller's bytes are uint8: flip them once on entry.
+        arg.setType(toI8(arg.getType()));
+        inputs[arg.getArgNumber()] = arg.getType();
+        func.setArgAttr(arg.getArgNumber(), kUnsignedAttr,
+                        b.getUnitAttr());
+        b.setInsertionPointToStart(&func.getBody().front());
+        Value flipped = flipTable(b, func.getLoc(), arg);
+        arg.replaceAllUsesExcept(flipped, flipped.getDefiningOp());
+        continue;
+      }
+      Operation *def = v.getDefiningOp();
+      if (auto c = llvm::dyn_cast<onnx::ConstantOp>(def)) {
+        auto vals = getConstantInts(v);
+        if (!vals)
+          return signalPassFailure();
+        SmallVector<int8_t> shifted;
+        for (int64_t x : *vals)
+          shifted.push_back((int8_t)(x - 128));
+        b.setInsertionPoint(c);
+        Value nc = createConstant(
+            b, c.getLoc(), toI8(v.getType()),
+            ArrayRef<char>(reinterpret_cast<const char *>(shifted.data()),
+                           shifted.size()),
+            getNodeName(c.getLoc()) + ".int8");
+        v.replaceAllUsesWith(nc);
+        c.erase();
+        continue;
+      }
+      v.setType(toI8(v.getType()));
+    }
+    // Results returned as uint8 bytes: flip back.
+    for (OpOperand &operand : ret->getOpOperands()) {
+      unsigned i = operand.getOperandNumber();
+      if (!isU8(results[i]))
+        continue;
+      b.setInsertionPoint(ret);
+      operand.set(flipTable(b, func.getLoc(), operand.get()));
+      results[i] = operand.get().getType();
+      func.setResultAttr(i, kUnsignedAttr, b.getUnitAttr());
+    }
+    func.setFunctionType(FunctionType::get(&getContext(), inputs, results));
+  }
+};
+
+} // namespace
+} // namespace whittle
