@@ -160,6 +160,24 @@ Value prepareWindowInput(Lowerer &l, Value x, const onnx::WindowGeometry &g,
 /// NHWC result back to the op's NCHW (or NCW) result type.
 Value finishWindowOutput(Lowerer &l, Value y, RankedTensorType resultType);
 
+/// Window geometry of a Conv-like op (1-D or 2-D), or one error naming it.
+template <typename ConvLike>
+FailureOr<onnx::WindowGeometry> convGeometry(ConvLike op) {
+  auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
+  if (xt.getRank() != 3 && xt.getRank() != 4)
+    return op.emitError(op->getName().stripDialect())
+           << " with " << xt.getRank() - 2
+           << " spatial dimensions is not supported yet";
+  std::string err;
+  auto g = onnx::computeWindowGeometry(
+      xt.getShape().drop_front(2), wt.getShape().drop_front(2),
+      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+      op.getAutoPad(), false, err);
+  if (!g)
+    return op.emitError(err);
+  return *g;
+}
+
 /// The operands of a convolution in either arithmetic: f32 (accumulating in
 /// f32) or int8 (accumulating in i32, with zero points).
 struct ConvOperands {

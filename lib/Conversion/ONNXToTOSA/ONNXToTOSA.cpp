@@ -211,19 +211,12 @@ FailureOr<Value> whittle::lowering::lowerConvNHWC(
 static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
   auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (xt.getRank() != 3 && xt.getRank() != 4)
-    return op.emitError("Conv with ")
-           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
+  auto g = convGeometry(op);
+  if (failed(g))
+    return failure();
   if (!xt.getElementType().isF32())
     return op.emitError("Conv on ") << xt.getElementType()
                                     << " is not supported yet";
-  std::string err;
-  auto g = onnx::computeWindowGeometry(
-      xt.getShape().drop_front(2), wt.getShape().drop_front(2),
-      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
-      op.getAutoPad(), false, err);
-  if (!g)
-    return op.emitError(err);
   ConvOperands c;
   c.x = op.getX();
   c.w = op.getW();

@@ -72,6 +72,30 @@ static FailureOr<QParams> readParams(Operation *op, StringRef name,
   return p;
 }
 
+/// A quantized operand or result: its value and parameters.
+struct QOperand {
+  Value value;
+  StringRef name;
+  Value scale, zeroPoint;
+};
+
+/// Checks that every operand is int8 and reads its parameters (in order),
+/// with one error for the first that fails.
+static FailureOr<SmallVector<QParams>> readOperands(Operation *op,
+                                                    ArrayRef<QOperand> qs) {
+  for (const QOperand &q : qs)
+    if (failed(requireInt8(op, q.value, q.name)))
+      return failure();
+  SmallVector<QParams> out;
+  for (const QOperand &q : qs) {
+    auto p = readParams(op, q.name, q.scale, q.zeroPoint);
+    if (failed(p))
+      return failure();
+    out.push_back(*p);
+  }
+  return out;
+}
+
 /// M = mult * 2^-shift with mult in [2^30, 2^31) and shift in [2, 62], the
 /// range of TOSA's 32-bit rescale. Multipliers too small for that range
 /// lose low bits (they scale everything to zero anyway); too large ones
@@ -166,34 +190,21 @@ static FailureOr<Value> i32Constant(Lowerer &l, Operation *op, Value v,
 }
 
 static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
-  auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
+  auto wt = Lowerer::typeOf(op.getW());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (xt.getRank() != 3 && xt.getRank() != 4)
-    return op.emitError("QLinearConv with ")
-           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
-  if (failed(requireInt8(op, op.getX(), "x")) ||
-      failed(requireInt8(op, op.getW(), "w")) ||
-      failed(requireInt8(op, op.getY(), "y")))
+  auto g = convGeometry(op);
+  if (failed(g))
     return failure();
-  auto xp = readParams(op, "x", op.getXScale(), op.getXZeroPoint());
-  if (failed(xp))
+  auto params = readOperands(
+      op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
+           {op.getW(), "w", op.getWScale(), op.getWZeroPoint()},
+           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+  if (failed(params))
     return failure();
-  auto wp = readParams(op, "w", op.getWScale(), op.getWZeroPoint());
-  if (failed(wp))
-    return failure();
-  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
-  if (failed(yp))
-    return failure();
+  const QParams *xp = &(*params)[0], *wp = &(*params)[1], *yp = &(*params)[2];
   auto wZp = uniformZp(op, *wp, "w");
   if (failed(wZp))
     return failure();
-  std::string err;
-  auto g = onnx::computeWindowGeometry(
-      xt.getShape().drop_front(2), wt.getShape().drop_front(2),
-      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
-      op.getAutoPad(), false, err);
-  if (!g)
-    return op.emitError(err);
   int64_t m = wt.getDimSize(0);
   ConvOperands c;
   c.x = op.getX();
@@ -220,11 +231,11 @@ static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
 }
 
 static FailureOr<Value> lowerConvInteger(Lowerer &l, onnx::ConvIntegerOp op) {
-  auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
+  auto wt = Lowerer::typeOf(op.getW());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (xt.getRank() != 3 && xt.getRank() != 4)
-    return op.emitError("ConvInteger with ")
-           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
+  auto g = convGeometry(op);
+  if (failed(g))
+    return failure();
   if (failed(requireInt8(op, op.getX(), "x")) ||
       failed(requireInt8(op, op.getW(), "w")))
     return failure();
@@ -242,13 +253,6 @@ static FailureOr<Value> lowerConvInteger(Lowerer &l, onnx::ConvIntegerOp op) {
   auto xz = zp(op.getXZeroPoint(), "x"), wz = zp(op.getWZeroPoint(), "w");
   if (failed(xz) || failed(wz))
     return failure();
-  std::string err;
-  auto g = onnx::computeWindowGeometry(
-      xt.getShape().drop_front(2), wt.getShape().drop_front(2),
-      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
-      op.getAutoPad(), false, err);
-  if (!g)
-    return op.emitError(err);
   ConvOperands c;
   c.x = op.getX();
   c.w = op.getW();
@@ -263,27 +267,35 @@ static FailureOr<Value> lowerConvInteger(Lowerer &l, onnx::ConvIntegerOp op) {
   return finishWindowOutput(l, *acc, rt);
 }
 
+/// The parameters of QLinearMatMul and QGemm: A, B (one zero point), Y.
+struct MatMulParams {
+  QParams a, b, y;
+  int64_t bZp;
+};
+template <typename MatMulLike>
+static FailureOr<MatMulParams> readMatMulOperands(MatMulLike op) {
+  auto params = readOperands(
+      op, {{op.getA(), "a", op.getAScale(), op.getAZeroPoint()},
+           {op.getB(), "b", op.getBScale(), op.getBZeroPoint()},
+           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+  if (failed(params))
+    return failure();
+  auto bZp = uniformZp(op, (*params)[1], "b");
+  if (failed(bZp))
+    return failure();
+  return MatMulParams{(*params)[0], (*params)[1], (*params)[2], *bZp};
+}
+
 static FailureOr<Value> lowerQLinearMatMul(Lowerer &l,
                                            onnx::QLinearMatMulOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (failed(requireInt8(op, op.getA(), "a")) ||
-      failed(requireInt8(op, op.getB(), "b")) ||
-      failed(requireInt8(op, op.getY(), "y")))
+  auto params = readMatMulOperands(op);
+  if (failed(params))
     return failure();
-  auto ap = readParams(op, "a", op.getAScale(), op.getAZeroPoint());
-  if (failed(ap))
-    return failure();
-  auto bp = readParams(op, "b", op.getBScale(), op.getBZeroPoint());
-  if (failed(bp))
-    return failure();
-  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
-  if (failed(yp))
-    return failure();
-  auto bZp = uniformZp(op, *bp, "b");
-  if (failed(bZp))
-    return failure();
+  const QParams *ap = &params->a, *bp = &params->b, *yp = &params->y;
+  auto bZp = params->bZp;
   auto acc = lowerMatMulND(l, op, op.getA(), op.getB(), l.rw.getI32Type(),
-                           ap->z(), *bZp, rt.getShape());
+                           ap->z(), bZp, rt.getShape());
   if (failed(acc))
     return failure();
   int64_t n = rt.getShape().back();
@@ -295,22 +307,11 @@ static FailureOr<Value> lowerQLinearMatMul(Lowerer &l,
 
 static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (failed(requireInt8(op, op.getA(), "A")) ||
-      failed(requireInt8(op, op.getB(), "B")) ||
-      failed(requireInt8(op, op.getY(), "Y")))
+  auto params = readMatMulOperands(op);
+  if (failed(params))
     return failure();
-  auto ap = readParams(op, "a", op.getAScale(), op.getAZeroPoint());
-  if (failed(ap))
-    return failure();
-  auto bp = readParams(op, "b", op.getBScale(), op.getBZeroPoint());
-  if (failed(bp))
-    return failure();
-  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
-  if (failed(yp))
-    return failure();
-  auto bZp = uniformZp(op, *bp, "b");
-  if (failed(bZp))
-    return failure();
+  const QParams *ap = &params->a, *bp = &params->b, *yp = &params->y;
+  auto bZp = params->bZp;
   int64_t m = rt.getDimSize(0), n = rt.getDimSize(1);
   Value a = op.getA();
   if (op.getTransA())
@@ -332,7 +333,7 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
       b = l.transpose(b, {1, 0});
     }
   }
-  auto acc = lowerMatMulND(l, op, a, b, l.rw.getI32Type(), ap->z(), *bZp,
+  auto acc = lowerMatMulND(l, op, a, b, l.rw.getI32Type(), ap->z(), bZp,
                            {m, n});
   if (failed(acc))
     return failure();
@@ -358,19 +359,13 @@ template <typename BinOp>
 static FailureOr<Value> lowerQLinearBinary(Lowerer &l, BinOp op, bool isAdd) {
   constexpr int kAddShift = 20;
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (failed(requireInt8(op, op.getA(), "A")) ||
-      failed(requireInt8(op, op.getB(), "B")) ||
-      failed(requireInt8(op, op.getC(), "C")))
+  auto params = readOperands(
+      op, {{op.getA(), "A", op.getAScale(), op.getAZeroPoint()},
+           {op.getB(), "B", op.getBScale(), op.getBZeroPoint()},
+           {op.getC(), "C", op.getCScale(), op.getCZeroPoint()}});
+  if (failed(params))
     return failure();
-  auto ap = readParams(op, "A", op.getAScale(), op.getAZeroPoint());
-  if (failed(ap))
-    return failure();
-  auto bp = readParams(op, "B", op.getBScale(), op.getBZeroPoint());
-  if (failed(bp))
-    return failure();
-  auto cp = readParams(op, "C", op.getCScale(), op.getCZeroPoint());
-  if (failed(cp))
-    return failure();
+  const QParams *ap = &(*params)[0], *bp = &(*params)[1], *cp = &(*params)[2];
   Type i32 = l.rw.getI32Type(), i8 = l.rw.getI8Type();
   auto wide = l.tensorType(rt.getShape(), i32);
   Value y;
@@ -395,15 +390,12 @@ static FailureOr<Value>
 lowerQLinearGlobalAveragePool(Lowerer &l, onnx::QLinearGlobalAveragePoolOp op) {
   auto xt = Lowerer::typeOf(op.getX());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (failed(requireInt8(op, op.getX(), "X")) ||
-      failed(requireInt8(op, op.getY(), "Y")))
+  auto params = readOperands(
+      op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
+           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+  if (failed(params))
     return failure();
-  auto xp = readParams(op, "x", op.getXScale(), op.getXZeroPoint());
-  if (failed(xp))
-    return failure();
-  auto yp = readParams(op, "y", op.getYScale(), op.getYZeroPoint());
-  if (failed(yp))
-    return failure();
+  const QParams *xp = &(*params)[0], *yp = &(*params)[1];
   // Sum of (x - zp) in int32 over [N, C, spatial], then one rescale by
   // x_scale / (y_scale * count).
   Type i32 = l.rw.getI32Type();

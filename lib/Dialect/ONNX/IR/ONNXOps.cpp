@@ -462,19 +462,25 @@ LogicalResult ConvIntegerOp::verify() {
   return success();
 }
 
+/// QLinearMatMul / QGemm parameters: A and Y per tensor, B per tensor or
+/// per output column (n columns; 0: per tensor only).
+template <typename MatMulLike>
+static LogicalResult verifyMatMulParams(MatMulLike op, int64_t n) {
+  if (failed(verifyQuantParams(op, "a", op.getAScale(), op.getAZeroPoint(),
+                               eltOf(op.getA()))) ||
+      failed(verifyQuantParams(op, "b", op.getBScale(), op.getBZeroPoint(),
+                               eltOf(op.getB()), n)) ||
+      failed(verifyQuantParams(op, "y", op.getYScale(), op.getYZeroPoint(),
+                               eltOf(op.getY()))))
+    return failure();
+  return success();
+}
+
 LogicalResult QLinearMatMulOp::verify() {
   if (failed(verifyMatMulShapes(*this, getA(), getB())))
     return failure();
   auto bt = rankedType(getB());
-  int64_t n = bt.getRank() == 2 ? bt.getDimSize(1) : 0;
-  if (failed(verifyQuantParams(*this, "a", getAScale(), getAZeroPoint(),
-                               eltOf(getA()))) ||
-      failed(verifyQuantParams(*this, "b", getBScale(), getBZeroPoint(),
-                               eltOf(getB()), n)) ||
-      failed(verifyQuantParams(*this, "y", getYScale(), getYZeroPoint(),
-                               eltOf(getY()))))
-    return failure();
-  return success();
+  return verifyMatMulParams(*this, bt.getRank() == 2 ? bt.getDimSize(1) : 0);
 }
 
 LogicalResult MatMulIntegerOp::verify() {
@@ -492,15 +498,8 @@ LogicalResult QGemmOp::verify() {
                               getTransB())))
     return failure();
   auto bt = rankedType(getB());
-  int64_t n = getTransB() ? bt.getDimSize(0) : bt.getDimSize(1);
-  if (failed(verifyQuantParams(*this, "a", getAScale(), getAZeroPoint(),
-                               eltOf(getA()))) ||
-      failed(verifyQuantParams(*this, "b", getBScale(), getBZeroPoint(),
-                               eltOf(getB()), n)) ||
-      failed(verifyQuantParams(*this, "y", getYScale(), getYZeroPoint(),
-                               eltOf(getY()))))
-    return failure();
-  return success();
+  return verifyMatMulParams(*this,
+                            getTransB() ? bt.getDimSize(0) : bt.getDimSize(1));
 }
 
 template <typename BinOp>
