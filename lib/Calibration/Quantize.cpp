@@ -267,14 +267,20 @@ bool isLayerOp(Operation *op) {
                    onnx::ConvTransposeOp, onnx::ConcatOp>(op);
 }
 
-/// The op whose result carries a layer's output (a folded Relu/Clip).
+/// The op whose result carries a layer's output: a Relu or constant-bound
+/// Clip folded into it, by onnx-quantize's rule.
 Operation *layerOutputOp(Operation *op) {
   Value y = op->getResult(0);
-  if (llvm::isa<onnx::ConvOp, onnx::GemmOp, onnx::AddOp>(op) && y.hasOneUse()) {
-    Operation *user = *y.getUsers().begin();
-    if (llvm::isa<onnx::ReluOp, onnx::ClipOp>(user))
+  if (!llvm::isa<onnx::ConvOp, onnx::GemmOp, onnx::MatMulOp, onnx::AddOp>(op) ||
+      !y.hasOneUse())
+    return op;
+  Operation *user = *y.getUsers().begin();
+  if (llvm::isa<onnx::ReluOp>(user))
+    return user;
+  if (auto clip = llvm::dyn_cast<onnx::ClipOp>(user))
+    if ((!clip.getMin() || getConstantFloats(clip.getMin())) &&
+        (!clip.getMax() || getConstantFloats(clip.getMax())))
       return user;
-  }
   return op;
 }
 

@@ -512,7 +512,8 @@ LogicalResult Importer::validateQuantization(const ::onnx::NodeProto &node,
   if (x == values.end() || s == values.end())
     return success();
   auto sType = llvm::cast<RankedTensorType>(s->second.getType());
-  if (sType.getRank() == 0)
+  // One value (rank 0 or [1]) is per-tensor, as ONNX Runtime reads it.
+  if (sType.getRank() == 0 || sType.getNumElements() == 1)
     return success();
   auto xType = llvm::cast<RankedTensorType>(x->second.getType());
   int64_t axis = 1;

@@ -58,8 +58,13 @@ static FailureOr<QParams> readParams(Operation *op, StringRef name,
     return op->emitError(name)
            << "_scale must be a constant for the integer kernels";
   QParams p;
-  for (float v : *s)
+  for (float v : *s) {
+    if (!(v > 0) || std::isinf(v))
+      return op->emitError(name) << "_scale holds " << v
+                                 << "; quantization scales must be positive "
+                                    "and finite";
     p.scale.push_back(v);
+  }
   if (!zp) {
     p.zp = {0};
     return p;
@@ -101,7 +106,8 @@ static FailureOr<SmallVector<QParams>> readOperands(Operation *op,
 /// lose low bits (they scale everything to zero anyway); too large ones
 /// saturate.
 static void fixedPoint(double M, int32_t &mult, int8_t &shift) {
-  if (!(M > 0)) {
+  // Callers pass positive finite scales; guard the arithmetic anyway.
+  if (!(M > 0) || !std::isfinite(M)) {
     mult = 0;
     shift = 2;
     return;

@@ -54,3 +54,14 @@ func.func @qlinearconv_weight_zero_points(%x: tensor<1x2x4x4xi8>) -> tensor<1x2x
   %0 = onnx.QLinearConv %x, %s, %z, %w, %ws, %wz, %s, %z : (tensor<1x2x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x2x1x1xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4x4xi8>
   return %0 : tensor<1x2x4x4xi8>
 }
+
+// -----
+
+func.func @qlinearmatmul_zero_scale(%a: tensor<2x2xi8>, %b: tensor<2x2xi8>) -> tensor<2x2xi8> {
+  %s = onnx.Constant dense<0.5> : tensor<f32>
+  %zero = onnx.Constant dense<0.0> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  // expected-error @+1 {{y_scale holds 0.000000e+00; quantization scales must be positive and finite}}
+  %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %z, %zero, %z : (tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x2xi8>
+  return %0 : tensor<2x2xi8>
+}

@@ -205,6 +205,10 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     auto d = asDQ(v);
     if (!d || !isInt8(d->q))
       return std::nullopt;
+    // The kernels take one weight zero point.
+    if (llvm::any_of(d->p.zeroPoint,
+                     [&](int64_t z) { return z != d->p.zeroPoint[0]; }))
+      return std::nullopt;
     if (!d->p.perTensor()) {
       int64_t rank = llvm::cast<RankedTensorType>(v.getType()).getRank();
       int64_t a = d->p.axis < 0 ? d->p.axis + rank : d->p.axis;
@@ -254,7 +258,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     if (auto a = asActivation(def)) {
       Operation *inner = def->getOperand(0).getDefiningOp();
       if (inner && inner->getResult(0).hasOneUse() &&
-          llvm::isa<onnx::ConvOp, onnx::GemmOp, onnx::AddOp>(inner)) {
+          llvm::isa<onnx::ConvOp, onnx::GemmOp, onnx::MatMulOp, onnx::AddOp>(
+              inner)) {
         act = a;
         core = inner;
       }
@@ -285,6 +290,9 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
           conv.getKernelShapeAttr(), conv.getPadsAttr(),
           conv.getStridesAttr());
     } else if (auto gemm = llvm::dyn_cast<onnx::GemmOp>(core)) {
+      // The fixed-point multipliers are positive.
+      if (!(gemm.getAlpha().convertToFloat() > 0))
+        return {};
       auto a = asDQActivation(gemm.getA());
       auto w = asDQWeights(gemm.getB(), gemm.getTransB() ? 0 : 1);
       if (!a || !w)
@@ -294,8 +302,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
         if (gemm.getBeta().convertToFloat() != 1.0f)
           return {};
         int64_t n = llvm::cast<RankedTensorType>(gemm.getType()).getDimSize(1);
-        if (llvm::cast<RankedTensorType>(gemm.getC().getType())
-                .getNumElements() != n)
+        auto cs = llvm::cast<RankedTensorType>(gemm.getC().getType()).getShape();
+        if (!(cs == ArrayRef<int64_t>{n} || cs == ArrayRef<int64_t>{1, n}))
           return {};
         QuantParamsView scaled = w->p;
         for (double &s : scaled.scale)

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstring>
 
@@ -32,7 +33,8 @@ AffineQuant paramsForRange(double lo, double hi) {
   AffineQuant p;
   // An all-zero tensor still needs a valid (positive) scale.
   p.scale = hi - lo > 0 ? (hi - lo) / 255.0 : 1.0;
-  p.scale = (double)(float)p.scale; // the f32 the model stores
+  // The f32 the model stores, never zero.
+  p.scale = std::max((double)(float)p.scale, (double)FLT_MIN);
   double zp = std::nearbyint(-128.0 - lo / p.scale);
   p.zeroPoint = (int64_t)std::clamp(zp, -128.0, 127.0);
   return p;
@@ -68,7 +70,8 @@ std::optional<QuantParamsView> readQuantParams(Operation *op) {
     return std::nullopt;
   }
   auto s = getConstantFloats(scale);
-  if (!s || s->empty())
+  if (!s || s->empty() ||
+      llvm::any_of(*s, [](float v) { return !(v > 0) || std::isinf(v); }))
     return std::nullopt;
   QuantParamsView p;
   p.axis = axis;
@@ -151,7 +154,9 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
   /// Parameters of an already quantized value (the DQ's), if per-tensor.
   static std::optional<AffineQuant> paramsOfDQ(Value v) {
     auto dq = v.getDefiningOp<onnx::DequantizeLinearOp>();
-    if (!dq)
+    if (!dq || !llvm::cast<RankedTensorType>(dq.getX().getType())
+                    .getElementType()
+                    .isSignlessInteger(8))
       return std::nullopt;
     auto p = readQuantParams(dq);
     if (!p || !p->perTensor())
@@ -324,8 +329,12 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
         auto ct = c ? llvm::cast<RankedTensorType>(c.getType())
                     : RankedTensorType();
         int64_t n = llvm::cast<RankedTensorType>(gemm.getType()).getDimSize(1);
-        // A bias per output column only ([N] or [1, N]).
-        if (c && ct.getNumElements() != n)
+        // A bias per output column only ([N] or [1, N]); a positive alpha
+        // (the fixed-point multipliers are positive).
+        if (c && !(ct.getShape() == ArrayRef<int64_t>{n} ||
+                   ct.getShape() == ArrayRef<int64_t>{1, n}))
+          continue;
+        if (!(gemm.getAlpha().convertToFloat() > 0))
           continue;
         if (c && gemm.getBeta().convertToFloat() != 1.0f)
           continue;

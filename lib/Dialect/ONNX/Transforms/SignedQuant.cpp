@@ -85,6 +85,10 @@ struct SignedQuantPass : impl::SignedQuantPassBase<SignedQuantPass> {
       Operation *def = v.getDefiningOp();
       if (def && !shiftSafe(def))
         return;
+      if (llvm::isa_and_nonnull<onnx::ConstantOp>(def) && !getConstantInts(v)) {
+        def->emitError("cannot read the uint8 constant");
+        return signalPassFailure();
+      }
       for (Operation *user : v.getUsers())
         if (!shiftSafe(user))
           return;
@@ -128,9 +132,7 @@ struct SignedQuantPass : impl::SignedQuantPassBase<SignedQuantPass> {
       }
       Operation *def = v.getDefiningOp();
       if (auto c = llvm::dyn_cast<onnx::ConstantOp>(def)) {
-        auto vals = getConstantInts(v);
-        if (!vals)
-          return signalPassFailure();
+        auto vals = getConstantInts(v); // readable: checked above
         SmallVector<int8_t> shifted;
         for (int64_t x : *vals)
           shifted.push_back((int8_t)(x - 128));

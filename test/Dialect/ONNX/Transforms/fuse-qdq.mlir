@@ -88,3 +88,28 @@ func.func @pool_gemm(%x: tensor<1x2x2x2xi8>) -> tensor<1x3xf32> {
   %gd = onnx.DequantizeLinear %gq, %ys, %z : (tensor<1x3xi8>, tensor<f32>, tensor<i8>) -> tensor<1x3xf32>
   return %gd : tensor<1x3xf32>
 }
+
+// -----
+
+// MatMul + Relu is one integer layer; a Gemm with a negative alpha (no
+// positive fixed-point multiplier) stays float.
+// CHECK-LABEL: func.func @matmul_relu_negative_alpha
+// CHECK: %[[M:.*]] = onnx.QLinearMatMul %arg0
+// CHECK-NOT: onnx.Relu
+// CHECK: onnx.Gemm %{{.*}} {alpha = -1.000000e+00 : f32}
+// CHECK-NOT: onnx.QGemm
+func.func @matmul_relu_negative_alpha(%x: tensor<1x2xi8>) -> tensor<1x2xf32> {
+  %s = onnx.Constant dense<0.05> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %xd = onnx.DequantizeLinear %x, %s, %z : (tensor<1x2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2xf32>
+  %w = onnx.Constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>
+  %wd = onnx.DequantizeLinear %w, %s, %z : (tensor<2x2xi8>, tensor<f32>, tensor<i8>) -> tensor<2x2xf32>
+  %m = onnx.MatMul %xd, %wd : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  %r = onnx.Relu %m : tensor<1x2xf32>
+  %q = onnx.QuantizeLinear %r, %s, %z : (tensor<1x2xf32>, tensor<f32>, tensor<i8>) -> tensor<1x2xi8>
+  %d = onnx.DequantizeLinear %q, %s, %z : (tensor<1x2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2xf32>
+  %g = onnx.Gemm %d, %wd {alpha = -1.0 : f32} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  %gq = onnx.QuantizeLinear %g, %s, %z : (tensor<1x2xf32>, tensor<f32>, tensor<i8>) -> tensor<1x2xi8>
+  %gd = onnx.DequantizeLinear %gq, %s, %z : (tensor<1x2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2xf32>
+  return %gd : tensor<1x2xf32>
+}
