@@ -70,12 +70,6 @@ Value scalarF32(OpBuilder &b, Location loc, double v) {
   return createFloatConstant(b, loc, {}, {(float)v}, "");
 }
 
-Value scalarI8(OpBuilder &b, Location loc, int64_t v) {
-  auto t = RankedTensorType::get({}, b.getI8Type());
-  return onnx::ConstantOp::create(
-      b, loc, t, DenseElementsAttr::get(t, b.getI8IntegerAttr((int8_t)v)));
-}
-
 Value vectorF32(OpBuilder &b, Location loc, ArrayRef<double> v) {
   SmallVector<float> f(v.begin(), v.end());
   return createFloatConstant(b, loc, {(int64_t)f.size()}, f, "");
@@ -93,7 +87,7 @@ Value vectorI8(OpBuilder &b, Location loc, ArrayRef<int64_t> v) {
 std::pair<Value, Value> paramsOf(OpBuilder &b, Location loc,
                                  const QuantParamsView &p) {
   if (p.perTensor())
-    return {scalarF32(b, loc, p.scale[0]), scalarI8(b, loc, p.zeroPoint[0])};
+    return {scalarF32(b, loc, p.scale[0]), createI8Scalar(b, loc, p.zeroPoint[0])};
   return {vectorF32(b, loc, p.scale), vectorI8(b, loc, p.zeroPoint)};
 }
 
@@ -163,7 +157,7 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     int64_t hi = std::isinf(act->hi) ? 127 : quantizeValue(act->hi, scale, zp);
     if (lo <= -128 && hi >= 127)
       return q;
-    Value mn = scalarI8(b, loc, lo), mx = scalarI8(b, loc, hi);
+    Value mn = createI8Scalar(b, loc, lo), mx = createI8Scalar(b, loc, hi);
     return onnx::ClipOp::create(b, loc, q.getType(), q, mn, mx);
   }
 
@@ -267,7 +261,7 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     Location loc = core->getLoc();
     b.setInsertionPoint(q);
     auto qType = q.getY().getType();
-    Value ysV = scalarF32(b, loc, ys), yzV = scalarI8(b, loc, yzp);
+    Value ysV = scalarF32(b, loc, ys), yzV = createI8Scalar(b, loc, yzp);
     Value result;
 
     if (auto conv = llvm::dyn_cast<onnx::ConvOp>(core)) {

@@ -88,14 +88,16 @@ std::optional<QuantParamsView> readQuantParams(Operation *op) {
   return p;
 }
 
+Value createI8Scalar(OpBuilder &b, Location loc, int64_t v) {
+  auto t = RankedTensorType::get({}, b.getI8Type());
+  return onnx::ConstantOp::create(
+      b, loc, t, DenseElementsAttr::get(t, b.getI8IntegerAttr((int8_t)v)));
+}
+
 std::pair<Value, Value> createScaleZeroPoint(OpBuilder &b, Location loc,
                                              const AffineQuant &p) {
-  Value scale = createFloatConstant(b, loc, {}, {(float)p.scale}, "");
-  auto zt = RankedTensorType::get({}, b.getI8Type());
-  Value zp = onnx::ConstantOp::create(
-      b, loc, zt,
-      DenseElementsAttr::get(zt, b.getI8IntegerAttr((int8_t)p.zeroPoint)));
-  return {scale, zp};
+  return {createFloatConstant(b, loc, {}, {(float)p.scale}, ""),
+          createI8Scalar(b, loc, p.zeroPoint)};
 }
 
 Value createQDQ(OpBuilder &b, Location loc, Value v, const AffineQuant &p,

@@ -12,6 +12,7 @@
 
 #include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
 #include "whittle/Dialect/ONNX/Transforms/Passes.h"
+#include "whittle/Dialect/ONNX/Transforms/Quantization.h"
 #include "whittle/Target/Interface/ModelInterface.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -59,12 +60,6 @@ Value flipTable(OpBuilder &b, Location loc, Value x) {
       b, loc, x.getType(), x, DenseElementsAttr::get(tt, ArrayRef<int8_t>(table)));
 }
 
-Value i8Constant(OpBuilder &b, Location loc, int64_t v) {
-  auto t = RankedTensorType::get({}, b.getI8Type());
-  return onnx::ConstantOp::create(
-      b, loc, t, DenseElementsAttr::get(t, b.getI8IntegerAttr((int8_t)v)));
-}
-
 struct SignedQuantPass : impl::SignedQuantPassBase<SignedQuantPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -99,20 +94,20 @@ struct SignedQuantPass : impl::SignedQuantPassBase<SignedQuantPass> {
       b.setInsertionPoint(op);
       if (auto q = llvm::dyn_cast<onnx::QuantizeLinearOp>(op)) {
         if (!q.getYZeroPoint() && isU8(q.getY().getType()))
-          q.getYZeroPointMutable().append(i8Constant(b, q.getLoc(), -128));
+          q.getYZeroPointMutable().append(createI8Scalar(b, q.getLoc(), -128));
       } else if (auto dq = llvm::dyn_cast<onnx::DequantizeLinearOp>(op)) {
         if (!dq.getXZeroPoint() && isU8(dq.getX().getType()))
-          dq.getXZeroPointMutable().append(i8Constant(b, dq.getLoc(), -128));
+          dq.getXZeroPointMutable().append(createI8Scalar(b, dq.getLoc(), -128));
       } else if (auto c = llvm::dyn_cast<onnx::ConvIntegerOp>(op)) {
         if (!c.getXZeroPoint() && isU8(c.getX().getType()))
-          c.getXZeroPointMutable().append(i8Constant(b, c.getLoc(), -128));
+          c.getXZeroPointMutable().append(createI8Scalar(b, c.getLoc(), -128));
         if (!c.getWZeroPoint() && isU8(c.getW().getType()))
-          c.getWZeroPointMutable().append(i8Constant(b, c.getLoc(), -128));
+          c.getWZeroPointMutable().append(createI8Scalar(b, c.getLoc(), -128));
       } else if (auto m = llvm::dyn_cast<onnx::MatMulIntegerOp>(op)) {
         if (!m.getAZeroPoint() && isU8(m.getA().getType()))
-          m.getAZeroPointMutable().append(i8Constant(b, m.getLoc(), -128));
+          m.getAZeroPointMutable().append(createI8Scalar(b, m.getLoc(), -128));
         if (!m.getBZeroPoint() && isU8(m.getB().getType()))
-          m.getBZeroPointMutable().append(i8Constant(b, m.getLoc(), -128));
+          m.getBZeroPointMutable().append(createI8Scalar(b, m.getLoc(), -128));
       }
     });
     SmallVector<Type> inputs(func.getArgumentTypes());

@@ -49,6 +49,9 @@ std::optional<QuantParamsView> readQuantParams(mlir::Operation *qOrDq);
 mlir::Value createQDQ(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                       const AffineQuant &p, mlir::Value *quantized = nullptr);
 
+/// A rank-0 int8 `onnx.Constant` (a zero point).
+mlir::Value createI8Scalar(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
+
 /// Per-tensor f32 scale and int8 zero-point constants.
 std::pair<mlir::Value, mlir::Value>
 createScaleZeroPoint(mlir::OpBuilder &b, mlir::Location loc,
