@@ -284,11 +284,16 @@ Operation *layerOutputOp(Operation *op) {
   return op;
 }
 
-LogicalResult applyQuantizePass(ModuleOp module,
-                                const std::vector<std::string> &skip) {
+/// Which layers stay float and which have int16 activations.
+struct Precisions {
+  std::vector<std::string> skip, int16;
+};
+
+LogicalResult applyQuantizePass(ModuleOp module, const Precisions &p) {
   PassManager pm(module.getContext());
   QuantizePassOptions o;
-  o.skip.assign(skip.begin(), skip.end());
+  o.skip.assign(p.skip.begin(), p.skip.end());
+  o.int16.assign(p.int16.begin(), p.int16.end());
   pm.addNestedPass<func::FuncOp>(createQuantizePass(o));
   return pm.run(module);
 }
@@ -424,16 +429,15 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
   for (auto &l : layers)
     layerProbes.push_back(l.second);
 
-  // Measures a quantization of `module` with `skip`: per-layer SNR and the
-  // model outputs' error, against the float model.
+  // Measures a quantization of `module` with precisions `prec`: per-layer
+  // SNR and the model outputs' error, against the float model.
   // `quick`: unoptimized code on the first kQuickSamples samples, to rank
   // layers.
   constexpr size_t kQuickSamples = 8;
-  auto measure = [&](const std::vector<std::string> &skip,
-                     OwningOpRef<ModuleOp> &quantized, Measurement &m,
-                     bool quick = false) -> LogicalResult {
+  auto measure = [&](const Precisions &prec, OwningOpRef<ModuleOp> &quantized,
+                     Measurement &m, bool quick = false) -> LogicalResult {
     quantized = module.clone();
-    if (failed(applyQuantizePass(*quantized, skip)))
+    if (failed(applyQuantizePass(*quantized, prec)))
       return failure();
     auto qModel = buildProbeModel(*quantized, probes, layerProbes, !quick);
     if (!qModel)
@@ -479,25 +483,43 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
     return success();
   };
 
-  std::vector<std::string> skip = options.skip;
-  OwningOpRef<ModuleOp> quantized;
-  Measurement m;
-  if (failed(measure(skip, quantized, m)))
-    return module.emitError("the quantized model failed to compile or run");
-
   auto layerNames = [&]() {
     std::vector<std::string> names;
     for (auto &l : layers)
       names.push_back(getNodeName(l.first->getLoc()));
     return names;
   }();
-  // A layer runs in int8 when its (first) input is dequantized int8 and its
+  // Named layers must exist: a misspelt name would silently change nothing.
+  {
+    llvm::StringSet<> nodes;
+    main.walk([&](Operation *op) { nodes.insert(getNodeName(op->getLoc())); });
+    auto check = [&](const std::vector<std::string> &names,
+                     StringRef flag) -> LogicalResult {
+      for (const std::string &n : names)
+        if (!(flag == "--quantize-int16" && n == "all") && !nodes.contains(n))
+          return module.emitError(flag) << " names '" << n
+                                        << "', which is not a node of the model";
+      return success();
+    };
+    if (failed(check(options.skip, "--quantize-skip")) ||
+        failed(check(options.int16, "--quantize-int16")))
+      return failure();
+  }
+
+  Precisions prec{options.skip, options.int16};
+  OwningOpRef<ModuleOp> quantized;
+  Measurement m;
+  if (failed(measure(prec, quantized, m)))
+    return module.emitError("the quantized model failed to compile or run");
+
+  // A layer is quantized when its (first) input is dequantized and its
   // output is quantized again: the pattern onnx-fuse-qdq turns into an
-  // integer kernel. The layer is found in the quantized clone by probe id.
+  // integer kernel. Its width is the output's. The layer is found in the
+  // quantized clone by probe id.
   std::vector<int64_t> coreIds;
   for (auto &l : layers)
     coreIds.push_back(l.first->getAttrOfType<IntegerAttr>(kProbeAttr).getInt());
-  auto isInt8In = [&](ModuleOp q, size_t k) {
+  auto bitsIn = [&](ModuleOp q, size_t k) -> unsigned {
     Operation *core = nullptr, *out = nullptr;
     q.walk([&](Operation *op) {
       auto id = op->getAttrOfType<IntegerAttr>(kProbeAttr);
@@ -508,27 +530,34 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
     });
     if (!core || !out || core->getNumOperands() == 0 ||
         !core->getOperand(0).getDefiningOp<onnx::DequantizeLinearOp>())
-      return false;
-    return llvm::any_of(out->getResult(0).getUsers(), [](Operation *u) {
-      return llvm::isa<onnx::QuantizeLinearOp>(u);
-    });
+      return 0;
+    for (Operation *u : out->getResult(0).getUsers())
+      if (auto ql = llvm::dyn_cast<onnx::QuantizeLinearOp>(u))
+        return llvm::cast<RankedTensorType>(ql.getY().getType())
+            .getElementType()
+            .getIntOrFloatBitWidth();
+    return 0;
   };
 
-  // 2. --quantize-error: rank the int8 layers by the output error each
-  // causes alone (quick measurements: unoptimized code, a few samples),
-  // then return them to float in that order until the budget holds.
+  // 2. --quantize-error: rank the quantized layers by the output error each
+  // causes alone (quick measurements: unoptimized code, a few samples).
+  // Give the shortest prefix of that order int16 activations that meets
+  // the budget; if even all of them do not, keep the shortest prefix that
+  // does in float instead. Prefixes are found by bisection (the error
+  // taken as falling with the prefix; the result is measured, so it holds).
   std::vector<std::optional<double>> sensitivity(layers.size());
+  bool allInt16 = llvm::is_contained(options.int16, "all");
   if (options.maxError && m.error() > *options.maxError) {
     for (size_t k = 0; k < layers.size(); ++k) {
-      if (!isInt8In(*quantized, k))
+      if (!bitsIn(*quantized, k))
         continue;
-      std::vector<std::string> others = skip;
+      Precisions alone = prec;
       for (size_t j = 0; j < layers.size(); ++j)
         if (j != k)
-          others.push_back(layerNames[j]);
+          alone.skip.push_back(layerNames[j]);
       OwningOpRef<ModuleOp> single;
       Measurement ms;
-      if (failed(measure(others, single, ms, /*quick=*/true)))
+      if (failed(measure(alone, single, ms, /*quick=*/true)))
         return module.emitError("the quantized model failed to compile or run");
       sensitivity[k] = ms.error();
     }
@@ -541,13 +570,57 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
         return *sensitivity[a] > *sensitivity[c];
       return a < c;
     });
-    for (size_t k : order) {
-      if (m.error() <= *options.maxError)
-        break;
-      skip.push_back(layerNames[k]);
-      report.keptFloat.push_back(layerNames[k]);
-      if (failed(measure(skip, quantized, m)))
-        return module.emitError("the quantized model failed to compile or run");
+    // Precisions with the first n of `order` widened (or kept float).
+    auto with = [&](size_t n, bool toFloat) {
+      Precisions p = prec;
+      for (size_t i = 0; i < n; ++i)
+        (toFloat ? p.skip : p.int16).push_back(layerNames[order[i]]);
+      return p;
+    };
+    // The shortest n whose error is within budget, by bisection over
+    // (0, order.size()]; `quantized` and `m` become its measurement (that
+    // of all n = order.size() if none is).
+    auto shortest = [&](bool toFloat) -> FailureOr<size_t> {
+      if (failed(measure(with(order.size(), toFloat), quantized, m)))
+        return failure();
+      size_t lo = 0, hi = order.size();
+      while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        OwningOpRef<ModuleOp> q;
+        Measurement mm;
+        if (failed(measure(with(mid, toFloat), q, mm)))
+          return failure();
+        if (mm.error() <= *options.maxError) {
+          hi = mid;
+          quantized = std::move(q);
+          m = mm;
+        } else {
+          lo = mid;
+        }
+      }
+      return hi;
+    };
+    auto failedRun = [&] {
+      return module.emitError("the quantized model failed to compile or run");
+    };
+    if (!llvm::is_contained(options.int16, "all")) {
+      auto n = shortest(/*toFloat=*/false);
+      if (failed(n))
+        return failedRun();
+      bool met = m.error() <= *options.maxError;
+      // Not met even with every layer int16: all stay int16, float on top.
+      size_t widened = met ? *n : order.size();
+      prec = with(widened, false);
+      for (size_t i = 0; i < widened; ++i)
+        report.widened.push_back(layerNames[order[i]]);
+    }
+    if (m.error() > *options.maxError) {
+      auto n = shortest(/*toFloat=*/true);
+      if (failed(n))
+        return failedRun();
+      prec = with(*n, true);
+      for (size_t i = 0; i < *n; ++i)
+        report.keptFloat.push_back(layerNames[order[i]]);
     }
   }
 
@@ -565,15 +638,19 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
     report.outputs.push_back(o);
   }
   llvm::StringSet<> skipped;
-  for (const std::string &s : skip)
+  for (const std::string &s : prec.skip)
     skipped.insert(s);
   for (size_t k = 0; k < layers.size(); ++k) {
     QuantizeLayer l;
     l.node = layerNames[k];
     l.op = layers[k].first->getName().stripDialect().str();
     l.sensitivity = sensitivity[k];
-    l.int8 = isInt8In(*quantized, k);
-    if (l.int8) {
+    l.bits = bitsIn(*quantized, k);
+    if (l.bits == 16)
+      l.reason = llvm::is_contained(report.widened, l.node)
+                     ? "--quantize-error"
+                     : "--quantize-int16";
+    if (l.bits) {
       quantized->walk([&](onnx::QuantizeLinearOp q) {
         Operation *def = q.getX().getDefiningOp();
         auto id = def ? def->getAttrOfType<IntegerAttr>(kProbeAttr)
@@ -589,7 +666,7 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
                      ? "--quantize-error"
                      : "--quantize-skip";
     } else {
-      l.reason = "no int8 kernel";
+      l.reason = "no integer kernel";
     }
     if (m.signal[k] > 0)
       l.snr = m.noise[k] > 0 ? 10 * std::log10(m.signal[k] / m.noise[k])
@@ -609,6 +686,11 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
   return success();
 }
 
+/// int8, int16 (activations; weights int8) or float.
+static const char *precisionName(const QuantizeLayer &l) {
+  return l.bits == 8 ? "int8" : l.bits == 16 ? "int16" : "float";
+}
+
 static std::string fmtDb(std::optional<double> v) {
   if (!v)
     return "";
@@ -626,9 +708,9 @@ void writeQuantizeMarkdown(const QuantizeReport &r, llvm::raw_ostream &os) {
      << (r.maxError ? " error alone |" : "") << "\n|---|---|---|---:|---:|---:|"
      << (r.maxError ? "---:|" : "") << "\n";
   for (const QuantizeLayer &l : r.layers) {
-    os << "| " << l.node << " | " << l.op << " | "
-       << (l.int8 ? std::string("int8") : "float (" + l.reason + ")") << " | ";
-    if (l.int8)
+    os << "| " << l.node << " | " << l.op << " | " << precisionName(l)
+       << (l.reason.empty() ? std::string() : " (" + l.reason + ")") << " | ";
+    if (l.bits)
       os << llvm::format("%.6g", l.scale) << " | " << l.zeroPoint;
     else
       os << " | ";
@@ -655,10 +737,10 @@ void writeQuantizeJson(const QuantizeReport &r, llvm::json::OStream &j) {
       j.object([&] {
         j.attribute("node", l.node);
         j.attribute("op", l.op);
-        j.attribute("precision", l.int8 ? "int8" : "float");
-        if (!l.int8)
-          j.attribute("kept_because", l.reason);
-        if (l.int8) {
+        j.attribute("precision", precisionName(l));
+        if (!l.reason.empty())
+          j.attribute(l.bits ? "widened_because" : "kept_because", l.reason);
+        if (l.bits) {
           j.attribute("scale", l.scale);
           j.attribute("zero_point", l.zeroPoint);
         }

@@ -12,6 +12,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace whittle {
 #define GEN_PASS_DEF_PLANARENAPASS
@@ -96,12 +97,15 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
             << type;
         return WalkResult::interrupt();
       }
-      unsigned bits = type.getElementTypeBitWidth();
+      // LLVM's allocation size: whole bytes rounded up to a power of two
+      // (an i48 accumulator takes 8).
+      uint64_t bytes =
+          llvm::PowerOf2Ceil((type.getElementTypeBitWidth() + 7) / 8);
       Buffer b;
       b.alloc = alloc;
       b.index = buffers.size();
       b.size = std::max<int64_t>(
-          1, type.getNumElements() * static_cast<int64_t>((bits + 7) / 8));
+          1, type.getNumElements() * static_cast<int64_t>(bytes));
       b.start = b.end = topLevelPos(alloc, body, pos);
       buffers.push_back(b);
       return WalkResult::advance();

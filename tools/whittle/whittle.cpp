@@ -150,10 +150,16 @@ static cl::opt<std::string> calibrationMethod(
 static cl::list<std::string> quantizeSkip(
     "quantize-skip", cl::CommaSeparated,
     cl::desc("ONNX node names of layers kept in float"), cl::cat(quantCategory));
+static cl::list<std::string> quantizeInt16(
+    "quantize-int16", cl::CommaSeparated,
+    cl::desc("ONNX node names of layers with int16 activations (weights stay "
+             "int8; A16W8), or 'all'"),
+    cl::cat(quantCategory));
 static cl::opt<double> quantizeError(
     "quantize-error",
-    cl::desc("Keep the most sensitive layers in float until the outputs' "
-             "relative error ||y'-y||/||y|| on --calibration is within E"),
+    cl::desc("Give the most sensitive layers int16 activations, then keep "
+             "them in float, until the outputs' relative error "
+             "||y'-y||/||y|| on --calibration is within E"),
     cl::init(-1), cl::cat(quantCategory));
 static cl::opt<std::string> reportFile(
     "report",
@@ -402,8 +408,15 @@ LogicalResult quantizeStep(ModuleOp module, func::FuncOp mainFunc,
     return failure();
   }
   if (quantize == "off") {
-    if (ioMode == "int8") {
-      llvm::errs() << "whittle: error: --io=int8 needs --quantize=int8\n";
+    const char *flag = ioMode == "int8"                      ? "--io=int8"
+                       : quantizeSkip.getNumOccurrences()    ? "--quantize-skip"
+                       : quantizeInt16.getNumOccurrences()   ? "--quantize-int16"
+                       : quantizeError.getNumOccurrences()   ? "--quantize-error"
+                       : calibrationMethod.getNumOccurrences()
+                           ? "--calibration-method"
+                           : nullptr;
+    if (flag) {
+      llvm::errs() << "whittle: error: " << flag << " needs --quantize=int8\n";
       return failure();
     }
     return success();
@@ -424,6 +437,7 @@ LogicalResult quantizeStep(ModuleOp module, func::FuncOp mainFunc,
   }
   options.method = *method;
   options.skip.assign(quantizeSkip.begin(), quantizeSkip.end());
+  options.int16.assign(quantizeInt16.begin(), quantizeInt16.end());
   if (quantizeError.getNumOccurrences()) {
     if (!(quantizeError >= 0)) {
       llvm::errs() << "whittle: error: --quantize-error must be >= 0\n";

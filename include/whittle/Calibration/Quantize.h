@@ -3,8 +3,9 @@
 // Part of whittle. Measures activation ranges on calibration inputs (by
 // running the float model with the JIT), records them for onnx-quantize,
 // quantizes, and measures what quantization cost: each layer's output SNR
-// against float and the model outputs' error. --quantize-error keeps the
-// most sensitive layers in float until the outputs are within budget.
+// against float and the model outputs' error. --quantize-error gives the
+// most sensitive layers int16 activations, then float, until the outputs
+// are within budget.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +28,8 @@ struct QuantizeOptions {
   Method method = Method::MinMax;
   double percentile = 99.99; ///< Method::Percentile: the upper percentile
   std::vector<std::string> skip; ///< ONNX node names kept in float
+  /// ONNX node names of layers with int16 activations (A16W8), or "all"
+  std::vector<std::string> int16;
   std::optional<double> maxError; ///< --quantize-error (relative L2)
 };
 
@@ -36,9 +39,9 @@ parseCalibrationMethod(llvm::StringRef text, double &percentile);
 
 struct QuantizeLayer {
   std::string node, op;
-  bool int8 = false;
-  std::string reason; ///< why a layer stays float
-  double scale = 0;   ///< output scale and zero point (int8 layers)
+  unsigned bits = 0;  ///< activation width: 8, 16 (A16W8), or 0 (float)
+  std::string reason; ///< why a layer stays float or has int16 activations
+  double scale = 0;   ///< output scale and zero point (quantized layers)
   int64_t zeroPoint = 0;
   std::optional<double> snr; ///< output SNR (dB) against float
   std::optional<double> sensitivity; ///< model error with only this layer int8
@@ -56,6 +59,7 @@ struct QuantizeReport {
   std::vector<Output> outputs;
   std::optional<double> maxError;
   std::vector<std::string> keptFloat; ///< layers --quantize-error kept float
+  std::vector<std::string> widened;   ///< layers --quantize-error made int16
 };
 
 /// Quantizes `module` (@main at the onnx level, graph cleanup and any

@@ -187,6 +187,7 @@ struct ConvOperands {
   std::optional<SmallVector<int64_t>> wInt; ///< constant int8 weights
   Value bias;            ///< [M] of `acc` type; null: zeros
   Type elt, acc;
+  Type wElt;             ///< weights' element type; null: `elt`
   int64_t xZp = 0, wZp = 0;
 };
 

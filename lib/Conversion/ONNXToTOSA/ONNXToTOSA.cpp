@@ -121,7 +121,7 @@ FailureOr<Value> whittle::lowering::lowerConvNHWC(
   int64_t kh = kernel[0], kw = kernel[1];
   int64_t oh = rt.getRank() == 4 ? rt.getDimSize(2) : 1;
   int64_t ow = rt.getShape().back();
-  Type elt = c.elt, acc = c.acc;
+  Type elt = c.elt, acc = c.acc, wElt = c.wElt ? c.wElt : c.elt;
 
   int64_t cg = ch / group, mg = m / group;
   auto padAttr = l.rw.getDenseI64ArrayAttr(pad);
@@ -164,13 +164,13 @@ FailureOr<Value> whittle::lowering::lowerConvNHWC(
             for (int64_t xx = 0; xx < kw; ++xx)
               hwcm[((yy * kw + xx) * ch + ci) * mult + mi] =
                   w(ci * mult + mi, 0, yy, xx);
-      wv = relaid(l.tensorType({kh, kw, ch, mult}, elt), hwcm);
+      wv = relaid(l.tensorType({kh, kw, ch, mult}, wElt), hwcm);
     } else {
       wv = l.transpose(l.reshape(wIn, {ch, mult, kh, kw}), {2, 3, 0, 1});
     }
     y = tosa::DepthwiseConv2DOp::create(
         l.rw, l.loc, l.tensorType({n, oh, ow, m}, acc), x, wv, bias,
-        zp(elt, c.xZp), zp(elt, c.wZp), padAttr, strideAttr, dilAttr, accAttr);
+        zp(elt, c.xZp), zp(wElt, c.wZp), padAttr, strideAttr, dilAttr, accAttr);
   } else {
     // Regular or grouped: one OHWI conv2d per group, concatenated.
     SmallVector<Value> parts;
@@ -184,7 +184,7 @@ FailureOr<Value> whittle::lowering::lowerConvNHWC(
               for (int64_t i = 0; i < cg; ++i)
                 ohwi[((o * kh + yy) * kw + xx) * cg + i] =
                     w(gi * mg + o, i, yy, xx);
-        wv = relaid(l.tensorType({mg, kh, kw, cg}, elt), ohwi);
+        wv = relaid(l.tensorType({mg, kh, kw, cg}, wElt), ohwi);
       } else {
         Value wg = group > 1 ? l.slice(wIn, {gi * mg, 0, 0, 0}, {mg, cg, kh, kw})
                              : wIn;
@@ -197,7 +197,7 @@ FailureOr<Value> whittle::lowering::lowerConvNHWC(
                       {n, nhwc.getDimSize(1), nhwc.getDimSize(2), cg});
       parts.push_back(tosa::Conv2DOp::create(
           l.rw, l.loc, l.tensorType({n, oh, ow, mg}, acc), xin, wv, bv,
-          zp(elt, c.xZp), zp(elt, c.wZp), padAttr, strideAttr, dilAttr,
+          zp(elt, c.xZp), zp(wElt, c.wZp), padAttr, strideAttr, dilAttr,
           accAttr));
     }
     y = parts.size() == 1
@@ -483,8 +483,9 @@ static FailureOr<Value> lowerSoftmax(Lowerer &l, onnx::SoftmaxOp op) {
 static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
   auto t = llvm::cast<RankedTensorType>(op.getType());
   Type elt = t.getElementType();
-  if (elt.isSignlessInteger(8) || elt.isSignlessInteger(32)) {
-    // Integer clamp (int8 after quantization): constant bounds only.
+  if (elt.isSignlessInteger(8) || elt.isSignlessInteger(16) ||
+      elt.isSignlessInteger(32)) {
+    // Integer clamp (int8/int16 after quantization): constant bounds only.
     auto bound = [&](Value v, int64_t dflt) -> std::optional<int64_t> {
       if (!v)
         return dflt;

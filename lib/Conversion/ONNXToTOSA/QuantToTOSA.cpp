@@ -7,8 +7,9 @@
 // (SINGLE_ROUND: round half up at the shift). No floating point runs between
 // a model's QuantizeLinear and DequantizeLinear edges.
 //
-// Quantized tensors are int8: onnx-signed-quant has already rewritten uint8
-// ones as int8 where it could.
+// Quantized tensors are int8, or int16 with zero point 0 (A16W8 layers:
+// int16 x int8 products accumulate in int48, TOSA's int16 kernels); uint8
+// ones onnx-signed-quant has already rewritten as int8 where it could.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,15 +41,26 @@ struct QParams {
 
 } // namespace
 
-static LogicalResult requireInt8(Operation *op, Value v, StringRef what) {
+static LogicalResult requireWidth(Operation *op, Value v, StringRef what,
+                                  bool allow16) {
   auto it = llvm::dyn_cast<IntegerType>(Lowerer::typeOf(v).getElementType());
-  if (it && it.getWidth() == 8 && !it.isUnsigned())
+  if (it && !it.isUnsigned() &&
+      (it.getWidth() == 8 || (allow16 && it.getWidth() == 16)))
     return success();
   return op->emitError(what) << " is "
                              << Lowerer::typeOf(v).getElementType()
-                             << "; the integer kernels take int8 (uint8 "
-                                "only where nothing but quantization ops and "
-                                "data movement use it)";
+                             << "; the integer kernels take int8"
+                             << (allow16 ? " or int16" : "")
+                             << " (uint8 only where nothing but quantization "
+                                "ops and data movement use it)";
+}
+
+static LogicalResult requireInt8(Operation *op, Value v, StringRef what) {
+  return requireWidth(op, v, what, /*allow16=*/false);
+}
+
+static bool isI16(Value v) {
+  return Lowerer::typeOf(v).getElementType().isSignlessInteger(16);
 }
 
 static FailureOr<QParams> readParams(Operation *op, StringRef name,
@@ -82,24 +94,38 @@ struct QOperand {
   Value value;
   StringRef name;
   Value scale, zeroPoint;
+  bool allow16 = true; ///< int16 allowed (activations; weights are int8)
 };
 
-/// Checks that every operand is int8 and reads its parameters (in order),
-/// with one error for the first that fails.
+/// Checks that every operand is int8 (or int16 where allowed, with zero
+/// point 0) and reads its parameters (in order), with one error for the
+/// first that fails.
 static FailureOr<SmallVector<QParams>> readOperands(Operation *op,
                                                     ArrayRef<QOperand> qs) {
   for (const QOperand &q : qs)
-    if (failed(requireInt8(op, q.value, q.name)))
+    if (failed(requireWidth(op, q.value, q.name, q.allow16)))
       return failure();
   SmallVector<QParams> out;
   for (const QOperand &q : qs) {
     auto p = readParams(op, q.name, q.scale, q.zeroPoint);
     if (failed(p))
       return failure();
+    if (isI16(q.value) && llvm::any_of(p->zp, [](int64_t z) { return z; }))
+      return op->emitError(q.name)
+             << "_zero_point must be 0 for int16 (the int16 kernels are "
+                "symmetric)";
     out.push_back(*p);
   }
   return out;
 }
+
+/// The accumulator of products of `x` with int8 weights: int32 for int8,
+/// int48 for int16 (TOSA's widths).
+static Type accumulatorFor(Lowerer &l, Value x) {
+  return isI16(x) ? l.rw.getIntegerType(48) : l.rw.getI32Type();
+}
+
+static Type eltOf(Value v) { return Lowerer::typeOf(v).getElementType(); }
 
 /// M = mult * 2^-shift with mult in [2^30, 2^31) and shift in [2, 62], the
 /// range of TOSA's 32-bit rescale. Multipliers too small for that range
@@ -183,16 +209,20 @@ static FailureOr<int64_t> uniformZp(Operation *op, const QParams &p,
   return p.zp[0];
 }
 
-/// Integer constant [n] of i32 from a constant operand (bias).
-static FailureOr<Value> i32Constant(Lowerer &l, Operation *op, Value v,
-                                    ArrayRef<int64_t> shape) {
+/// Integer constant of `elt` (the accumulator: i32 or i48) from a constant
+/// int32 operand (a bias).
+static FailureOr<Value> biasConstant(Lowerer &l, Operation *op, Value v,
+                                     ArrayRef<int64_t> shape, Type elt) {
   auto vals = whittle::getConstantInts(v);
   if (!vals)
     return op->emitError("the int32 bias must be a constant");
-  SmallVector<int32_t> out(vals->begin(), vals->end());
-  auto t = l.tensorType(shape, l.rw.getI32Type());
-  return (Value)tosa::ConstOp::create(
-      l.rw, l.loc, t, DenseElementsAttr::get(t, ArrayRef<int32_t>(out)));
+  unsigned w = elt.getIntOrFloatBitWidth();
+  SmallVector<APInt> out;
+  for (int64_t x : *vals)
+    out.push_back(APInt(w, (uint64_t)x, /*isSigned=*/true));
+  auto t = l.tensorType(shape, elt);
+  return (Value)tosa::ConstOp::create(l.rw, l.loc, t,
+                                      DenseElementsAttr::get(t, out));
 }
 
 static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
@@ -203,7 +233,7 @@ static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
     return failure();
   auto params = readOperands(
       op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
-           {op.getW(), "w", op.getWScale(), op.getWZeroPoint()},
+           {op.getW(), "w", op.getWScale(), op.getWZeroPoint(), false},
            {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
   if (failed(params))
     return failure();
@@ -216,12 +246,13 @@ static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
   c.x = op.getX();
   c.w = op.getW();
   c.wInt = whittle::getConstantInts(op.getW());
-  c.elt = l.rw.getI8Type();
-  c.acc = l.rw.getI32Type();
+  c.elt = eltOf(op.getX());
+  c.wElt = l.rw.getI8Type();
+  c.acc = accumulatorFor(l, op.getX());
   c.xZp = xp->z();
   c.wZp = *wZp;
   if (op.getB()) {
-    auto b = i32Constant(l, op, op.getB(), {m});
+    auto b = biasConstant(l, op, op.getB(), {m}, c.acc);
     if (failed(b))
       return failure();
     c.bias = *b;
@@ -232,7 +263,7 @@ static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
   SmallVector<double> M;
   for (double ws : perChannel(*wp, m))
     M.push_back(xp->s() * ws / yp->s());
-  Value y = rescale(l, *acc, l.rw.getI8Type(), M, 0, yp->z());
+  Value y = rescale(l, *acc, rt.getElementType(), M, 0, yp->z());
   return finishWindowOutput(l, y, rt);
 }
 
@@ -280,10 +311,11 @@ struct MatMulParams {
 };
 template <typename MatMulLike>
 static FailureOr<MatMulParams> readMatMulOperands(MatMulLike op) {
+  // int8 only: onnx-quantize keeps A16 Gemm/MatMul in float.
   auto params = readOperands(
-      op, {{op.getA(), "a", op.getAScale(), op.getAZeroPoint()},
-           {op.getB(), "b", op.getBScale(), op.getBZeroPoint()},
-           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+      op, {{op.getA(), "a", op.getAScale(), op.getAZeroPoint(), false},
+           {op.getB(), "b", op.getBScale(), op.getBZeroPoint(), false},
+           {op.getY(), "y", op.getYScale(), op.getYZeroPoint(), false}});
   if (failed(params))
     return failure();
   auto bZp = uniformZp(op, (*params)[1], "b");
@@ -346,7 +378,7 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
   Value y = *acc;
   if (op.getC()) {
     auto ct = Lowerer::typeOf(op.getC());
-    auto c = i32Constant(l, op, op.getC(), ct.getShape());
+    auto c = biasConstant(l, op, op.getC(), ct.getShape(), l.rw.getI32Type());
     if (failed(c))
       return failure();
     y = l.binary<tosa::AddOp>(Lowerer::typeOf(y), y, *c);
@@ -359,11 +391,12 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
 }
 
 /// QLinearAdd / QLinearMul: both operands to int32 (Add: on a common scale,
-/// shifted left by kAddShift bits for precision), the integer op, and one
+/// shifted left for precision: 20 bits for int8 operands, 15 with an int16
+/// one, so that the sum stays within int32), the integer op, and one
 /// rescale to the output.
 template <typename BinOp>
 static FailureOr<Value> lowerQLinearBinary(Lowerer &l, BinOp op, bool isAdd) {
-  constexpr int kAddShift = 20;
+  const int kAddShift = isI16(op.getA()) || isI16(op.getB()) ? 15 : 20;
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   auto params = readOperands(
       op, {{op.getA(), "A", op.getAScale(), op.getAZeroPoint()},
@@ -372,7 +405,7 @@ static FailureOr<Value> lowerQLinearBinary(Lowerer &l, BinOp op, bool isAdd) {
   if (failed(params))
     return failure();
   const QParams *ap = &(*params)[0], *bp = &(*params)[1], *cp = &(*params)[2];
-  Type i32 = l.rw.getI32Type(), i8 = l.rw.getI8Type();
+  Type i32 = l.rw.getI32Type(), outElt = rt.getElementType();
   auto wide = l.tensorType(rt.getShape(), i32);
   Value y;
   double outM;
@@ -389,7 +422,7 @@ static FailureOr<Value> lowerQLinearBinary(Lowerer &l, BinOp op, bool isAdd) {
     y = l.mul(wide, a, b);
     outM = ap->s() * bp->s() / cp->s();
   }
-  return rescale(l, y, i8, {outM}, 0, cp->z());
+  return rescale(l, y, outElt, {outM}, 0, cp->z());
 }
 
 static FailureOr<Value>
@@ -408,12 +441,15 @@ lowerQLinearGlobalAveragePool(Lowerer &l, onnx::QLinearGlobalAveragePoolOp op) {
   int64_t count = 1;
   for (int64_t d : xt.getShape().drop_front(2))
     count *= d;
+  if (isI16(op.getX()) && count > (int64_t(1) << 16))
+    return op.emitError("int16 mean over ")
+           << count << " elements would overflow the int32 sum";
   Value x = rescale(l, op.getX(), i32, {1.0}, xp->z(), 0);
   x = l.reshape(x, {xt.getDimSize(0), xt.getDimSize(1), count});
   Value sum = tosa::ReduceSumOp::create(
       l.rw, l.loc, l.tensorType({xt.getDimSize(0), xt.getDimSize(1), 1}, i32),
       x, l.rw.getI32IntegerAttr(2));
-  Value y = rescale(l, sum, l.rw.getI8Type(),
+  Value y = rescale(l, sum, rt.getElementType(),
                     {xp->s() / (yp->s() * (double)count)}, 0, yp->z());
   return l.reshape(y, rt.getShape());
 }
@@ -427,9 +463,12 @@ static FailureOr<Value> lowerQDQ(Lowerer &l, Operation *op, Value x,
   auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
   Value q = quantize ? op->getResult(0) : x;
   bool i32 = Lowerer::typeOf(q).getElementType().isSignlessInteger(32);
-  if (!i32 && failed(requireInt8(op, q, quantize ? "the quantized result"
-                                                 : "the quantized input")))
+  if (!i32 && failed(requireWidth(op, q,
+                                  quantize ? "the quantized result"
+                                           : "the quantized input",
+                                  /*allow16=*/true)))
     return failure();
+  unsigned bits = Lowerer::typeOf(q).getElementType().getIntOrFloatBitWidth();
   int64_t rank = xt.getRank();
   if (axis < 0)
     axis += rank;
@@ -468,8 +507,10 @@ static FailureOr<Value> lowerQDQ(Lowerer &l, Operation *op, Value x,
         Value v = arith::DivFOp::create(b, loc, a[0], a[1]);
         v = math::RoundEvenOp::create(b, loc, v);
         v = arith::AddFOp::create(b, loc, v, z);
-        Value lo = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-128));
-        Value hi = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127));
+        Value lo = arith::ConstantOp::create(
+            b, loc, b.getF32FloatAttr(-(double)(int64_t(1) << (bits - 1))));
+        Value hi = arith::ConstantOp::create(
+            b, loc, b.getF32FloatAttr((double)((int64_t(1) << (bits - 1)) - 1)));
         v = arith::MaximumFOp::create(b, loc, v, lo);
         v = arith::MinimumFOp::create(b, loc, v, hi);
         return arith::FPToSIOp::create(b, loc, rt.getElementType(), v);
@@ -487,6 +528,19 @@ static FailureOr<Value> lowerLookup(Lowerer &l, onnx::QLinearLookupOp op) {
   Value table = tosa::ConstOp::create(l.rw, l.loc, tt, vals.reshape(tt));
   return tosa::TableOp::create(l.rw, l.loc, op.getType(), op.getX(), table)
       .getResult();
+}
+
+/// Q(DQ(x)) in fixed point, between any of int8 and int16.
+static FailureOr<Value> lowerRequantize(Lowerer &l,
+                                        onnx::QLinearRequantizeOp op) {
+  auto params = readOperands(
+      op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
+           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+  if (failed(params))
+    return failure();
+  const QParams *xp = &(*params)[0], *yp = &(*params)[1];
+  return rescale(l, op.getX(), eltOf(op.getY()), {xp->s() / yp->s()},
+                 xp->z(), yp->z());
 }
 
 std::optional<FailureOr<Value>>
@@ -513,6 +567,7 @@ whittle::lowering::lowerQuantOp(Lowerer &l, Operation *op) {
         return lowerQLinearGlobalAveragePool(l, o);
       })
       .Case([&](onnx::QLinearLookupOp o) { return lowerLookup(l, o); })
+      .Case([&](onnx::QLinearRequantizeOp o) { return lowerRequantize(l, o); })
       .Case([&](onnx::ConvIntegerOp o) { return lowerConvInteger(l, o); })
       .Case([&](onnx::MatMulIntegerOp o) -> FailureOr<Value> {
         if (failed(requireInt8(o, o.getA(), "A")) ||

@@ -127,6 +127,10 @@ FailureOr<std::string> CEmitter::cType(Type type, Location loc) {
     unsigned w = it.getWidth();
     if (w == 8 || w == 16 || w == 32 || w == 64)
       return (it.isUnsigned() ? "uint" : "int") + std::to_string(w) + "_t";
+    // TOSA's int16 x int8 accumulators, held sign-extended (the kernels
+    // never exceed 48 bits: TOSA requires it of them).
+    if (w == 48 && !it.isUnsigned())
+      return std::string("int64_t");
   }
   return emitError(loc) << "C emitter: unsupported type " << type;
 }
@@ -427,6 +431,12 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
     auto t = cType(op->getResult(0).getType(), loc);
     if (failed(t))
       return failure();
+    if (llvm::isa<arith::TruncIOp>(op) &&
+        op->getResult(0).getType().isInteger(48))
+      // Wrap to 48 bits and sign-extend, as i48 values are held.
+      return define(op, indent,
+                    "(int64_t)((uint64_t)" + expr(op->getOperand(0)) +
+                        " << 16) >> 16");
     return define(op, indent, "(" + *t + ")" + expr(op->getOperand(0)));
   };
   auto call = [&](const char *fn, unsigned helper) {

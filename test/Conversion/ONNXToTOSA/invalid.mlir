@@ -65,3 +65,27 @@ func.func @qlinearmatmul_zero_scale(%a: tensor<2x2xi8>, %b: tensor<2x2xi8>) -> t
   %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %z, %zero, %z : (tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x2xi8>
   return %0 : tensor<2x2xi8>
 }
+
+// -----
+
+func.func @qlinearconv_int16_zero_point(%x: tensor<1x1x4x4xi16>) -> tensor<1x1x4x4xi16> {
+  %s = onnx.Constant dense<0.5> : tensor<f32>
+  %z = onnx.Constant dense<3> : tensor<i16>
+  %w = onnx.Constant dense<1> : tensor<1x1x1x1xi8>
+  %wz = onnx.Constant dense<0> : tensor<i8>
+  // expected-error @+1 {{x_zero_point must be 0 for int16 (the int16 kernels are symmetric)}}
+  %0 = onnx.QLinearConv %x, %s, %z, %w, %s, %wz, %s, %z : (tensor<1x1x4x4xi16>, tensor<f32>, tensor<i16>, tensor<1x1x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>) -> tensor<1x1x4x4xi16>
+  return %0 : tensor<1x1x4x4xi16>
+}
+
+// -----
+
+func.func @qgemm_int16(%a: tensor<2x2xi16>) -> tensor<2x2xi8> {
+  %s = onnx.Constant dense<0.5> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i16>
+  %b = onnx.Constant dense<1> : tensor<2x2xi8>
+  %bz = onnx.Constant dense<0> : tensor<i8>
+  // expected-error @+1 {{a is 'i16'; the integer kernels take int8 (uint8 only where nothing but quantization ops and data movement use it)}}
+  %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %bz, %s, %bz : (tensor<2x2xi16>, tensor<f32>, tensor<i16>, tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x2xi8>
+  return %0 : tensor<2x2xi8>
+}

@@ -79,3 +79,45 @@ func.func @edges(%x: tensor<4xf32>) -> tensor<4xf32> {
   %d = onnx.DequantizeLinear %q, %s, %z : (tensor<4xi8>, tensor<f32>, tensor<i8>) -> tensor<4xf32>
   return %d : tensor<4xf32>
 }
+
+// -----
+
+// int16 x int8 (A16W8) accumulates in int48 (TOSA's width; the int32 bias
+// widened), then rescales from int48 to int16: 0.001 * 0.01 / 0.0002 = 0.05
+// ~ 1717987005 * 2^-35 (the scales are f32).
+// CHECK-LABEL: func.func @qlinearconv_a16
+// CHECK-DAG: %[[B:.*]] = "tosa.const"() <{values = dense<[50000, -50000]> : tensor<2xi48>}>
+// CHECK: %[[ACC:.*]] = tosa.conv2d %{{.*}}, %{{.*}}, %[[B]], %{{.*}}, %{{.*}} {acc_type = i48, {{.*}}} : (tensor<1x4x4x1xi16>, tensor<2x1x1x1xi8>, tensor<2xi48>, tensor<1xi16>, tensor<1xi8>) -> tensor<1x4x4x2xi48>
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<1717987005> : tensor<2xi32>}>
+// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<35> : tensor<2xi8>}>
+// CHECK: tosa.rescale %[[ACC]], %[[M]], %[[S]], {{.*}} : (tensor<1x4x4x2xi48>, tensor<2xi32>, tensor<2xi8>, tensor<1xi48>, tensor<1xi16>) -> tensor<1x4x4x2xi16>
+func.func @qlinearconv_a16(%x: tensor<1x1x4x4xi16>) -> tensor<1x2x4x4xi16> {
+  %w = onnx.Constant dense<[[[[64]]], [[[-127]]]]> : tensor<2x1x1x1xi8>
+  %ys = onnx.Constant dense<2.000000e-04> : tensor<f32>
+  %yz = onnx.Constant dense<0> : tensor<i16>
+  %b = onnx.Constant dense<[50000, -50000]> : tensor<2xi32>
+  %xs = onnx.Constant dense<1.000000e-03> : tensor<f32>
+  %xz = onnx.Constant dense<0> : tensor<i16>
+  %ws = onnx.Constant dense<0.00999999977> : tensor<f32>
+  %wz = onnx.Constant dense<0> : tensor<i8>
+  %y = onnx.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b : (tensor<1x1x4x4xi16>, tensor<f32>, tensor<i16>, tensor<2x1x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>, tensor<2xi32>) -> tensor<1x2x4x4xi16>
+  return %y : tensor<1x2x4x4xi16>
+}
+
+// -----
+
+// Requantization between widths is one rescale: int8 zero point 3 in,
+// 0.05 / 0.0004 = 125 ~ 2097152084 * 2^-24 (f32 scales).
+// CHECK-LABEL: func.func @requantize
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<2097152084> : tensor<1xi32>}>
+// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<24> : tensor<1xi8>}>
+// CHECK-DAG: %[[IZ:.*]] = "tosa.const"() <{values = dense<3> : tensor<1xi8>}>
+// CHECK: tosa.rescale %arg0, %[[M]], %[[S]], %[[IZ]], %{{.*}} {{.*}} : (tensor<1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi16>) -> tensor<1x8xi16>
+func.func @requantize(%x: tensor<1x8xi8>) -> tensor<1x8xi16> {
+  %xs = onnx.Constant dense<5.000000e-02> : tensor<f32>
+  %xz = onnx.Constant dense<3> : tensor<i8>
+  %ys = onnx.Constant dense<4.000000e-04> : tensor<f32>
+  %yz = onnx.Constant dense<0> : tensor<i16>
+  %y = onnx.QLinearRequantize %x, %xs, %xz, %ys, %yz : (tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>) -> tensor<1x8xi16>
+  return %y : tensor<1x8xi16>
+}

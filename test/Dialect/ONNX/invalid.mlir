@@ -175,3 +175,11 @@ func.func @lookup_table(%x: tensor<4xi8>) -> tensor<4xi8> {
   %0 = onnx.QLinearLookup %x {table = dense<0> : tensor<128xi8>} : (tensor<4xi8>) -> tensor<4xi8>
   return %0 : tensor<4xi8>
 }
+
+// -----
+
+func.func @lookup_int16(%x: tensor<4xi16>) -> tensor<4xi8> {
+  // expected-error @+1 {{input must be 8-bit, got 'i16'}}
+  %0 = onnx.QLinearLookup %x {table = dense<0> : tensor<256xi8>} : (tensor<4xi16>) -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}

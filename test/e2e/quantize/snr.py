@@ -114,10 +114,12 @@ def main():
     got, qrep = build_and_run(a.whittle, a.cc, a.work, "int8_build", a.model,
                               ["--quantize=int8", "--calibration=" + cdir] + a.flags, held)
     q = qrep["quantization"]
-    int8 = sum(1 for l in q["layers"] if l["precision"] == "int8")
+    count = {p: sum(1 for l in q["layers"] if l["precision"] == p)
+             for p in ("int8", "int16", "float")}
     print(f"model: {os.path.basename(a.model)}; calibration samples: {len(calib)}, "
           f"held-out samples: {len(held)}")
-    print(f"layers int8: {int8} of {len(q['layers'])}")
+    print(f"layers int8: {count['int8']} of {len(q['layers'])}; int16 activations: "
+          f"{count['int16']}; float: {count['float']}")
     print(f"weight bytes: float {frep['model']['weight_bytes']}, int8 {qrep['model']['weight_bytes']} "
           f"({qrep['model']['weight_bytes'] / frep['model']['weight_bytes']:.3f}x)")
     ok = True

@@ -541,10 +541,21 @@ LogicalResult QLinearGlobalAveragePoolOp::verify() {
 }
 
 LogicalResult QLinearLookupOp::verify() {
+  if (!eltOf(getX()).isInteger(8))
+    return emitOpError("input must be 8-bit, got ") << eltOf(getX());
   auto table = getTable();
   if (table.getNumElements() != 256 ||
       table.getElementType() != eltOf(getY()))
     return emitOpError("table must hold 256 elements of the result type");
+  return checkResultShape(*this, rankedType(getX()).getShape());
+}
+
+LogicalResult QLinearRequantizeOp::verify() {
+  if (failed(verifyQuantParams(*this, "x", getXScale(), getXZeroPoint(),
+                               eltOf(getX()))) ||
+      failed(verifyQuantParams(*this, "y", getYScale(), getYZeroPoint(),
+                               eltOf(getY()))))
+    return failure();
   return checkResultShape(*this, rankedType(getX()).getShape());
 }
 

@@ -46,24 +46,33 @@ std::optional<DQInput> asDQ(Value v) {
   return DQInput{dq, dq.getX(), *p};
 }
 
-bool isInt8(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType())
-      .getElementType()
-      .isSignlessInteger(8);
+Type eltOf(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType()).getElementType();
 }
 
-/// A per-tensor int8 activation.
+bool isInt8(Value v) { return eltOf(v).isSignlessInteger(8); }
+
+unsigned bitsOf(Value v) { return eltOf(v).getIntOrFloatBitWidth(); }
+
+/// Quantized activation parameters the kernels take: per-tensor int8, or
+/// int16 with zero point 0 (TOSA's int16 kernels have none).
+bool kernelParams(Type elt, const QuantParamsView &p) {
+  return p.perTensor() && (elt.isSignlessInteger(8) ||
+                           (elt.isSignlessInteger(16) && p.zeroPoint[0] == 0));
+}
+
+/// A per-tensor int8 or int16 activation.
 std::optional<DQInput> asDQActivation(Value v) {
   auto d = asDQ(v);
-  if (!d || !d->p.perTensor() || !isInt8(d->q))
+  if (!d || !kernelParams(eltOf(d->q), d->p))
     return std::nullopt;
   return d;
 }
 
-/// Saturating int8 quantization of a real value.
-int64_t quantizeValue(double v, double scale, int64_t zp) {
+/// Saturating quantization of a real value to a `bits`-bit integer.
+int64_t quantizeValue(double v, double scale, int64_t zp, unsigned bits = 8) {
   double q = std::nearbyint(v / scale) + (double)zp;
-  return (int64_t)std::clamp(q, -128.0, 127.0);
+  return (int64_t)std::clamp(q, (double)quantMin(bits), (double)quantMax(bits));
 }
 
 Value scalarF32(OpBuilder &b, Location loc, double v) {
@@ -83,11 +92,13 @@ Value vectorI8(OpBuilder &b, Location loc, ArrayRef<int64_t> v) {
 }
 
 /// The scale and zero point of a DQ input as constants (per-tensor scalars,
-/// or vectors).
+/// or int8 vectors).
 std::pair<Value, Value> paramsOf(OpBuilder &b, Location loc,
-                                 const QuantParamsView &p) {
+                                 const DQInput &x) {
+  const QuantParamsView &p = x.p;
   if (p.perTensor())
-    return {scalarF32(b, loc, p.scale[0]), createI8Scalar(b, loc, p.zeroPoint[0])};
+    return {scalarF32(b, loc, p.scale[0]),
+            createIntScalar(b, loc, bitsOf(x.q), p.zeroPoint[0])};
   return {vectorF32(b, loc, p.scale), vectorI8(b, loc, p.zeroPoint)};
 }
 
@@ -153,11 +164,16 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
                                double scale, int64_t zp) {
     if (!act)
       return q;
-    int64_t lo = std::isinf(act->lo) ? -128 : quantizeValue(act->lo, scale, zp);
-    int64_t hi = std::isinf(act->hi) ? 127 : quantizeValue(act->hi, scale, zp);
-    if (lo <= -128 && hi >= 127)
+    unsigned bits = bitsOf(q);
+    int64_t qmin = quantMin(bits), qmax = quantMax(bits);
+    int64_t lo =
+        std::isinf(act->lo) ? qmin : quantizeValue(act->lo, scale, zp, bits);
+    int64_t hi =
+        std::isinf(act->hi) ? qmax : quantizeValue(act->hi, scale, zp, bits);
+    if (lo <= qmin && hi >= qmax)
       return q;
-    Value mn = createI8Scalar(b, loc, lo), mx = createI8Scalar(b, loc, hi);
+    Value mn = createIntScalar(b, loc, bits, lo),
+          mx = createIntScalar(b, loc, bits, hi);
     return onnx::ClipOp::create(b, loc, q.getType(), q, mn, mx);
   }
 
@@ -212,22 +228,38 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     return d;
   }
 
-  /// An int8 tensor on the parameters (scale, zp).
+  /// `x` as a tensor of `elt` (int8 or int16) on the parameters (scale, zp).
   static Value requantize(OpBuilder &b, Location loc, const DQInput &x,
-                          double scale, int64_t zp) {
+                          Type elt, double scale, int64_t zp) {
     double s = x.p.scale[0];
     int64_t z = x.p.zeroPoint[0];
-    if (s == scale && z == zp)
+    auto xt = llvm::cast<RankedTensorType>(x.q.getType());
+    if (s == scale && z == zp && xt.getElementType() == elt)
       return x.q;
-    auto t = llvm::cast<RankedTensorType>(x.q.getType());
+    auto t = RankedTensorType::get(xt.getShape(), elt);
+    unsigned bits = elt.getIntOrFloatBitWidth();
     if (auto vals = getConstantInts(x.q)) {
-      SmallVector<int8_t> q;
-      for (int64_t v : *vals)
-        q.push_back((int8_t)quantizeValue((v - z) * s, scale, zp));
-      return createConstant(
-          b, loc, t,
-          ArrayRef<char>(reinterpret_cast<const char *>(q.data()), q.size()),
-          getNodeName(loc) + ".requantized");
+      SmallVector<int16_t> q16;
+      SmallVector<int8_t> q8;
+      for (int64_t v : *vals) {
+        int64_t q = quantizeValue((v - z) * s, scale, zp, bits);
+        q16.push_back((int16_t)q);
+        q8.push_back((int8_t)q);
+      }
+      ArrayRef<char> bytes =
+          bits == 16 ? ArrayRef<char>(reinterpret_cast<const char *>(q16.data()),
+                                      q16.size() * 2)
+                     : ArrayRef<char>(reinterpret_cast<const char *>(q8.data()),
+                                      q8.size());
+      return createConstant(b, loc, t, bytes,
+                            getNodeName(loc) + ".requantized");
+    }
+    if (bits != 8 || !isInt8(x.q)) {
+      // Fixed-point rescale between widths or on int16.
+      auto [xs, xz] = paramsOf(b, loc, x);
+      return onnx::QLinearRequantizeOp::create(
+          b, loc, t, x.q, xs, xz, scalarF32(b, loc, scale),
+          createIntScalar(b, loc, bits, zp));
     }
     SmallVector<int8_t> table;
     for (int v = -128; v < 128; ++v)
@@ -240,10 +272,11 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
   /// Q(act?(core(DQ...))) -> integer op; returns the int8 replacement.
   Value fuse(OpBuilder &b, onnx::QuantizeLinearOp q) {
     auto qp = readQuantParams(q);
-    if (!qp || !qp->perTensor() || !isInt8(q.getY()))
+    if (!qp || !kernelParams(eltOf(q.getY()), *qp))
       return {};
     double ys = qp->scale[0];
     int64_t yzp = qp->zeroPoint[0];
+    unsigned ybits = bitsOf(q.getY());
     Operation *def = q.getX().getDefiningOp();
     if (!def || !def->getResult(0).hasOneUse())
       return {};
@@ -261,7 +294,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     Location loc = core->getLoc();
     b.setInsertionPoint(q);
     auto qType = q.getY().getType();
-    Value ysV = scalarF32(b, loc, ys), yzV = createI8Scalar(b, loc, yzp);
+    Value ysV = scalarF32(b, loc, ys),
+          yzV = createIntScalar(b, loc, ybits, yzp);
     Value result;
 
     if (auto conv = llvm::dyn_cast<onnx::ConvOp>(core)) {
@@ -276,8 +310,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
           return {};
         bias = *bb;
       }
-      auto [xs, xz] = paramsOf(b, loc, x->p);
-      auto [ws, wz] = paramsOf(b, loc, w->p);
+      auto [xs, xz] = paramsOf(b, loc, *x);
+      auto [ws, wz] = paramsOf(b, loc, *w);
       result = onnx::QLinearConvOp::create(
           b, loc, qType, x->q, xs, xz, w->q, ws, wz, ysV, yzV, bias,
           conv.getAutoPadAttr(), conv.getDilationsAttr(), conv.getGroupAttr(),
@@ -307,8 +341,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
           return {};
         c = *cc;
       }
-      auto [as, az] = paramsOf(b, loc, a->p);
-      auto [bs, bz] = paramsOf(b, loc, w->p);
+      auto [as, az] = paramsOf(b, loc, *a);
+      auto [bs, bz] = paramsOf(b, loc, *w);
       result = onnx::QGemmOp::create(b, loc, qType, a->q, as, az, w->q, bs, bz,
                                      ysV, yzV, c, gemm.getAlphaAttr(),
                                      gemm.getTransAAttr(), gemm.getTransBAttr());
@@ -318,8 +352,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       auto w = asDQWeights(mm.getB(), bRank - 1);
       if (!a || !w || (!w->p.perTensor() && bRank != 2))
         return {};
-      auto [as, az] = paramsOf(b, loc, a->p);
-      auto [bs, bz] = paramsOf(b, loc, w->p);
+      auto [as, az] = paramsOf(b, loc, *a);
+      auto [bs, bz] = paramsOf(b, loc, *w);
       result = onnx::QLinearMatMulOp::create(b, loc, qType, a->q, as, az, w->q,
                                              bs, bz, ysV, yzV);
     } else if (llvm::isa<onnx::AddOp, onnx::MulOp>(core)) {
@@ -327,8 +361,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       auto c = asDQActivation(core->getOperand(1));
       if (!a || !c)
         return {};
-      auto [as, az] = paramsOf(b, loc, a->p);
-      auto [cs, cz] = paramsOf(b, loc, c->p);
+      auto [as, az] = paramsOf(b, loc, *a);
+      auto [cs, cz] = paramsOf(b, loc, *c);
       if (llvm::isa<onnx::AddOp>(core))
         result = onnx::QLinearAddOp::create(b, loc, qType, a->q, as, az, c->q,
                                             cs, cz, ysV, yzV);
@@ -339,7 +373,7 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       auto x = asDQActivation(core->getOperand(0));
       if (!x)
         return {};
-      auto [xs, xz] = paramsOf(b, loc, x->p);
+      auto [xs, xz] = paramsOf(b, loc, *x);
       result = onnx::QLinearGlobalAveragePoolOp::create(b, loc, qType, x->q,
                                                         xs, xz, ysV, yzV);
     } else if (auto concat = llvm::dyn_cast<onnx::ConcatOp>(core)) {
@@ -350,14 +384,14 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
         auto x = asDQActivation(v);
         if (!x)
           return {};
-        ins.push_back(requantize(b, loc, *x, ys, yzp));
+        ins.push_back(requantize(b, loc, *x, eltOf(q.getY()), ys, yzp));
       }
       result = onnx::ConcatOp::create(b, loc, qType, ins, concat.getAxisAttr());
     } else if (auto pool = llvm::dyn_cast<onnx::MaxPoolOp>(core)) {
       // max commutes with a monotonic quantization on equal parameters.
       auto x = asDQActivation(pool.getX());
       if (!x || x->p.scale[0] != ys || x->p.zeroPoint[0] != yzp ||
-          pool->getNumResults() != 1)
+          eltOf(x->q) != eltOf(q.getY()) || pool->getNumResults() != 1)
         return {};
       IRMapping map;
       map.map(pool.getX(), x->q);
@@ -365,8 +399,9 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       clone->getResult(0).setType(qType);
       result = clone->getResult(0);
     } else if (core->getNumOperands() == 1 || llvm::isa<onnx::ClipOp>(core)) {
+      // 256-entry tables: int8 to int8.
       auto x = asDQActivation(core->getOperand(0));
-      if (!x || !evalUnary(core, 0.0))
+      if (!x || !isInt8(x->q) || ybits != 8 || !evalUnary(core, 0.0))
         return {};
       SmallVector<int8_t> table;
       for (int v = -128; v < 128; ++v) {
@@ -400,8 +435,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     Operation *clone = b.clone(*op, map);
     auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
     clone->getResult(0).setType(
-        RankedTensorType::get(rt.getShape(), b.getI8Type()));
-    auto [s, z] = paramsOf(b, op->getLoc(), x->p);
+        RankedTensorType::get(rt.getShape(), eltOf(x->q)));
+    auto [s, z] = paramsOf(b, op->getLoc(), *x);
     Value dq = onnx::DequantizeLinearOp::create(b, op->getLoc(), rt,
                                                 clone->getResult(0), s, z,
                                                 /*axis=*/1, /*block_size=*/0);

@@ -27,10 +27,17 @@ using namespace mlir;
 
 namespace whittle {
 
-AffineQuant paramsForRange(double lo, double hi) {
+AffineQuant paramsForRange(double lo, double hi, unsigned bits) {
   lo = std::min(lo, 0.0);
   hi = std::max(hi, 0.0);
   AffineQuant p;
+  p.bits = bits;
+  if (bits == 16) {
+    double amax = std::max(-lo, hi);
+    p.scale = amax > 0 ? amax / 32767.0 : 1.0;
+    p.scale = std::max((double)(float)p.scale, (double)FLT_MIN);
+    return p;
+  }
   // An all-zero tensor still needs a valid (positive) scale.
   p.scale = hi - lo > 0 ? (hi - lo) / 255.0 : 1.0;
   // The f32 the model stores, never zero.
@@ -88,23 +95,27 @@ std::optional<QuantParamsView> readQuantParams(Operation *op) {
   return p;
 }
 
-Value createI8Scalar(OpBuilder &b, Location loc, int64_t v) {
-  auto t = RankedTensorType::get({}, b.getI8Type());
+Value createIntScalar(OpBuilder &b, Location loc, unsigned bits, int64_t v) {
+  auto t = RankedTensorType::get({}, b.getIntegerType(bits));
   return onnx::ConstantOp::create(
-      b, loc, t, DenseElementsAttr::get(t, b.getI8IntegerAttr((int8_t)v)));
+      b, loc, t, DenseElementsAttr::get(t, b.getIntegerAttr(t.getElementType(), v)));
+}
+
+Value createI8Scalar(OpBuilder &b, Location loc, int64_t v) {
+  return createIntScalar(b, loc, 8, v);
 }
 
 std::pair<Value, Value> createScaleZeroPoint(OpBuilder &b, Location loc,
                                              const AffineQuant &p) {
   return {createFloatConstant(b, loc, {}, {(float)p.scale}, ""),
-          createI8Scalar(b, loc, p.zeroPoint)};
+          createIntScalar(b, loc, p.bits, p.zeroPoint)};
 }
 
 Value createQDQ(OpBuilder &b, Location loc, Value v, const AffineQuant &p,
                 Value *quantized) {
   auto vt = llvm::cast<RankedTensorType>(v.getType());
   auto [scale, zp] = createScaleZeroPoint(b, loc, p);
-  auto qt = RankedTensorType::get(vt.getShape(), b.getI8Type());
+  auto qt = RankedTensorType::get(vt.getShape(), b.getIntegerType(p.bits));
   Value q = onnx::QuantizeLinearOp::create(b, loc, qt, v, scale, zp,
                                            /*axis=*/1, /*saturate=*/1,
                                            /*block_size=*/0);
@@ -132,9 +143,32 @@ QuantizedWeights quantizeWeights(ArrayRef<float> w, ArrayRef<int64_t> shape,
   SmallVector<double> amax(channels, 0.0);
   for (size_t i = 0; i < w.size(); ++i)
     amax[channelOf(i)] = std::max(amax[channelOf(i)], (double)std::fabs(w[i]));
+  // Per channel, the clipping threshold (a fraction of max|w|) with the
+  // least squared error: outliers would otherwise coarsen every step.
+  SmallVector<double> err(channels * 51, 0.0);
+  for (size_t i = 0; i < w.size(); ++i) {
+    size_t c = channelOf(i);
+    if (!(amax[c] > 0))
+      continue;
+    for (int k = 0; k <= 50; ++k) {
+      double s = amax[c] * (1.0 - 0.01 * k) / 127.0;
+      double v = std::clamp(std::nearbyint(w[i] / s), -127.0, 127.0) * s;
+      err[c * 51 + k] += (v - w[i]) * (v - w[i]);
+    }
+  }
   QuantizedWeights q;
-  for (double a : amax)
-    q.scales.push_back(a > 0 ? (float)(a / 127.0) : 1.0f);
+  for (int64_t c = 0; c < channels; ++c) {
+    double a = amax[c];
+    if (!(a > 0)) {
+      q.scales.push_back(1.0f);
+      continue;
+    }
+    int best = 0;
+    for (int k = 1; k <= 50; ++k)
+      if (err[c * 51 + k] < err[c * 51 + best])
+        best = k;
+    q.scales.push_back((float)(a * (1.0 - 0.01 * best) / 127.0));
+  }
   q.values.resize(w.size());
   for (size_t i = 0; i < w.size(); ++i) {
     double v = std::nearbyint(w[i] / (double)q.scales[channelOf(i)]);
@@ -146,24 +180,31 @@ QuantizedWeights quantizeWeights(ArrayRef<float> w, ArrayRef<int64_t> shape,
 struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
   using QuantizePassBase::QuantizePassBase;
 
-  llvm::StringSet<> skipSet;
+  llvm::StringSet<> skipSet, int16Set;
+  bool allInt16 = false;
+  /// The activation width of the layer being quantized.
+  unsigned bits = 8;
   DenseMap<Value, Value> dqOf; // float value -> DequantizeLinear(Quantize(v))
 
   static bool isDQ(Value v) {
     return v.getDefiningOp<onnx::DequantizeLinearOp>() != nullptr;
   }
 
-  /// Parameters of an already quantized value (the DQ's), if per-tensor.
+  /// Parameters of an already quantized value (the DQ's), if per-tensor
+  /// int8 or int16.
   static std::optional<AffineQuant> paramsOfDQ(Value v) {
     auto dq = v.getDefiningOp<onnx::DequantizeLinearOp>();
-    if (!dq || !llvm::cast<RankedTensorType>(dq.getX().getType())
-                    .getElementType()
-                    .isSignlessInteger(8))
+    if (!dq)
+      return std::nullopt;
+    Type elt =
+        llvm::cast<RankedTensorType>(dq.getX().getType()).getElementType();
+    if (!isQuantizedType(elt))
       return std::nullopt;
     auto p = readQuantParams(dq);
     if (!p || !p->perTensor())
       return std::nullopt;
-    return AffineQuant{p->scale[0], p->zeroPoint[0]};
+    return AffineQuant{p->scale[0], p->zeroPoint[0],
+                       elt.getIntOrFloatBitWidth()};
   }
 
   /// Range of a float activation: calibrated, or a constant's extremes.
@@ -192,7 +233,8 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
       b.setInsertionPointToStart(arg.getOwner());
     else
       b.setInsertionPointAfter(v.getDefiningOp());
-    Value dq = createQDQ(b, v.getLoc(), v, paramsForRange(r->first, r->second));
+    Value dq = createQDQ(b, v.getLoc(), v,
+                         paramsForRange(r->first, r->second, bits));
     dqOf[v] = dq;
     return dq;
   }
@@ -211,7 +253,7 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
     auto r = getRange(result);
     if (!r)
       return false;
-    quantizeResult(b, result, paramsForRange(r->first, r->second));
+    quantizeResult(b, result, paramsForRange(r->first, r->second, bits));
     return true;
   }
 
@@ -282,20 +324,24 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
     return skipSet.contains(getNodeName(op->getLoc()));
   }
 
-  /// Conv / Gemm / MatMul with constant weights.
+  /// Conv / Gemm / MatMul with constant weights. Gemm and MatMul have
+  /// int8 kernels only (`int16` false): an int16 input keeps them float.
   void quantizeWeighted(OpBuilder &b, Operation *op, Value x, Value w,
                         Value bias, int64_t wAxis, int64_t biasAxis,
-                        unsigned xIdx, unsigned wIdx, unsigned biasIdx) {
+                        unsigned xIdx, unsigned wIdx, unsigned biasIdx,
+                        bool int16 = true) {
     Value y = layerOutput(op);
     if (!getConstantFloats(w) || (bias && !getConstantFloats(bias)) ||
         !getRange(y))
       return;
+    if (!int16)
+      bits = 8;
     b.setInsertionPoint(op);
     Value xq = quantizedOperand(b, x);
     if (!xq)
       return;
     auto xp = paramsOfDQ(xq);
-    if (!xp)
+    if (!xp || (!int16 && xp->bits != 8))
       return;
     SmallVector<float> wScales;
     b.setInsertionPoint(op);
@@ -310,6 +356,11 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
   void runOnOperation() override {
     for (const std::string &s : skip)
       skipSet.insert(s);
+    for (const std::string &s : int16) {
+      if (s == "all")
+        allInt16 = true;
+      int16Set.insert(s);
+    }
     func::FuncOp func = getOperation();
     OpBuilder b(func.getContext());
     SmallVector<Operation *> ops;
@@ -320,6 +371,7 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
     for (Operation *op : ops) {
       if (skipped(op))
         continue;
+      bits = allInt16 || int16Set.contains(getNodeName(op->getLoc())) ? 16 : 8;
       if (auto conv = llvm::dyn_cast<onnx::ConvOp>(op)) {
         int64_t rank = llvm::cast<RankedTensorType>(conv.getX().getType())
                            .getRank();
@@ -342,12 +394,12 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
           continue;
         quantizeWeighted(b, op, gemm.getA(), gemm.getB(), c,
                          gemm.getTransB() ? 0 : 1, ct ? ct.getRank() - 1 : 0,
-                         0, 1, 2);
+                         0, 1, 2, /*int16=*/false);
       } else if (auto mm = llvm::dyn_cast<onnx::MatMulOp>(op)) {
         auto bt = llvm::cast<RankedTensorType>(mm.getB().getType());
         if (bt.getRank() == 2)
           quantizeWeighted(b, op, mm.getA(), mm.getB(), Value(), 1, 0, 0, 1,
-                           0);
+                           0, /*int16=*/false);
       } else if (llvm::isa<onnx::AddOp, onnx::MulOp>(op)) {
         bool isAdd = llvm::isa<onnx::AddOp>(op);
         Value y = isAdd ? layerOutput(op) : op->getResult(0);
@@ -375,8 +427,11 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
           qs.push_back(quantizedOperand(b, v));
         if (!llvm::all_of(qs, [](Value v) { return v && paramsOfDQ(v); }))
           continue;
-        for (auto [i, v] : llvm::enumerate(qs))
+        for (auto [i, v] : llvm::enumerate(qs)) {
           op->setOperand(i, v);
+          // As wide as its widest input.
+          bits = std::max(bits, paramsOfDQ(v)->bits);
+        }
         quantizeResultFromRange(b, op->getResult(0));
       } else if (llvm::isa<onnx::GlobalAveragePoolOp>(op)) {
         if (!getRange(op->getResult(0)))
@@ -390,6 +445,7 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
       } else if (llvm::isa<onnx::MaxPoolOp, onnx::ReshapeOp, onnx::FlattenOp,
                            onnx::TransposeOp, onnx::SqueezeOp,
                            onnx::UnsqueezeOp>(op)) {
+        // (On int16 inputs too: the width is the input's.)
         // Order-preserving data movement: stays int8 on the input's
         // parameters when the input is already quantized.
         auto p = paramsOfDQ(op->getOperand(0));
@@ -398,9 +454,10 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
       } else if (llvm::isa<onnx::SigmoidOp, onnx::TanhOp, onnx::HardSigmoidOp,
                            onnx::HardSwishOp, onnx::LeakyReluOp, onnx::EluOp,
                            onnx::SoftplusOp, onnx::ExpOp>(op)) {
-        // Elementwise functions of an int8 input: a lookup table
-        // (onnx-fuse-qdq) once the result is quantized too.
-        if (paramsOfDQ(op->getOperand(0)))
+        // Elementwise functions of an int8 input: a 256-entry lookup
+        // table (onnx-fuse-qdq) once the result is quantized too.
+        auto p = paramsOfDQ(op->getOperand(0));
+        if (p && p->bits == 8)
           quantizeResultFromRange(b, op->getResult(0));
       }
     }

@@ -113,3 +113,45 @@ func.func @matmul_relu_negative_alpha(%x: tensor<1x2xi8>) -> tensor<1x2xf32> {
   %gd = onnx.DequantizeLinear %gq, %s, %z : (tensor<1x2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2xf32>
   return %gd : tensor<1x2xf32>
 }
+
+// -----
+
+// int16 activations (A16W8): QLinearConv from int16 to int16 with the Relu
+// as an int16 Clip at zero point 0; Concat of it with an int8 tensor
+// rescales both to the int16 output (QLinearRequantize); a Sigmoid of int16
+// has no 256-entry table and stays float.
+// CHECK-LABEL: func.func @a16
+// CHECK: %[[Y:.*]] = onnx.QLinearConv %arg0, {{.*}} : (tensor<1x1x4x4xi16>, tensor<f32>, tensor<i16>, tensor<2x1x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>, tensor<2xi32>) -> tensor<1x2x4x4xi16>
+// CHECK: %[[C:.*]] = onnx.Clip %[[Y]] min %{{.*}} : tensor<i16> max %{{.*}} : tensor<i16>
+// CHECK: %[[R0:.*]] = onnx.QLinearRequantize %[[C]], {{.*}} : (tensor<1x2x4x4xi16>, tensor<f32>, tensor<i16>, tensor<f32>, tensor<i16>) -> tensor<1x2x4x4xi16>
+// CHECK: %[[R1:.*]] = onnx.QLinearRequantize %arg1, {{.*}} : (tensor<1x2x4x4xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>) -> tensor<1x2x4x4xi16>
+// CHECK: %[[CAT:.*]] = onnx.Concat %[[R0]], %[[R1]] {axis = 1 : i64} : (tensor<1x2x4x4xi16>, tensor<1x2x4x4xi16>) -> tensor<1x4x4x4xi16>
+// CHECK: %[[D:.*]] = onnx.DequantizeLinear %[[CAT]]
+// CHECK: onnx.Sigmoid %[[D]]
+// CHECK-NOT: onnx.QLinearLookup
+func.func @a16(%x: tensor<1x1x4x4xi16>, %z: tensor<1x2x4x4xi8>) -> tensor<1x4x4x4xf32> {
+  %xs = onnx.Constant dense<0.001> : tensor<f32>
+  %xz = onnx.Constant dense<0> : tensor<i16>
+  %xd = onnx.DequantizeLinear %x, %xs, %xz : (tensor<1x1x4x4xi16>, tensor<f32>, tensor<i16>) -> tensor<1x1x4x4xf32>
+  %w = onnx.Constant dense<[[[[64]]], [[[-127]]]]> : tensor<2x1x1x1xi8>
+  %ws = onnx.Constant dense<0.01> : tensor<f32>
+  %wz = onnx.Constant dense<0> : tensor<i8>
+  %wd = onnx.DequantizeLinear %w, %ws, %wz : (tensor<2x1x1x1xi8>, tensor<f32>, tensor<i8>) -> tensor<2x1x1x1xf32>
+  %b = onnx.Constant dense<[0.5, -0.5]> : tensor<2xf32>
+  %y = onnx.Conv %xd, %wd, %b : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %r = onnx.Relu %y : tensor<1x2x4x4xf32>
+  %ys = onnx.Constant dense<0.0002> : tensor<f32>
+  %yz = onnx.Constant dense<0> : tensor<i16>
+  %q = onnx.QuantizeLinear %r, %ys, %yz : (tensor<1x2x4x4xf32>, tensor<f32>, tensor<i16>) -> tensor<1x2x4x4xi16>
+  %d = onnx.DequantizeLinear %q, %ys, %yz : (tensor<1x2x4x4xi16>, tensor<f32>, tensor<i16>) -> tensor<1x2x4x4xf32>
+  %zs = onnx.Constant dense<0.05> : tensor<f32>
+  %zz = onnx.Constant dense<3> : tensor<i8>
+  %zd = onnx.DequantizeLinear %z, %zs, %zz : (tensor<1x2x4x4xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4x4xf32>
+  %cat = onnx.Concat %d, %zd {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %cs = onnx.Constant dense<0.0004> : tensor<f32>
+  %cz = onnx.Constant dense<0> : tensor<i16>
+  %cq = onnx.QuantizeLinear %cat, %cs, %cz : (tensor<1x4x4x4xf32>, tensor<f32>, tensor<i16>) -> tensor<1x4x4x4xi16>
+  %cd = onnx.DequantizeLinear %cq, %cs, %cz : (tensor<1x4x4x4xi16>, tensor<f32>, tensor<i16>) -> tensor<1x4x4x4xf32>
+  %s = onnx.Sigmoid %cd : tensor<1x4x4x4xf32>
+  return %s : tensor<1x4x4x4xf32>
+}

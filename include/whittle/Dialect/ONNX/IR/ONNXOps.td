@@ -357,7 +357,7 @@ class ONNX_PoolOp<string mnemonic, string sum, Type T = ONNX_FloatTensor>
 }
 
 def ONNX_MaxPoolOp : ONNX_PoolOp<"MaxPool", "max pooling (NCHW)",
-    RankedTensorOf<[F32, F16, BF16, F64, I8, UI8]>>;
+    RankedTensorOf<[F32, F16, BF16, F64, I8, UI8, I16]>>;
 def ONNX_AveragePoolOp : ONNX_PoolOp<"AveragePool", "average pooling (NCHW)">;
 
 def ONNX_GlobalAveragePoolOp : ONNX_Op<"GlobalAveragePool", [Pure]> {

@@ -2,7 +2,8 @@
 //
 // Part of whittle. The ONNX quantization operators (QDQ and QOperator forms)
 // and the integer operators the QDQ fusion produces. Scales are f32, zero
-// points int8 or uint8; per-axis parameters are 1-D along `axis` (QDQ) or
+// points int8, uint8 or int16 (16-bit activations with int8 weights);
+// per-axis parameters are 1-D along `axis` (QDQ) or
 // along the output channels (weights).
 //
 //===----------------------------------------------------------------------===//
@@ -10,8 +11,8 @@
 #ifndef WHITTLE_DIALECT_ONNX_IR_ONNXQUANTOPS_TD
 #define WHITTLE_DIALECT_ONNX_IR_ONNXQUANTOPS_TD
 
-def ONNX_QTensor : RankedTensorOf<[I8, UI8]>;
-def ONNX_QOrI32Tensor : RankedTensorOf<[I8, UI8, I32]>;
+def ONNX_QTensor : RankedTensorOf<[I8, UI8, I16]>;
+def ONNX_QOrI32Tensor : RankedTensorOf<[I8, UI8, I16, I32]>;
 def ONNX_I32Tensor : RankedTensorOf<[I32]>;
 def ONNX_F32Tensor : RankedTensorOf<[F32]>;
 
@@ -170,6 +171,21 @@ def ONNX_QLinearLookupOp : ONNX_Op<"QLinearLookup", [Pure]> {
   let arguments = (ins ONNX_QTensor:$X, ElementsAttr:$table);
   let results = (outs ONNX_QTensor:$Y);
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def ONNX_QLinearRequantizeOp : ONNX_Op<"QLinearRequantize", [Pure]> {
+  let summary = "a quantized tensor on new parameters: Q(DQ(X))";
+  let description = [{
+    Y = saturate(round((X - x_zero_point) * x_scale / y_scale) +
+    y_zero_point), in fixed point; X and Y may differ in width (int8 or
+    int16).
+  }];
+  let arguments = (ins ONNX_QTensor:$X, ONNX_F32Tensor:$x_scale,
+                       ONNX_QTensor:$x_zero_point,
+                       ONNX_F32Tensor:$y_scale, ONNX_QTensor:$y_zero_point);
+  let results = (outs ONNX_QTensor:$Y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

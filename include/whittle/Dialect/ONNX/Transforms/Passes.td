@@ -109,10 +109,16 @@ def QuantizePass : Pass<"onnx-quantize", "mlir::func::FuncOp"> {
     Softplus and Exp of an int8 tensor become lookup tables. Everything else
     stays float between a DequantizeLinear and a QuantizeLinear.
     onnx-fuse-qdq then turns the QDQ patterns into integer operators.
+
+    Layers named in `int16` (or all, with `int16=all`) produce symmetric
+    int16 activations instead (A16W8: weights stay int8); so do the Q/DQ
+    pairs they insert on float inputs. Lookup tables take int8 inputs only.
   }];
   let options = [
     ListOption<"skip", "skip", "std::string",
                "ONNX node names of layers kept in float">,
+    ListOption<"int16", "int16", "std::string",
+               "ONNX node names of layers with int16 activations, or 'all'">,
   ];
   let dependentDialects = ["whittle::onnx::ONNXDialect"];
 }
