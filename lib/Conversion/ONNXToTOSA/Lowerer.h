@@ -9,6 +9,7 @@
 #ifndef WHITTLE_LIB_CONVERSION_ONNXTOTOSA_LOWERER_H
 #define WHITTLE_LIB_CONVERSION_ONNXTOTOSA_LOWERER_H
 
+#include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -199,7 +200,8 @@ FailureOr<Value> lowerConvNHWC(Lowerer &l, const ConvOperands &c,
 
 /// numpy matmul of aV and bV (batch dimensions equal, or B without batch),
 /// accumulating in `acc` with the given zero points; reshaped to
-/// `resultShape`.
+/// `resultShape`. int32 operands (zero points already subtracted, so 0
+/// here) go through linalg.batch_matmul.
 FailureOr<Value> lowerMatMulND(Lowerer &l, Operation *op, Value aV, Value bV,
                                Type acc, int64_t aZp, int64_t bZp,
                                ArrayRef<int64_t> resultShape);
@@ -210,6 +212,11 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to);
 /// Lowers the quantization ops (QuantizeLinear, QLinearConv, ...);
 /// std::nullopt for any other op.
 std::optional<FailureOr<Value>> lowerQuantOp(Lowerer &l, Operation *op);
+
+/// DynamicQuantizeLinear (in onnx-signed-quant's int8 view): y, y_scale,
+/// y_zero_point.
+FailureOr<SmallVector<Value>>
+lowerDynamicQuantizeLinear(Lowerer &l, onnx::DynamicQuantizeLinearOp op);
 
 } // namespace whittle::lowering
 

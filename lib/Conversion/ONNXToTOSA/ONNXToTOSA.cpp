@@ -18,6 +18,7 @@
 #include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
 #include "whittle/Transforms/RuntimeStatus.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
@@ -421,10 +422,24 @@ FailureOr<Value> whittle::lowering::lowerMatMulND(
     return op->emitError("MatMul with broadcast batch dimensions is not "
                          "supported yet");
   }
-  Value y = tosa::MatMulOp::create(
-      l.rw, l.loc, l.tensorType({batch, m, n}, acc), a, b,
-      *tosa::createZeroPointTensor(l.rw, l.loc, elt, aZp),
-      *tosa::createZeroPointTensor(l.rw, l.loc, elt, bZp));
+  Value y;
+  if (elt.isSignlessInteger(32)) {
+    // int32 operands (zero points already subtracted): TOSA's matmul takes
+    // none, linalg's does.
+    auto t = l.tensorType({batch, m, n}, acc);
+    Value init = tensor::EmptyOp::create(l.rw, l.loc, t.getShape(), acc);
+    Value zero = arith::ConstantOp::create(l.rw, l.loc, acc,
+                                           l.rw.getIntegerAttr(acc, 0));
+    init = linalg::FillOp::create(l.rw, l.loc, zero, init).getResult(0);
+    y = linalg::BatchMatmulOp::create(l.rw, l.loc, TypeRange{t},
+                                      ValueRange{a, b}, ValueRange{init})
+            .getResult(0);
+  } else {
+    y = tosa::MatMulOp::create(
+        l.rw, l.loc, l.tensorType({batch, m, n}, acc), a, b,
+        *tosa::createZeroPointTensor(l.rw, l.loc, elt, aZp),
+        *tosa::createZeroPointTensor(l.rw, l.loc, elt, bZp));
+  }
   return l.reshape(y, resultShape);
 }
 
@@ -1916,6 +1931,15 @@ struct ConvertONNXToTOSAPass
           continue;
         }
         rw.replaceOp(op, results);
+        continue;
+      }
+      if (auto dq = llvm::dyn_cast<onnx::DynamicQuantizeLinearOp>(op)) {
+        auto results = lowerDynamicQuantizeLinear(l, dq);
+        if (mlir::failed(results)) {
+          failed = true;
+          continue;
+        }
+        rw.replaceOp(op, *results);
         continue;
       }
       if (auto ln = llvm::dyn_cast<onnx::LayerNormalizationOp>(op)) {

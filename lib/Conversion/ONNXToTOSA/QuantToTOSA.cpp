@@ -225,12 +225,156 @@ static FailureOr<Value> biasConstant(Lowerer &l, Operation *op, Value v,
                                       DenseElementsAttr::get(t, out));
 }
 
+//===----------------------------------------------------------------------===//
+// Parameters known only at run time (scales or zero points that are graph
+// inputs or computed): exact int32 products of the zero-point-centred
+// operands, then, for the QLinear ops, a float requantization in the
+// epilogue (f32, as ONNX Runtime computes it). Constant parameters take the
+// fixed-point kernels above.
+//===----------------------------------------------------------------------===//
+
+static bool constantParams(Value scale, Value zp) {
+  return (!scale || whittle::getConstantFloats(scale)) &&
+         (!zp || whittle::getConstantInts(zp));
+}
+
+/// `v` reshaped to rank `rank`: its elements along `axis`, 1 elsewhere (a
+/// per-tensor value: all 1).
+static Value alongAxis(Lowerer &l, Value v, int64_t rank, int64_t axis) {
+  int64_t n = Lowerer::typeOf(v).getNumElements();
+  SmallVector<int64_t> shape(rank, 1);
+  if (n > 1)
+    shape[axis < 0 ? axis + rank : axis] = n;
+  return l.reshape(v, shape);
+}
+
+/// int32 (v - zp) of int8 `v`; zp absent, one value, or one per index of
+/// `axis`.
+static Value centered(Lowerer &l, Value v, Value zp, int64_t axis) {
+  auto vt = Lowerer::typeOf(v);
+  Type i32 = l.rw.getI32Type();
+  auto out = l.tensorType(vt.getShape(), i32);
+  SmallVector<Value> ins{v};
+  if (zp)
+    ins.push_back(alongAxis(l, zp, vt.getRank(), axis));
+  return l.linalgElementwise(
+      out, ins, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value x = arith::ExtSIOp::create(b, loc, i32, a[0]);
+        if (a.size() == 1)
+          return x;
+        Value z = arith::ExtSIOp::create(b, loc, i32, a[1]);
+        return arith::SubIOp::create(b, loc, x, z);
+      });
+}
+
+/// Convolution of int32 NCHW `x` and OIHW `w` (group 1) into an int32 NHWC
+/// accumulator.
+static FailureOr<Value> convI32(Lowerer &l, Operation *op, Value x, Value w,
+                                const onnx::WindowGeometry &g, int64_t group,
+                                RankedTensorType rt) {
+  if (group != 1)
+    return op->emitError("grouped ")
+           << op->getName().stripDialect()
+           << " with zero points or scales known only at run time is not "
+              "supported yet";
+  Type i32 = l.rw.getI32Type();
+  SmallVector<int64_t> pad, kernel, stride, dilation;
+  Value xin = prepareWindowInput(l, x, g, pad, kernel, stride, dilation);
+  auto xt = Lowerer::typeOf(xin);
+  if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
+    SmallVector<int64_t> shape(xt.getShape());
+    shape[1] += pad[0] + pad[1];
+    shape[2] += pad[2] + pad[3];
+    xin = tosa::PadOp::create(
+        l.rw, l.loc, l.tensorType(shape, i32), xin,
+        l.shapeValue({0, 0, pad[0], pad[1], pad[2], pad[3], 0, 0}),
+        l.splat(i32, {1}, 0.0));
+  }
+  auto wt = Lowerer::typeOf(w);
+  int64_t m = wt.getDimSize(0), c = wt.getDimSize(1);
+  Value wv = l.transpose(l.reshape(w, {m, c, kernel[0], kernel[1]}),
+                         {0, 2, 3, 1});
+  int64_t oh = rt.getRank() == 4 ? rt.getDimSize(2) : 1;
+  auto outT = l.tensorType({xt.getDimSize(0), oh, rt.getShape().back(), m}, i32);
+  Value init = tensor::EmptyOp::create(l.rw, l.loc, outT.getShape(), i32);
+  Value zero =
+      arith::ConstantOp::create(l.rw, l.loc, i32, l.rw.getI32IntegerAttr(0));
+  init = linalg::FillOp::create(l.rw, l.loc, zero, init).getResult(0);
+  auto attr = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(
+        RankedTensorType::get({2}, l.rw.getI64Type()), v);
+  };
+  return linalg::Conv2DNhwcFhwcOp::create(l.rw, l.loc, TypeRange{outT},
+                                          ValueRange{xin, wv}, ValueRange{init},
+                                          attr(stride), attr(dilation))
+      .getResult(0);
+}
+
+/// saturate(round_half_even(acc * (xs * ws / ys)) + yzp) to `outT` (int8):
+/// ws per index of `wsAxis` of acc, or one value like the others.
+static Value requantizeRuntime(Lowerer &l, Value acc, Value xs, Value ws,
+                               int64_t wsAxis, Value ys, Value yzp) {
+  auto at = Lowerer::typeOf(acc);
+  int64_t rank = at.getRank();
+  Type f32 = l.rw.getF32Type(), i8 = l.rw.getI8Type();
+  SmallVector<Value> ins{acc, alongAxis(l, xs, rank, 0),
+                         alongAxis(l, ws, rank, wsAxis),
+                         alongAxis(l, ys, rank, 0)};
+  if (yzp)
+    ins.push_back(alongAxis(l, yzp, rank, 0));
+  return l.linalgElementwise(
+      l.tensorType(at.getShape(), i8), ins,
+      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value m = arith::MulFOp::create(b, loc, a[1], a[2]);
+        m = arith::DivFOp::create(b, loc, m, a[3]);
+        Value v = arith::SIToFPOp::create(b, loc, f32, a[0]);
+        v = arith::MulFOp::create(b, loc, v, m);
+        v = math::RoundEvenOp::create(b, loc, v);
+        if (a.size() > 4)
+          v = arith::AddFOp::create(
+              b, loc, v, arith::SIToFPOp::create(b, loc, f32, a[4]));
+        Value lo = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(-128));
+        Value hi = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127));
+        v = arith::MaximumFOp::create(b, loc, v, lo);
+        v = arith::MinimumFOp::create(b, loc, v, hi);
+        return arith::FPToSIOp::create(b, loc, i8, v);
+      });
+}
+
+static FailureOr<Value> lowerQLinearConvRuntime(Lowerer &l,
+                                                onnx::QLinearConvOp op,
+                                                const onnx::WindowGeometry &g) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  for (auto [v, name] : {std::pair{op.getX(), "x"}, {op.getW(), "w"},
+                         {op.getY(), "y"}})
+    if (failed(requireInt8(op, v, name)))
+      return failure();
+  Value x = centered(l, op.getX(), op.getXZeroPoint(), 0);
+  Value w = centered(l, op.getW(), op.getWZeroPoint(), 0);
+  auto acc = convI32(l, op, x, w, g, op.getGroup(), rt);
+  if (failed(acc))
+    return failure();
+  Value y = *acc;
+  if (op.getB())
+    y = l.binary<tosa::AddOp>(Lowerer::typeOf(y), y,
+                              l.reshape(op.getB(), {1, 1, 1, Lowerer::typeOf(
+                                                           op.getB())
+                                                           .getNumElements()}));
+  y = requantizeRuntime(l, y, op.getXScale(), op.getWScale(), 3, op.getYScale(),
+                        op.getYZeroPoint());
+  return finishWindowOutput(l, y, rt);
+}
+
 static FailureOr<Value> lowerQLinearConv(Lowerer &l, onnx::QLinearConvOp op) {
   auto wt = Lowerer::typeOf(op.getW());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   auto g = convGeometry(op);
   if (failed(g))
     return failure();
+  if (!constantParams(op.getXScale(), op.getXZeroPoint()) ||
+      !constantParams(op.getWScale(), op.getWZeroPoint()) ||
+      !constantParams(op.getYScale(), op.getYZeroPoint()))
+    return lowerQLinearConvRuntime(l, op, *g);
   auto params = readOperands(
       op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
            {op.getW(), "w", op.getWScale(), op.getWZeroPoint(), false},
@@ -276,6 +420,15 @@ static FailureOr<Value> lowerConvInteger(Lowerer &l, onnx::ConvIntegerOp op) {
   if (failed(requireInt8(op, op.getX(), "x")) ||
       failed(requireInt8(op, op.getW(), "w")))
     return failure();
+  if (!constantParams(Value(), op.getXZeroPoint()) ||
+      !constantParams(Value(), op.getWZeroPoint())) {
+    Value x = centered(l, op.getX(), op.getXZeroPoint(), 0);
+    Value w = centered(l, op.getW(), op.getWZeroPoint(), 0);
+    auto acc = convI32(l, op, x, w, *g, op.getGroup(), rt);
+    if (failed(acc))
+      return failure();
+    return finishWindowOutput(l, *acc, rt);
+  }
   auto zp = [&](Value v, StringRef name) -> FailureOr<int64_t> {
     if (!v)
       return 0;
@@ -327,6 +480,22 @@ static FailureOr<MatMulParams> readMatMulOperands(MatMulLike op) {
 static FailureOr<Value> lowerQLinearMatMul(Lowerer &l,
                                            onnx::QLinearMatMulOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (!constantParams(op.getAScale(), op.getAZeroPoint()) ||
+      !constantParams(op.getBScale(), op.getBZeroPoint()) ||
+      !constantParams(op.getYScale(), op.getYZeroPoint())) {
+    for (auto [v, name] : {std::pair{op.getA(), "a"}, {op.getB(), "b"},
+                           {op.getY(), "y"}})
+      if (failed(requireInt8(op, v, name)))
+        return failure();
+    Value a = centered(l, op.getA(), op.getAZeroPoint(), -2);
+    Value b = centered(l, op.getB(), op.getBZeroPoint(), -1);
+    auto acc = lowerMatMulND(l, op, a, b, l.rw.getI32Type(), 0, 0,
+                             rt.getShape());
+    if (failed(acc))
+      return failure();
+    return requantizeRuntime(l, *acc, op.getAScale(), op.getBScale(), -1,
+                             op.getYScale(), op.getYZeroPoint());
+  }
   auto params = readMatMulOperands(op);
   if (failed(params))
     return failure();
@@ -543,6 +712,68 @@ static FailureOr<Value> lowerRequantize(Lowerer &l,
                  xp->z(), yp->z());
 }
 
+FailureOr<SmallVector<Value>>
+whittle::lowering::lowerDynamicQuantizeLinear(Lowerer &l,
+                                              onnx::DynamicQuantizeLinearOp op) {
+  if (failed(requireInt8(op, op.getY(), "y")))
+    return failure();
+  auto xt = Lowerer::typeOf(op.getX());
+  Type f32 = l.rw.getF32Type(), i8 = l.rw.getI8Type();
+  auto one = l.tensorType({1}, f32);
+  Value flat = l.reshape(op.getX(), {xt.getNumElements()});
+  Value mn = tosa::ReduceMinOp::create(l.rw, l.loc, one, flat,
+                                       l.rw.getI32IntegerAttr(0));
+  Value mx = tosa::ReduceMaxOp::create(l.rw, l.loc, one, flat,
+                                       l.rw.getI32IntegerAttr(0));
+  auto cst = [&](OpBuilder &b, Location loc, double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  auto clamp = [&](OpBuilder &b, Location loc, Value v, double lo,
+                   double hi) -> Value {
+    v = arith::MaximumFOp::create(b, loc, v, cst(b, loc, lo));
+    return arith::MinimumFOp::create(b, loc, v, cst(b, loc, hi));
+  };
+  // The range always includes 0; an all-zero input gets scale 0 and
+  // quantizes to the zero point.
+  Value scale = l.linalgElementwise(
+      one, {mn, mx}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value lo = arith::MinimumFOp::create(b, loc, a[0], cst(b, loc, 0));
+        Value hi = arith::MaximumFOp::create(b, loc, a[1], cst(b, loc, 0));
+        Value d = arith::SubFOp::create(b, loc, hi, lo);
+        return arith::DivFOp::create(b, loc, d, cst(b, loc, 255));
+      });
+  // x / scale, 0 where the scale is 0.
+  auto divide = [&](OpBuilder &b, Location loc, Value x, Value s) -> Value {
+    Value zero = cst(b, loc, 0);
+    Value isZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, s, zero);
+    Value q = arith::DivFOp::create(b, loc, x, s);
+    return arith::SelectOp::create(b, loc, isZero, zero, q);
+  };
+  // uint8 zero point saturate(round(0 - min / scale)), stored 128 less.
+  Value zp = l.linalgElementwise(
+      l.tensorType({1}, i8), {mn, scale},
+      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value lo = arith::MinimumFOp::create(b, loc, a[0], cst(b, loc, 0));
+        Value z = arith::NegFOp::create(b, loc, divide(b, loc, lo, a[1]));
+        z = math::RoundEvenOp::create(b, loc, clamp(b, loc, z, 0, 255));
+        z = arith::SubFOp::create(b, loc, z, cst(b, loc, 128));
+        return arith::FPToSIOp::create(b, loc, i8, z);
+      });
+  SmallVector<int64_t> ones(xt.getRank(), 1);
+  Value y = l.linalgElementwise(
+      l.tensorType(xt.getShape(), i8),
+      {op.getX(), l.reshape(scale, ones), l.reshape(zp, ones)},
+      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value v = math::RoundEvenOp::create(b, loc, divide(b, loc, a[0], a[1]));
+        Value z = arith::SIToFPOp::create(b, loc, f32, a[2]);
+        v = arith::AddFOp::create(b, loc, v, z);
+        v = clamp(b, loc, v, -128, 127);
+        return arith::FPToSIOp::create(b, loc, i8, v);
+      });
+  return SmallVector<Value>{y, l.reshape(scale, {}), l.reshape(zp, {})};
+}
+
 std::optional<FailureOr<Value>>
 whittle::lowering::lowerQuantOp(Lowerer &l, Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<FailureOr<Value>>>(op)
@@ -573,13 +804,24 @@ whittle::lowering::lowerQuantOp(Lowerer &l, Operation *op) {
         if (failed(requireInt8(o, o.getA(), "A")) ||
             failed(requireInt8(o, o.getB(), "B")))
           return failure();
+        auto shape = Lowerer::typeOf(o.getY()).getShape();
+        auto scalarConst = [](Value v) {
+          if (!v)
+            return true;
+          auto z = whittle::getConstantInts(v);
+          return z && z->size() == 1;
+        };
+        if (!scalarConst(o.getAZeroPoint()) ||
+            !scalarConst(o.getBZeroPoint())) {
+          // Per-row / per-column or run-time zero points.
+          Value a = centered(l, o.getA(), o.getAZeroPoint(), -2);
+          Value b = centered(l, o.getB(), o.getBZeroPoint(), -1);
+          return lowerMatMulND(l, o, a, b, l.rw.getI32Type(), 0, 0, shape);
+        }
         auto zp = [&](Value v) -> FailureOr<int64_t> {
           if (!v)
             return 0;
-          auto z = whittle::getConstantInts(v);
-          if (!z || z->size() != 1)
-            return o.emitError("zero points must be constant scalars");
-          return (*z)[0];
+          return (*whittle::getConstantInts(v))[0];
         };
         auto az = zp(o.getAZeroPoint()), bz = zp(o.getBZeroPoint());
         if (failed(az) || failed(bz))

@@ -121,3 +121,50 @@ func.func @requantize(%x: tensor<1x8xi8>) -> tensor<1x8xi16> {
   %y = onnx.QLinearRequantize %x, %xs, %xz, %ys, %yz : (tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>) -> tensor<1x8xi16>
   return %y : tensor<1x8xi16>
 }
+
+// -----
+
+// Scales and zero points known only at run time (graph inputs): the
+// operands minus their zero points in int32, an int32 linalg convolution,
+// the int32 bias, then the requantization in f32 (x_scale * w_scale /
+// y_scale, round half to even, saturate).
+// CHECK-LABEL: func.func @qlinearconv_runtime
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x1x4x4xi8>, tensor<1x1x1x1xi8>) outs(%{{.*}} : tensor<1x1x4x4xi32>)
+// CHECK: arith.extsi
+// CHECK: arith.subi
+// CHECK: %[[ACC:.*]] = linalg.conv_2d_nhwc_fhwc {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x4x1xi32>, tensor<2x1x1x1xi32>) outs(%{{.*}} : tensor<1x4x4x2xi32>)
+// CHECK: %[[B:.*]] = tosa.add %[[ACC]]
+// CHECK: linalg.generic {{.*}} ins(%[[B]], {{.*}} : tensor<1x4x4x2xi32>, tensor<1x1x1x1xf32>, tensor<1x1x1x2xf32>, tensor<1x1x1x1xf32>, tensor<1x1x1x1xi8>) outs(%{{.*}} : tensor<1x4x4x2xi8>)
+// CHECK: arith.divf
+// CHECK: math.roundeven
+// CHECK: arith.fptosi {{.*}} : f32 to i8
+func.func @qlinearconv_runtime(%x: tensor<1x1x4x4xi8>, %xs: tensor<f32>, %xz: tensor<i8>, %w: tensor<2x1x1x1xi8>, %ws: tensor<2xf32>, %wz: tensor<2xi8>, %ys: tensor<f32>, %yz: tensor<i8>) -> tensor<1x2x4x4xi8> {
+  %b = onnx.Constant dense<[8, -4]> : tensor<2xi32>
+  %y = onnx.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b : (tensor<1x1x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x1x1x1xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<i8>, tensor<2xi32>) -> tensor<1x2x4x4xi8>
+  return %y : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+// MatMulInteger with run-time zero points: int32 operands, linalg matmul.
+// CHECK-LABEL: func.func @matmulinteger_runtime
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<1x4x3xi32>, tensor<1x3x2xi32>) outs(%{{.*}} : tensor<1x4x2xi32>)
+func.func @matmulinteger_runtime(%a: tensor<4x3xi8>, %b: tensor<3x2xi8>, %az: tensor<1xi8>, %bz: tensor<1xi8>) -> tensor<4x2xi32> {
+  %y = onnx.MatMulInteger %a, %b, %az, %bz {operandSegmentSizes = array<i32: 1, 1, 1, 1>} : (tensor<4x3xi8>, tensor<3x2xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<4x2xi32>
+  return %y : tensor<4x2xi32>
+}
+
+// -----
+
+// DynamicQuantizeLinear on the int8 view: the range from reductions (and
+// 0), scale = range / 255, then elementwise quantization.
+// CHECK-LABEL: func.func @dynamic
+// CHECK-DAG: tosa.reduce_min %{{.*}} {axis = 0 : i32} : (tensor<6xf32>) -> tensor<1xf32>
+// CHECK-DAG: tosa.reduce_max %{{.*}} {axis = 0 : i32} : (tensor<6xf32>) -> tensor<1xf32>
+// CHECK: arith.constant 2.550000e+02 : f32
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1xi8>)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<6xi8>)
+func.func @dynamic(%x: tensor<6xf32>) -> (tensor<6xi8>, tensor<f32>, tensor<i8>) {
+  %y, %s, %z = onnx.DynamicQuantizeLinear %x : (tensor<6xf32>) -> (tensor<6xi8>, tensor<f32>, tensor<i8>)
+  return %y, %s, %z : tensor<6xi8>, tensor<f32>, tensor<i8>
+}

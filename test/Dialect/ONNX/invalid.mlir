@@ -183,3 +183,11 @@ func.func @lookup_int16(%x: tensor<4xi16>) -> tensor<4xi8> {
   %0 = onnx.QLinearLookup %x {table = dense<0> : tensor<256xi8>} : (tensor<4xi16>) -> tensor<4xi8>
   return %0 : tensor<4xi8>
 }
+
+// -----
+
+func.func @dynamic_quantize_types(%x: tensor<4xf32>) -> tensor<4xui8> {
+  // expected-error @+1 {{y_zero_point must have y's type 'ui8'}}
+  %y, %s, %z = onnx.DynamicQuantizeLinear %x : (tensor<4xf32>) -> (tensor<4xui8>, tensor<f32>, tensor<i8>)
+  return %y : tensor<4xui8>
+}

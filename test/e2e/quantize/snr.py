@@ -62,12 +62,14 @@ def crops(names, shape, per_image, rng):
     return np.stack(out).astype(np.float32)
 
 
-def build_and_run(whittle, cc, work, name, model, flags, samples):
-    obj = os.path.join(work, name + ".o")
+def build_and_run(whittle, cc, work, name, model, flags, samples, emit="o"):
+    obj = os.path.join(work, f"{name}.{emit}")
     report = os.path.join(work, name + ".json")
     subprocess.run([whittle, model, "-o", obj, "--report=" + report] + flags, check=True)
     exe = os.path.join(work, name)
-    subprocess.run([cc, "-std=c99", "-O1", "-I", work, f'-DWHITTLE_HEADER="{name}.h"',
+    # Generated C must build warning-free.
+    warn = ["-Wall", "-Wextra", "-pedantic", "-Werror"] if emit == "c" else []
+    subprocess.run([cc, "-std=c99", "-O1"] + warn + ["-I", work, f'-DWHITTLE_HEADER="{name}.h"',
                     f"-DWHITTLE_NAME={name}", f"-DWHITTLE_UPPER={name.upper()}", HARNESS, obj, "-o",
                     exe], check=True)
     header = open(os.path.join(work, name + ".h")).read()
@@ -94,6 +96,8 @@ def main():
     ap.add_argument("--calibration-samples", type=int, default=24)
     ap.add_argument("--held-out-samples", type=int, default=12)
     ap.add_argument("--min-snr", type=float, default=None)
+    ap.add_argument("--check-c", action="store_true",
+                    help="also build the quantized model as C; its outputs must equal the object's")
     ap.add_argument("flags", nargs="*", help="extra whittle flags for the int8 build (after --)")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -131,6 +135,13 @@ def main():
         print(f"output {name}: held-out SNR {snr:.1f} dB")
         if a.min_snr is not None and not snr >= a.min_snr:
             ok = False
+    if a.check_c:
+        got_c, _ = build_and_run(a.whittle, a.cc, a.work, "int8_c", a.model,
+                                 ["--quantize=int8", "--calibration=" + cdir] + a.flags, held,
+                                 emit="c")
+        same = all(np.array_equal(x, y) for x, y in zip(got, got_c))
+        print(f"C path: outputs {'equal' if same else 'DIFFER from'} the object's")
+        ok = ok and same
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

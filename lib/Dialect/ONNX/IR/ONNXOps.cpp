@@ -550,6 +550,18 @@ LogicalResult QLinearLookupOp::verify() {
   return checkResultShape(*this, rankedType(getX()).getShape());
 }
 
+LogicalResult DynamicQuantizeLinearOp::verify() {
+  Type elt = eltOf(getY());
+  if (!(elt.isUnsignedInteger(8) || elt.isSignlessInteger(8)))
+    return emitOpError("y must be uint8 (or its int8 view), got ") << elt;
+  if (eltOf(getYZeroPoint()) != elt)
+    return emitOpError("y_zero_point must have y's type ") << elt;
+  if (rankedType(getYScale()).getRank() != 0 ||
+      rankedType(getYZeroPoint()).getRank() != 0)
+    return emitOpError("y_scale and y_zero_point must be scalars");
+  return checkResultShape(*this, rankedType(getX()).getShape());
+}
+
 LogicalResult QLinearRequantizeOp::verify() {
   if (failed(verifyQuantParams(*this, "x", getXScale(), getXZeroPoint(),
                                eltOf(getX()))) ||

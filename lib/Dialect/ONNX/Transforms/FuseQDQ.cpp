@@ -457,6 +457,21 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     return true;
   }
 
+  /// Q(DQ(q)) on other parameters or another width: one fixed-point
+  /// requantization.
+  static bool requantizePair(OpBuilder &b, onnx::QuantizeLinearOp q) {
+    auto x = asDQActivation(q.getX());
+    auto qp = readQuantParams(q);
+    if (!x || !qp || !kernelParams(eltOf(q.getY()), *qp))
+      return false;
+    b.setInsertionPoint(q);
+    Value r = requantize(b, q.getLoc(), *x, eltOf(q.getY()), qp->scale[0],
+                         qp->zeroPoint[0]);
+    q.getY().replaceAllUsesWith(r);
+    q.erase();
+    return true;
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     OpBuilder b(func.getContext());
@@ -477,7 +492,7 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
         auto q = llvm::dyn_cast<onnx::QuantizeLinearOp>(op);
         if (!q)
           continue;
-        if (cancelPair(q)) {
+        if (cancelPair(q) || requantizePair(b, q)) {
           erased.insert(op);
           changed = true;
           continue;

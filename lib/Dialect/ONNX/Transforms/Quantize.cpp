@@ -324,8 +324,23 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
     return skipSet.contains(getNodeName(op->getLoc()));
   }
 
+  /// An int8 Q/DQ pair on an int16 DQ's value (requantized by
+  /// onnx-fuse-qdq), on the original tensor's calibrated range.
+  Value narrowed(OpBuilder &b, Value dq16, const AffineQuant &p16) {
+    auto q = llvm::cast<onnx::DequantizeLinearOp>(dq16.getDefiningOp())
+                 .getX()
+                 .getDefiningOp<onnx::QuantizeLinearOp>();
+    auto r = q ? rangeOf(q.getX()) : std::nullopt;
+    double amax = p16.scale * 32767.0;
+    AffineQuant p = r ? paramsForRange(r->first, r->second, 8)
+                      : paramsForRange(-amax, amax, 8);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointAfterValue(dq16);
+    return createQDQ(b, dq16.getLoc(), dq16, p);
+  }
+
   /// Conv / Gemm / MatMul with constant weights. Gemm and MatMul have
-  /// int8 kernels only (`int16` false): an int16 input keeps them float.
+  /// int8 kernels only (`int16` false): an int16 input is narrowed first.
   void quantizeWeighted(OpBuilder &b, Operation *op, Value x, Value w,
                         Value bias, int64_t wAxis, int64_t biasAxis,
                         unsigned xIdx, unsigned wIdx, unsigned biasIdx,
@@ -341,8 +356,12 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
     if (!xq)
       return;
     auto xp = paramsOfDQ(xq);
-    if (!xp || (!int16 && xp->bits != 8))
+    if (!xp)
       return;
+    if (!int16 && xp->bits != 8) {
+      xq = narrowed(b, xq, *xp);
+      xp = paramsOfDQ(xq);
+    }
     SmallVector<float> wScales;
     b.setInsertionPoint(op);
     op->setOperand(xIdx, xq);

@@ -32,11 +32,28 @@ bool isU8(Type t) {
   return rt && rt.getElementType().isUnsignedInteger(8);
 }
 
+/// A Cast between uint8 and a float type: its signed view casts x - 128
+/// (to uint8) or adds 128 (from uint8).
+bool isFloatU8Cast(Operation *op) {
+  auto cast = llvm::dyn_cast<onnx::CastOp>(op);
+  if (!cast)
+    return false;
+  auto eltOf = [](Value v) {
+    return llvm::cast<RankedTensorType>(v.getType()).getElementType();
+  };
+  Type in = eltOf(cast.getInput()), out = eltOf(cast.getOutput());
+  return (out.isUnsignedInteger(8) && llvm::isa<FloatType>(in)) ||
+         (in.isUnsignedInteger(8) && llvm::isa<FloatType>(out));
+}
+
 /// Ops whose uint8 operands and results may all be replaced by their signed
-/// views: quantization ops (values relative to zero points that shift too)
-/// and order-preserving data movement.
+/// views: quantization ops (values relative to zero points that shift too),
+/// order-preserving data movement, and float casts (adjusted by 128).
 bool shiftSafe(Operation *op) {
+  if (isFloatU8Cast(op))
+    return true;
   return llvm::isa<onnx::QuantizeLinearOp, onnx::DequantizeLinearOp,
+                   onnx::DynamicQuantizeLinearOp,
                    onnx::QLinearConvOp, onnx::QLinearMatMulOp,
                    onnx::ConvIntegerOp, onnx::MatMulIntegerOp, onnx::MaxPoolOp,
                    onnx::ReshapeOp, onnx::FlattenOp, onnx::TransposeOp,
@@ -92,6 +109,28 @@ struct SignedQuantPass : impl::SignedQuantPassBase<SignedQuantPass> {
     // Absent uint8 zero points are 0: explicit -128 in the signed view.
     func.walk([&](Operation *op) {
       b.setInsertionPoint(op);
+      if (isFloatU8Cast(op)) {
+        auto cast = llvm::cast<onnx::CastOp>(op);
+        Value in = cast.getInput();
+        auto ft = llvm::cast<RankedTensorType>(
+            isU8(in.getType()) ? cast.getOutput().getType() : in.getType());
+        auto c128 = RankedTensorType::get({}, ft.getElementType());
+        Value k = onnx::ConstantOp::create(
+            b, op->getLoc(), c128,
+            DenseElementsAttr::get(
+                c128, b.getFloatAttr(ft.getElementType(), 128.0)));
+        if (isU8(cast.getOutput().getType())) {
+          // uint8(x) = int8(x - 128) + 128.
+          cast.setOperand(onnx::SubOp::create(b, op->getLoc(), ft, in, k));
+        } else {
+          // float(u) = float(s) + 128.
+          b.setInsertionPointAfter(op);
+          auto add = onnx::AddOp::create(b, op->getLoc(), ft,
+                                         cast.getOutput(), k);
+          cast.getOutput().replaceAllUsesExcept(add, add);
+        }
+        return;
+      }
       if (auto q = llvm::dyn_cast<onnx::QuantizeLinearOp>(op)) {
         if (!q.getYZeroPoint() && isU8(q.getY().getType()))
           q.getYZeroPointMutable().append(createI8Scalar(b, q.getLoc(), -128));

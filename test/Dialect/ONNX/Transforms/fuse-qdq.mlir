@@ -155,3 +155,19 @@ func.func @a16(%x: tensor<1x1x4x4xi16>, %z: tensor<1x2x4x4xi8>) -> tensor<1x4x4x
   %s = onnx.Sigmoid %cd : tensor<1x4x4x4xf32>
   return %s : tensor<1x4x4x4xf32>
 }
+
+// -----
+
+// Q(DQ(x)) on other parameters or another width is one requantization.
+// CHECK-LABEL: func.func @narrow
+// CHECK: %[[R:.*]] = onnx.QLinearRequantize %arg0, {{.*}} : (tensor<1x32xi16>, tensor<f32>, tensor<i16>, tensor<f32>, tensor<i8>) -> tensor<1x32xi8>
+// CHECK: return %[[R]]
+func.func @narrow(%x: tensor<1x32xi16>) -> tensor<1x32xi8> {
+  %s = onnx.Constant dense<7.6e-5> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i16>
+  %d = onnx.DequantizeLinear %x, %s, %z : (tensor<1x32xi16>, tensor<f32>, tensor<i16>) -> tensor<1x32xf32>
+  %s8 = onnx.Constant dense<0.0137> : tensor<f32>
+  %z8 = onnx.Constant dense<-55> : tensor<i8>
+  %q = onnx.QuantizeLinear %d, %s8, %z8 : (tensor<1x32xf32>, tensor<f32>, tensor<i8>) -> tensor<1x32xi8>
+  return %q : tensor<1x32xi8>
+}

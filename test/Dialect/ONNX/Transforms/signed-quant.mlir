@@ -40,6 +40,29 @@ func.func @default_zero_point(%x: tensor<4xf32>) -> tensor<4xui8> {
 func.func @other_user(%x: tensor<4xf32>) -> tensor<4xf32> {
   %s = onnx.Constant dense<0.5> : tensor<f32>
   %q = onnx.QuantizeLinear %x, %s : (tensor<4xf32>, tensor<f32>) -> tensor<4xui8>
-  %c = onnx.Cast %q {to = 1 : i64} : (tensor<4xui8>) -> tensor<4xf32>
+  %d = onnx.Sub %q, %q : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
+  %c = onnx.Cast %d {to = 1 : i64} : (tensor<4xui8>) -> tensor<4xf32>
   return %c : tensor<4xf32>
+}
+
+// -----
+
+// DynamicQuantizeLinear's uint8 results in the signed view (y and the zero
+// point 128 less, by the op's definition on int8), and float casts to and
+// from uint8 adjusted by 128.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: %[[Y:[a-z_0-9]+]], %[[S:[a-z_0-9]+]], %[[Z:[a-z_0-9]+]] = onnx.DynamicQuantizeLinear %arg0 : (tensor<4xf32>) -> (tensor<4xi8>, tensor<f32>, tensor<i8>)
+// CHECK: %[[K:.*]] = onnx.Constant dense<1.280000e+02> : tensor<f32>
+// CHECK: %[[F:.*]] = onnx.Cast %[[Z]] {to = 1 : i64} : (tensor<i8>) -> tensor<f32>
+// CHECK: %[[A:.*]] = onnx.Add %[[F]], %[[K]]
+// CHECK: %[[K2:.*]] = onnx.Constant dense<1.280000e+02> : tensor<f32>
+// CHECK: %[[SUB:.*]] = onnx.Sub %[[A]], %[[K2]]
+// CHECK: %[[U:.*]] = onnx.Cast %[[SUB]] {to = 2 : i64} : (tensor<f32>) -> tensor<i8>
+// CHECK: onnx.QuantizeLinear %arg0, %[[S]], %[[U]] : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xi8>
+func.func @dynamic(%x: tensor<4xf32>) -> (tensor<4xui8>, tensor<4xui8>) {
+  %y, %s, %z = onnx.DynamicQuantizeLinear %x : (tensor<4xf32>) -> (tensor<4xui8>, tensor<f32>, tensor<ui8>)
+  %f = onnx.Cast %z {to = 1 : i64} : (tensor<ui8>) -> tensor<f32>
+  %u = onnx.Cast %f {to = 2 : i64} : (tensor<f32>) -> tensor<ui8>
+  %q = onnx.QuantizeLinear %x, %s, %u : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
+  return %y, %q : tensor<4xui8>, tensor<4xui8>
 }

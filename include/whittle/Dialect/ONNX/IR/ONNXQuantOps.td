@@ -43,6 +43,22 @@ def ONNX_DequantizeLinearOp : ONNX_Op<"DequantizeLinear", [Pure]> {
   let hasVerifier = 1;
 }
 
+def ONNX_DynamicQuantizeLinearOp : ONNX_Op<"DynamicQuantizeLinear", [Pure]> {
+  let summary = "uint8 quantization with parameters from the input's range";
+  let description = [{
+    y_scale = (max(0, max(x)) - min(0, min(x))) / 255, y_zero_point =
+    saturate(round_half_even(-min(0, min(x)) / y_scale)), y =
+    saturate(round_half_even(x / y_scale) + y_zero_point). With int8
+    results (onnx-signed-quant's view of the uint8 ones), y and
+    y_zero_point are 128 less.
+  }];
+  let arguments = (ins ONNX_F32Tensor:$x);
+  let results = (outs ONNX_QTensor:$y, ONNX_F32Tensor:$y_scale,
+                      ONNX_QTensor:$y_zero_point);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // QOperator form (ONNX standard)
 //===----------------------------------------------------------------------===//
