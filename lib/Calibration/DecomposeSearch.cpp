@@ -404,6 +404,9 @@ void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
           j.attribute("data_movement_kernels", stats->dataMovementKernels);
           j.attribute("identity_copy_kernels", stats->identityCopyKernels);
           j.attribute("arena_bytes", stats->arenaBytes);
+          j.attribute("arena_lower_bound", stats->arenaLowerBound);
+          if (!stats->arenaPeak.empty())
+            j.attribute("arena_peak_node", stats->arenaPeak);
           j.attribute("weight_bytes", stats->weightBytes);
         });
       if (object)
@@ -434,6 +437,12 @@ void writeReport(const KernelStats *stats, const DecomposeReport *decompose,
        << "| " << stats->kernels << " | " << stats->dataMovementKernels
        << " | " << stats->identityCopyKernels << " | " << stats->arenaBytes
        << " | " << stats->weightBytes << " |\n";
+    os << "\nArena lower bound for this execution order (most bytes live at "
+          "once): "
+       << stats->arenaLowerBound << " bytes";
+    if (!stats->arenaPeak.empty())
+      os << ", at node `" << stats->arenaPeak << "`";
+    os << ".\n";
     if (object || decompose || quantize)
       os << "\n";
   }

@@ -497,8 +497,11 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
                      StringRef flag) -> LogicalResult {
       for (const std::string &n : names)
         if (!(flag == "--quantize-int16" && n == "all") && !nodes.contains(n))
-          return module.emitError(flag) << " names '" << n
-                                        << "', which is not a node of the model";
+          return module.emitError(flag)
+                 << " names '" << n
+                 << "', which is not a node of the model (after graph "
+                    "cleanup, which folds BatchNormalization, Identity and "
+                    "constant nodes away)";
       return success();
     };
     if (failed(check(options.skip, "--quantize-skip")) ||
@@ -546,7 +549,6 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
   // does in float instead. Prefixes are found by bisection (the error
   // taken as falling with the prefix; the result is measured, so it holds).
   std::vector<std::optional<double>> sensitivity(layers.size());
-  bool allInt16 = llvm::is_contained(options.int16, "all");
   if (options.maxError && m.error() > *options.maxError) {
     for (size_t k = 0; k < layers.size(); ++k) {
       if (!bitsIn(*quantized, k))
@@ -570,20 +572,28 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
         return *sensitivity[a] > *sensitivity[c];
       return a < c;
     });
-    // Precisions with the first n of `order` widened (or kept float).
+    // Gemm and MatMul have int8 kernels only: widening them changes
+    // nothing.
+    std::vector<size_t> widenable;
+    for (size_t k : order)
+      if (!llvm::isa<onnx::GemmOp, onnx::MatMulOp>(layers[k].first))
+        widenable.push_back(k);
+    // Precisions with the first n of the order widened (or kept float).
     auto with = [&](size_t n, bool toFloat) {
       Precisions p = prec;
+      const std::vector<size_t> &o = toFloat ? order : widenable;
       for (size_t i = 0; i < n; ++i)
-        (toFloat ? p.skip : p.int16).push_back(layerNames[order[i]]);
+        (toFloat ? p.skip : p.int16).push_back(layerNames[o[i]]);
       return p;
     };
     // The shortest n whose error is within budget, by bisection over
     // (0, order.size()]; `quantized` and `m` become its measurement (that
     // of all n = order.size() if none is).
     auto shortest = [&](bool toFloat) -> FailureOr<size_t> {
-      if (failed(measure(with(order.size(), toFloat), quantized, m)))
+      size_t all = toFloat ? order.size() : widenable.size();
+      if (failed(measure(with(all, toFloat), quantized, m)))
         return failure();
-      size_t lo = 0, hi = order.size();
+      size_t lo = 0, hi = all;
       while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
         OwningOpRef<ModuleOp> q;
@@ -609,10 +619,10 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
         return failedRun();
       bool met = m.error() <= *options.maxError;
       // Not met even with every layer int16: all stay int16, float on top.
-      size_t widened = met ? *n : order.size();
+      size_t widened = met ? *n : widenable.size();
       prec = with(widened, false);
       for (size_t i = 0; i < widened; ++i)
-        report.widened.push_back(layerNames[order[i]]);
+        report.widened.push_back(layerNames[widenable[i]]);
     }
     if (m.error() > *options.maxError) {
       auto n = shortest(/*toFloat=*/true);
@@ -647,9 +657,11 @@ LogicalResult quantizeModel(ModuleOp module, const QuantizeOptions &options,
     l.sensitivity = sensitivity[k];
     l.bits = bitsIn(*quantized, k);
     if (l.bits == 16)
-      l.reason = llvm::is_contained(report.widened, l.node)
-                     ? "--quantize-error"
-                     : "--quantize-int16";
+      l.reason = llvm::is_contained(report.widened, l.node) ? "--quantize-error"
+                 : llvm::is_contained(options.int16, l.node) ||
+                         llvm::is_contained(options.int16, "all")
+                     ? "--quantize-int16"
+                     : "int16 input";
     if (l.bits) {
       quantized->walk([&](onnx::QuantizeLinearOp q) {
         Operation *def = q.getX().getDefiningOp();

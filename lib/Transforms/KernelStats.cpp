@@ -58,6 +58,10 @@ KernelStats collectKernelStats(ModuleOp module) {
       return;
     if (auto a = func->getAttrOfType<IntegerAttr>(kArenaSizeAttr))
       stats.arenaBytes += a.getInt();
+    if (auto a = func->getAttrOfType<IntegerAttr>(kArenaLowerBoundAttr))
+      stats.arenaLowerBound += a.getInt();
+    if (auto a = func->getAttrOfType<StringAttr>(kArenaPeakAttr))
+      stats.arenaPeak = a.str();
     for (Operation &op : func.getBody().getOps()) {
       if (!llvm::isa<LoopLikeOpInterface>(op))
         continue;

@@ -33,6 +33,20 @@ struct Buffer {
 
 static int64_t alignTo(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
 
+/// The ONNX node a location names (the importer's NameLoc, possibly inside
+/// fused locations), or "".
+static std::string nodeName(Location loc) {
+  if (auto name = llvm::dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string n = nodeName(l); !n.empty())
+        return n;
+  if (auto callSite = llvm::dyn_cast<CallSiteLoc>(loc))
+    return nodeName(callSite.getCallee());
+  return "";
+}
+
 /// Position of the top-level ancestor of `op` in the function body.
 static int64_t topLevelPos(Operation *op, Block &body,
                            const DenseMap<Operation *, int64_t> &pos) {
@@ -116,37 +130,99 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
       if (failed(computeLiveRange(b, body, pos, n)))
         return failure();
 
-    // Greedy placement, largest first; ties broken by program order so the
-    // plan is deterministic.
-    SmallVector<Buffer *> order;
-    for (Buffer &b : buffers)
-      order.push_back(&b);
-    llvm::sort(order, [](Buffer *a, Buffer *b) {
-      if (a->size != b->size)
-        return a->size > b->size;
-      if (a->start != b->start)
-        return a->start < b->start;
-      return a->index < b->index;
-    });
-    int64_t arenaSize = 0;
-    SmallVector<Buffer *> placed;
-    for (Buffer *b : order) {
-      SmallVector<std::pair<int64_t, int64_t>> busy;
-      for (Buffer *p : placed)
-        if (p->start <= b->end && b->start <= p->end)
-          busy.push_back({p->offset, p->offset + p->size});
-      llvm::sort(busy);
-      int64_t offset = 0;
-      for (auto [lo, hi] : busy) {
-        if (offset + b->size <= lo)
-          break;
-        offset = std::max(offset, alignTo(hi, alignment));
-      }
-      b->offset = offset;
-      arenaSize = std::max(arenaSize, offset + b->size);
-      placed.push_back(b);
+    // The lower bound for this execution order: the most bytes live at
+    // once, and where that happens.
+    SmallVector<int64_t> live(n + 1, 0);
+    for (Buffer &b : buffers) {
+      live[b.start] += b.size;
+      live[b.end + 1] -= b.size;
     }
-    arenaSize = alignTo(arenaSize, alignment);
+    int64_t lowerBound = 0, peakPos = 0, running = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      running += live[i];
+      if (running > lowerBound) {
+        lowerBound = running;
+        peakPos = i;
+      }
+    }
+    // (Named now: the allocation there may be rewritten below.)
+    std::string peakName;
+    for (auto [op, i] : pos)
+      if (i == peakPos && lowerBound > 0)
+        peakName = nodeName(op->getLoc());
+
+    // First-fit placement in several orders; the smallest arena wins (ties:
+    // the earlier order), stopping once one reaches the bound. Every order
+    // ends in allocation order, so the plan is deterministic.
+    using Less = bool (*)(const Buffer *, const Buffer *);
+    static const Less orders[] = {
+        // largest first
+        [](const Buffer *a, const Buffer *b) {
+          return a->size != b->size ? a->size > b->size
+                                    : (a->start != b->start
+                                           ? a->start < b->start
+                                           : a->index < b->index);
+        },
+        // largest size x lifetime first
+        [](const Buffer *a, const Buffer *b) {
+          int64_t ka = a->size * (a->end - a->start + 1),
+                  kb = b->size * (b->end - b->start + 1);
+          return ka != kb ? ka > kb
+                          : (a->size != b->size ? a->size > b->size
+                                                : a->index < b->index);
+        },
+        // longest-lived first
+        [](const Buffer *a, const Buffer *b) {
+          int64_t la = a->end - a->start, lb = b->end - b->start;
+          return la != lb ? la > lb
+                          : (a->size != b->size ? a->size > b->size
+                                                : a->index < b->index);
+        },
+        // program order
+        [](const Buffer *a, const Buffer *b) {
+          return a->start != b->start ? a->start < b->start
+                                      : a->index < b->index;
+        },
+    };
+    int64_t arenaSize = -1;
+    SmallVector<int64_t> best;
+    for (Less less : orders) {
+      SmallVector<Buffer *> order;
+      for (Buffer &b : buffers)
+        order.push_back(&b);
+      llvm::stable_sort(order, less);
+      int64_t size = 0;
+      SmallVector<Buffer *> placed;
+      for (Buffer *b : order) {
+        SmallVector<std::pair<int64_t, int64_t>> busy;
+        for (Buffer *p : placed)
+          if (p->start <= b->end && b->start <= p->end)
+            busy.push_back({p->offset, p->offset + p->size});
+        llvm::sort(busy);
+        int64_t offset = 0;
+        for (auto [lo, hi] : busy) {
+          if (offset + b->size <= lo)
+            break;
+          offset = std::max(offset, alignTo(hi, alignment));
+        }
+        b->offset = offset;
+        size = std::max(size, offset + b->size);
+        placed.push_back(b);
+      }
+      size = alignTo(size, alignment);
+      if (arenaSize < 0 || size < arenaSize) {
+        arenaSize = size;
+        best.clear();
+        for (Buffer &b : buffers)
+          best.push_back(b.offset);
+      }
+      if (arenaSize <= alignTo(lowerBound, alignment))
+        break;
+    }
+    if (arenaSize < 0)
+      arenaSize = 0;
+    for (auto [b, offset] : llvm::zip(buffers, best))
+      b.offset = offset;
 
     // Rewrite allocations into views of a new trailing arena argument.
     OpBuilder builder(func.getContext());
@@ -170,6 +246,10 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
     }
     func->setAttr(whittle::kArenaSizeAttr,
                   builder.getI64IntegerAttr(arenaSize));
+    func->setAttr(whittle::kArenaLowerBoundAttr,
+                  builder.getI64IntegerAttr(lowerBound));
+    if (!peakName.empty())
+      func->setAttr(whittle::kArenaPeakAttr, builder.getStringAttr(peakName));
     return success();
   }
 

@@ -4,7 +4,7 @@
 // %a and %b are live at the same time and need disjoint bytes; %c starts after
 // %a's last use and reuses its bytes. Every buffer is 64-byte aligned.
 // CHECK-LABEL: func @reuse
-// CHECK-SAME: %[[ARENA:[^:]*]]: memref<1856xi8>) attributes {whittle.arena_size = 1856 : i64}
+// CHECK-SAME: %[[ARENA:[^:]*]]: memref<1856xi8>) attributes {whittle.arena_lower_bound = 1824 : i64, whittle.arena_size = 1856 : i64}
 // CHECK-NOT: memref.alloc
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: memref.view %[[ARENA]][%[[C0]]][] : memref<1856xi8> to memref<256xf32>
@@ -50,7 +50,7 @@ func.func @through_views(%out: memref<4xf32>) {
 // No intermediates: the arena is empty but the argument is still added, so
 // every model has the same ABI.
 // CHECK-LABEL: func @empty
-// CHECK-SAME: memref<0xi8>) attributes {whittle.arena_size = 0 : i64}
+// CHECK-SAME: memref<0xi8>) attributes {whittle.arena_lower_bound = 0 : i64, whittle.arena_size = 0 : i64}
 func.func @empty(%in: memref<4xf32>, %out: memref<4xf32>) {
   memref.copy %in, %out : memref<4xf32> to memref<4xf32>
   return

@@ -9,6 +9,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <string>
+
 namespace whittle {
 
 /// Read off a module at the loops level (after whittle-plan-arena).
@@ -23,6 +25,10 @@ struct KernelStats {
   /// Planned arena and constant data (weights), in bytes.
   int64_t arenaBytes = 0;
   int64_t weightBytes = 0;
+  /// The arena's lower bound for the execution order, and the ONNX node
+  /// where the live bytes peak.
+  int64_t arenaLowerBound = 0;
+  std::string arenaPeak;
 };
 
 KernelStats collectKernelStats(mlir::ModuleOp module);

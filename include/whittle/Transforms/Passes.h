@@ -23,6 +23,11 @@ namespace whittle {
 
 /// Name of the function attribute holding the planned arena size in bytes.
 inline constexpr llvm::StringLiteral kArenaSizeAttr = "whittle.arena_size";
+/// The arena's lower bound for the execution order (the most bytes live at
+/// once) and the ONNX node where that peak occurs.
+inline constexpr llvm::StringLiteral kArenaLowerBoundAttr =
+    "whittle.arena_lower_bound";
+inline constexpr llvm::StringLiteral kArenaPeakAttr = "whittle.arena_peak";
 
 /// Writes an all-parallel `op` whose init is a fresh tensor.empty over an
 /// input of the result's type, read at the identity index, that nothing else

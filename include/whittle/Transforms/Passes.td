@@ -132,11 +132,15 @@ def PlanArenaPass : Pass<"whittle-plan-arena", "mlir::ModuleOp"> {
   let description = [{
     Computes the live range of each `memref.alloc` (through all its views) in
     the entry function, assigns byte offsets so that buffers whose live ranges
-    overlap never share bytes (greedy best fit, largest first, 64-byte
-    aligned), and replaces every alloc with a `memref.view` into a new trailing
-    `memref<Nxi8>` function argument. Deallocs are erased. The arena size is
-    recorded as the `whittle.arena_size` attribute of the function. Fails on
-    dynamically shaped allocations.
+    overlap never share bytes (first fit, 64-byte aligned, in several
+    orders: largest, largest size x lifetime, longest-lived first, and
+    program order; the smallest arena wins), and replaces every alloc with a
+    `memref.view` into a new trailing `memref<Nxi8>` function argument.
+    Deallocs are erased. The arena size is recorded as the
+    `whittle.arena_size` attribute of the function, the lower bound for the
+    execution order (the most bytes live at once) as
+    `whittle.arena_lower_bound`, and the node where that peak occurs as
+    `whittle.arena_peak`. Fails on dynamically shaped allocations.
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",

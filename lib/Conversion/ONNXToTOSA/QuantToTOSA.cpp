@@ -119,6 +119,18 @@ static FailureOr<SmallVector<QParams>> readOperands(Operation *op,
   return out;
 }
 
+/// Parameters of a one-input quantized op (X, x_scale, x_zero_point -> Y,
+/// y_scale, y_zero_point).
+template <typename UnaryQ>
+static FailureOr<std::pair<QParams, QParams>> readUnaryParams(UnaryQ op) {
+  auto params = readOperands(
+      op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
+           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+  if (failed(params))
+    return failure();
+  return std::make_pair((*params)[0], (*params)[1]);
+}
+
 /// The accumulator of products of `x` with int8 weights: int32 for int8,
 /// int48 for int16 (TOSA's widths).
 static Type accumulatorFor(Lowerer &l, Value x) {
@@ -127,11 +139,13 @@ static Type accumulatorFor(Lowerer &l, Value x) {
 
 static Type eltOf(Value v) { return Lowerer::typeOf(v).getElementType(); }
 
-/// M = mult * 2^-shift with mult in [2^30, 2^31) and shift in [2, 62], the
-/// range of TOSA's 32-bit rescale. Multipliers too small for that range
-/// lose low bits (they scale everything to zero anyway); too large ones
-/// saturate.
-static void fixedPoint(double M, int32_t &mult, int8_t &shift) {
+/// M = mult * 2^-shift with mult in [2^(bits-1), 2^bits) and shift in
+/// [2, 62]: bits = 31 for TOSA's 32-bit rescale, 15 for its 16-bit one (the
+/// only one TOSA allows on int48 input, whose product must fit 64 bits).
+/// Multipliers too small for that range lose low bits (they scale
+/// everything to zero anyway); too large ones saturate.
+static void fixedPoint(double M, int32_t &mult, int8_t &shift,
+                       int bits = 31) {
   // Callers pass positive finite scales; guard the arithmetic anyway.
   if (!(M > 0) || !std::isfinite(M)) {
     mult = 0;
@@ -140,18 +154,18 @@ static void fixedPoint(double M, int32_t &mult, int8_t &shift) {
   }
   int exp;
   double frac = std::frexp(M, &exp); // M = frac * 2^exp, frac in [0.5, 1)
-  int64_t q = std::llround(frac * 2147483648.0);
-  if (q == (int64_t(1) << 31)) {
+  int64_t q = std::llround(std::ldexp(frac, bits));
+  if (q == (int64_t(1) << bits)) {
     q /= 2;
     ++exp;
   }
-  int64_t sh = 31 - exp;
+  int64_t sh = bits - exp;
   while (sh > 62) {
     q = (q + 1) >> 1;
     --sh;
   }
   if (sh < 2) {
-    q = std::numeric_limits<int32_t>::max();
+    q = (int64_t(1) << bits) - 1;
     sh = 2;
   }
   mult = static_cast<int32_t>(q);
@@ -159,24 +173,30 @@ static void fixedPoint(double M, int32_t &mult, int8_t &shift) {
 }
 
 /// tosa.rescale of `v` to `outElt` by the real multipliers `M` (one, or one
-/// per element of the last dimension).
+/// per element of the last dimension). 32-bit multipliers, 16-bit ones from
+/// int48.
 static Value rescale(Lowerer &l, Value v, Type outElt, ArrayRef<double> M,
                      int64_t inZp, int64_t outZp) {
   auto vt = Lowerer::typeOf(v);
+  bool scale32 = !vt.getElementType().isInteger(48);
   SmallVector<int32_t> mults;
+  SmallVector<int16_t> mults16;
   SmallVector<int8_t> shifts;
   for (double m : M) {
     int32_t mu;
     int8_t sh;
-    fixedPoint(m, mu, sh);
+    fixedPoint(m, mu, sh, scale32 ? 31 : 15);
     mults.push_back(mu);
+    mults16.push_back((int16_t)mu);
     shifts.push_back(sh);
   }
   int64_t n = M.size();
-  auto mt = l.tensorType({n}, l.rw.getI32Type());
+  auto mt = l.tensorType({n}, scale32 ? l.rw.getI32Type() : l.rw.getI16Type());
   auto st = l.tensorType({n}, l.rw.getI8Type());
   Value mv = tosa::ConstOp::create(
-      l.rw, l.loc, mt, DenseElementsAttr::get(mt, ArrayRef<int32_t>(mults)));
+      l.rw, l.loc, mt,
+      scale32 ? DenseElementsAttr::get(mt, ArrayRef<int32_t>(mults))
+              : DenseElementsAttr::get(mt, ArrayRef<int16_t>(mults16)));
   Value sv = tosa::ConstOp::create(
       l.rw, l.loc, st, DenseElementsAttr::get(st, ArrayRef<int8_t>(shifts)));
   auto out = l.tensorType(vt.getShape(), outElt);
@@ -184,7 +204,7 @@ static Value rescale(Lowerer &l, Value v, Type outElt, ArrayRef<double> M,
       l.rw, l.loc, out, v, mv, sv,
       *tosa::createZeroPointTensor(l.rw, l.loc, vt.getElementType(), inZp),
       *tosa::createZeroPointTensor(l.rw, l.loc, outElt, outZp),
-      l.rw.getBoolAttr(true),
+      l.rw.getBoolAttr(scale32),
       tosa::RoundingModeAttr::get(l.rw.getContext(),
                                   tosa::RoundingMode::SINGLE_ROUND),
       l.rw.getBoolAttr(n > 1), l.rw.getBoolAttr(false),
@@ -598,12 +618,10 @@ static FailureOr<Value>
 lowerQLinearGlobalAveragePool(Lowerer &l, onnx::QLinearGlobalAveragePoolOp op) {
   auto xt = Lowerer::typeOf(op.getX());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  auto params = readOperands(
-      op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
-           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+  auto params = readUnaryParams(op);
   if (failed(params))
     return failure();
-  const QParams *xp = &(*params)[0], *yp = &(*params)[1];
+  const QParams *xp = &params->first, *yp = &params->second;
   // Sum of (x - zp) in int32 over [N, C, spatial], then one rescale by
   // x_scale / (y_scale * count).
   Type i32 = l.rw.getI32Type();
@@ -702,12 +720,10 @@ static FailureOr<Value> lowerLookup(Lowerer &l, onnx::QLinearLookupOp op) {
 /// Q(DQ(x)) in fixed point, between any of int8 and int16.
 static FailureOr<Value> lowerRequantize(Lowerer &l,
                                         onnx::QLinearRequantizeOp op) {
-  auto params = readOperands(
-      op, {{op.getX(), "x", op.getXScale(), op.getXZeroPoint()},
-           {op.getY(), "y", op.getYScale(), op.getYZeroPoint()}});
+  auto params = readUnaryParams(op);
   if (failed(params))
     return failure();
-  const QParams *xp = &(*params)[0], *yp = &(*params)[1];
+  const QParams *xp = &params->first, *yp = &params->second;
   return rescale(l, op.getX(), eltOf(op.getY()), {xp->s() / yp->s()},
                  xp->z(), yp->z());
 }

@@ -178,10 +178,12 @@ FailureOr<std::string> CEmitter::literal(Attribute attr, Location loc) {
     if (failed(type))
       return failure();
     unsigned w = t.getIntOrFloatBitWidth();
-    // Through the unsigned type: no literal is ever out of range.
-    uint64_t u = i.getValue().getZExtValue();
-    std::string ut = w == 64 ? "uint64_t" : "uint32_t";
-    std::string suffix = w == 64 ? "ull" : "u";
+    // Through the unsigned type: no literal is ever out of range. i48 is
+    // held sign-extended in int64_t.
+    uint64_t u = w == 48 ? (uint64_t)i.getValue().getSExtValue()
+                         : i.getValue().getZExtValue();
+    std::string ut = w > 32 ? "uint64_t" : "uint32_t";
+    std::string suffix = w > 32 ? "ull" : "u";
     return "((" + *type + ")(" + ut + ")" + std::to_string(u) + suffix + ")";
   }
   return emitError(loc) << "C emitter: unsupported constant " << attr;

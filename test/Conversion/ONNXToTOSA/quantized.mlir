@@ -83,14 +83,14 @@ func.func @edges(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 // int16 x int8 (A16W8) accumulates in int48 (TOSA's width; the int32 bias
-// widened), then rescales from int48 to int16: 0.001 * 0.01 / 0.0002 = 0.05
-// ~ 1717987005 * 2^-35 (the scales are f32).
+// widened), then rescales from int48 to int16 with a 16-bit multiplier (TOSA
+// allows no other on int48): 0.001 * 0.01 / 0.0002 = 0.05 ~ 26214 * 2^-19.
 // CHECK-LABEL: func.func @qlinearconv_a16
 // CHECK-DAG: %[[B:.*]] = "tosa.const"() <{values = dense<[50000, -50000]> : tensor<2xi48>}>
 // CHECK: %[[ACC:.*]] = tosa.conv2d %{{.*}}, %{{.*}}, %[[B]], %{{.*}}, %{{.*}} {acc_type = i48, {{.*}}} : (tensor<1x4x4x1xi16>, tensor<2x1x1x1xi8>, tensor<2xi48>, tensor<1xi16>, tensor<1xi8>) -> tensor<1x4x4x2xi48>
-// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<1717987005> : tensor<2xi32>}>
-// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<35> : tensor<2xi8>}>
-// CHECK: tosa.rescale %[[ACC]], %[[M]], %[[S]], {{.*}} : (tensor<1x4x4x2xi48>, tensor<2xi32>, tensor<2xi8>, tensor<1xi48>, tensor<1xi16>) -> tensor<1x4x4x2xi16>
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<26214> : tensor<2xi16>}>
+// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<19> : tensor<2xi8>}>
+// CHECK: tosa.rescale %[[ACC]], %[[M]], %[[S]], {{.*}} scale32 = false} : (tensor<1x4x4x2xi48>, tensor<2xi16>, tensor<2xi8>, tensor<1xi48>, tensor<1xi16>) -> tensor<1x4x4x2xi16>
 func.func @qlinearconv_a16(%x: tensor<1x1x4x4xi16>) -> tensor<1x2x4x4xi16> {
   %w = onnx.Constant dense<[[[[64]]], [[[-127]]]]> : tensor<2x1x1x1xi8>
   %ys = onnx.Constant dense<2.000000e-04> : tensor<f32>

@@ -191,3 +191,11 @@ func.func @dynamic_quantize_types(%x: tensor<4xf32>) -> tensor<4xui8> {
   %y, %s, %z = onnx.DynamicQuantizeLinear %x : (tensor<4xf32>) -> (tensor<4xui8>, tensor<f32>, tensor<i8>)
   return %y : tensor<4xui8>
 }
+
+// -----
+
+func.func @matmulinteger_zero_point_shape(%a: tensor<4x3xi8>, %b: tensor<3x2xi8>, %bz: tensor<3xi8>) -> tensor<4x2xi32> {
+  // expected-error @+1 {{zero points must be scalars of the operand's type or have one per column of B (2)}}
+  %y = onnx.MatMulInteger %a, %b, %bz {operandSegmentSizes = array<i32: 1, 1, 0, 1>} : (tensor<4x3xi8>, tensor<3x2xi8>, tensor<3xi8>) -> tensor<4x2xi32>
+  return %y : tensor<4x2xi32>
+}

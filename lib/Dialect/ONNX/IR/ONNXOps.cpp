@@ -486,10 +486,23 @@ LogicalResult QLinearMatMulOp::verify() {
 LogicalResult MatMulIntegerOp::verify() {
   if (failed(verifyMatMulShapes(*this, getA(), getB())))
     return failure();
-  for (auto [zp, data] : {std::pair{getAZeroPoint(), getA()},
-                          std::pair{getBZeroPoint(), getB()}})
-    if (zp && (eltOf(zp) != eltOf(data) || rankedType(zp).getNumElements() != 1))
-      return emitOpError("zero points must be scalars of the operand's type");
+  // Scalars, or 1-D: one per row of A (M), one per column of B (N).
+  auto at = rankedType(getA()), bt = rankedType(getB());
+  int64_t m = at.getRank() >= 2 ? at.getDimSize(at.getRank() - 2) : 1;
+  int64_t n = bt.getRank() >= 2 ? bt.getShape().back() : 1;
+  for (auto [zp, data, count, what] :
+       {std::tuple{getAZeroPoint(), getA(), m, "row of A"},
+        std::tuple{getBZeroPoint(), getB(), n, "column of B"}}) {
+    if (!zp)
+      continue;
+    auto zt = rankedType(zp);
+    if (eltOf(zp) != eltOf(data) ||
+        !(zt.getNumElements() == 1 ||
+          (zt.getRank() == 1 && zt.getDimSize(0) == count)))
+      return emitOpError("zero points must be scalars of the operand's type "
+                         "or have one per ")
+             << what << " (" << count << ")";
+  }
   return success();
 }
 

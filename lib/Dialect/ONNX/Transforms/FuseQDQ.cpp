@@ -178,10 +178,12 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
   }
 
   /// int32 bias from a float constant or a DQ of int32, rescaled to
-  /// xScale * wScale[c].
+  /// xScale * wScale[c]; int64 (`wide`, for int16 inputs, bounded to the
+  /// 48-bit accumulator) when the step is that fine.
   static std::optional<Value> int32Bias(OpBuilder &b, Location loc, Value bias,
                                         double xScale,
-                                        const QuantParamsView &w) {
+                                        const QuantParamsView &w,
+                                        bool wide = false) {
     SmallVector<double> real;
     if (auto f = getConstantFloats(bias)) {
       real.assign(f->begin(), f->end());
@@ -196,18 +198,25 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     } else {
       return std::nullopt;
     }
-    SmallVector<int32_t> q;
+    double bound = wide ? std::ldexp(1.0, 47) - 1 : 2147483647.0;
+    SmallVector<int64_t> q64;
+    SmallVector<int32_t> q32;
     for (size_t i = 0; i < real.size(); ++i) {
       double s = xScale * w.scale[w.perTensor() ? 0 : i];
-      double v = std::nearbyint(real[i] / s);
-      q.push_back((int32_t)std::clamp(v, -2147483647.0, 2147483647.0));
+      double v = std::clamp(std::nearbyint(real[i] / s), -bound, bound);
+      q64.push_back((int64_t)v);
+      q32.push_back((int32_t)(wide ? 0 : v));
     }
     auto bt = llvm::cast<RankedTensorType>(bias.getType());
-    auto t = RankedTensorType::get(bt.getShape(), b.getI32Type());
-    return createConstant(
-        b, loc, t,
-        ArrayRef<char>(reinterpret_cast<const char *>(q.data()), q.size() * 4),
-        getNodeName(loc) + ".bias.int32");
+    auto t = RankedTensorType::get(bt.getShape(), wide ? b.getI64Type()
+                                                       : b.getI32Type());
+    ArrayRef<char> bytes =
+        wide ? ArrayRef<char>(reinterpret_cast<const char *>(q64.data()),
+                              q64.size() * 8)
+             : ArrayRef<char>(reinterpret_cast<const char *>(q32.data()),
+                              q32.size() * 4);
+    return createConstant(b, loc, t, bytes,
+                          getNodeName(loc) + (wide ? ".bias.int64" : ".bias.int32"));
   }
 
   /// Integer weights: an int8 DQ, per-tensor or per-channel along `axis`.
@@ -305,7 +314,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
         return {};
       Value bias;
       if (conv.getB()) {
-        auto bb = int32Bias(b, loc, conv.getB(), x->p.scale[0], w->p);
+        auto bb = int32Bias(b, loc, conv.getB(), x->p.scale[0], w->p,
+                            /*wide=*/!isInt8(x->q));
         if (!bb)
           return {};
         bias = *bb;
@@ -321,9 +331,10 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       // The fixed-point multipliers are positive.
       if (!(gemm.getAlpha().convertToFloat() > 0))
         return {};
+      // int8 kernels only.
       auto a = asDQActivation(gemm.getA());
       auto w = asDQWeights(gemm.getB(), gemm.getTransB() ? 0 : 1);
-      if (!a || !w)
+      if (!a || !w || !isInt8(a->q) || ybits != 8)
         return {};
       Value c;
       if (gemm.getC()) {
@@ -350,7 +361,8 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
       auto a = asDQActivation(mm.getA());
       int64_t bRank = llvm::cast<RankedTensorType>(mm.getB().getType()).getRank();
       auto w = asDQWeights(mm.getB(), bRank - 1);
-      if (!a || !w || (!w->p.perTensor() && bRank != 2))
+      if (!a || !w || !isInt8(a->q) || ybits != 8 ||
+          (!w->p.perTensor() && bRank != 2))
         return {};
       auto [as, az] = paramsOf(b, loc, *a);
       auto [bs, bz] = paramsOf(b, loc, *w);

@@ -366,7 +366,9 @@ struct QuantizePass : impl::QuantizePassBase<QuantizePass> {
     b.setInsertionPoint(op);
     op->setOperand(xIdx, xq);
     op->setOperand(wIdx, quantizedWeights(b, op->getLoc(), w, wAxis, wScales));
-    if (bias)
+    // int16 layers keep the float bias: onnx-fuse-qdq makes it int64 (its
+    // step, x_scale * w_scale, is too fine for int32).
+    if (bias && xp->bits == 8)
       op->setOperand(biasIdx, quantizedBias(b, op->getLoc(), bias, xp->scale,
                                             wScales, biasAxis));
     quantizeResultFromRange(b, y);

@@ -114,15 +114,26 @@ struct SignedQuantPass : impl::SignedQuantPassBase<SignedQuantPass> {
         Value in = cast.getInput();
         auto ft = llvm::cast<RankedTensorType>(
             isU8(in.getType()) ? cast.getOutput().getType() : in.getType());
+        if (isU8(cast.getOutput().getType())) {
+          // uint8(x) = int8(int32(x) - 128) + 128: truncate toward zero
+          // first, as the uint8 cast does, then shift in integers.
+          auto i32 = RankedTensorType::get(ft.getShape(), b.getI32Type());
+          Value t = onnx::CastOp::create(b, op->getLoc(), i32, in,
+                                         /*to=INT32*/ 6);
+          auto c = RankedTensorType::get({}, b.getI32Type());
+          Value k = onnx::ConstantOp::create(
+              b, op->getLoc(), c,
+              DenseElementsAttr::get(c, b.getI32IntegerAttr(128)));
+          cast.setOperand(onnx::SubOp::create(b, op->getLoc(), i32, t, k));
+          cast.setToAttr(b.getI64IntegerAttr(3)); // INT8
+          return;
+        }
         auto c128 = RankedTensorType::get({}, ft.getElementType());
         Value k = onnx::ConstantOp::create(
             b, op->getLoc(), c128,
             DenseElementsAttr::get(
                 c128, b.getFloatAttr(ft.getElementType(), 128.0)));
-        if (isU8(cast.getOutput().getType())) {
-          // uint8(x) = int8(x - 128) + 128.
-          cast.setOperand(onnx::SubOp::create(b, op->getLoc(), ft, in, k));
-        } else {
+        {
           // float(u) = float(s) + 128.
           b.setInsertionPointAfter(op);
           auto add = onnx::AddOp::create(b, op->getLoc(), ft,

@@ -116,12 +116,13 @@ func.func @matmul_relu_negative_alpha(%x: tensor<1x2xi8>) -> tensor<1x2xf32> {
 
 // -----
 
-// int16 activations (A16W8): QLinearConv from int16 to int16 with the Relu
-// as an int16 Clip at zero point 0; Concat of it with an int8 tensor
+// int16 activations (A16W8): QLinearConv from int16 to int16 (its bias
+// int64: the step x_scale * w_scale is too fine for int32) with the Relu as
+// an int16 Clip at zero point 0; Concat of it with an int8 tensor
 // rescales both to the int16 output (QLinearRequantize); a Sigmoid of int16
 // has no 256-entry table and stays float.
 // CHECK-LABEL: func.func @a16
-// CHECK: %[[Y:.*]] = onnx.QLinearConv %arg0, {{.*}} : (tensor<1x1x4x4xi16>, tensor<f32>, tensor<i16>, tensor<2x1x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>, tensor<2xi32>) -> tensor<1x2x4x4xi16>
+// CHECK: %[[Y:.*]] = onnx.QLinearConv %arg0, {{.*}} : (tensor<1x1x4x4xi16>, tensor<f32>, tensor<i16>, tensor<2x1x1x1xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>, tensor<2xi64>) -> tensor<1x2x4x4xi16>
 // CHECK: %[[C:.*]] = onnx.Clip %[[Y]] min %{{.*}} : tensor<i16> max %{{.*}} : tensor<i16>
 // CHECK: %[[R0:.*]] = onnx.QLinearRequantize %[[C]], {{.*}} : (tensor<1x2x4x4xi16>, tensor<f32>, tensor<i16>, tensor<f32>, tensor<i16>) -> tensor<1x2x4x4xi16>
 // CHECK: %[[R1:.*]] = onnx.QLinearRequantize %arg1, {{.*}} : (tensor<1x2x4x4xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i16>) -> tensor<1x2x4x4xi16>

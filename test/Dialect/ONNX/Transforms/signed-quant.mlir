@@ -49,15 +49,17 @@ func.func @other_user(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // DynamicQuantizeLinear's uint8 results in the signed view (y and the zero
 // point 128 less, by the op's definition on int8), and float casts to and
-// from uint8 adjusted by 128.
+// from uint8 adjusted by 128 (to uint8: truncated to int32 first, as the
+// uint8 cast truncates, then shifted in integers).
 // CHECK-LABEL: func.func @dynamic
 // CHECK: %[[Y:[a-z_0-9]+]], %[[S:[a-z_0-9]+]], %[[Z:[a-z_0-9]+]] = onnx.DynamicQuantizeLinear %arg0 : (tensor<4xf32>) -> (tensor<4xi8>, tensor<f32>, tensor<i8>)
 // CHECK: %[[K:.*]] = onnx.Constant dense<1.280000e+02> : tensor<f32>
 // CHECK: %[[F:.*]] = onnx.Cast %[[Z]] {to = 1 : i64} : (tensor<i8>) -> tensor<f32>
 // CHECK: %[[A:.*]] = onnx.Add %[[F]], %[[K]]
-// CHECK: %[[K2:.*]] = onnx.Constant dense<1.280000e+02> : tensor<f32>
-// CHECK: %[[SUB:.*]] = onnx.Sub %[[A]], %[[K2]]
-// CHECK: %[[U:.*]] = onnx.Cast %[[SUB]] {to = 2 : i64} : (tensor<f32>) -> tensor<i8>
+// CHECK: %[[T:.*]] = onnx.Cast %[[A]] {to = 6 : i64} : (tensor<f32>) -> tensor<i32>
+// CHECK: %[[K2:.*]] = onnx.Constant dense<128> : tensor<i32>
+// CHECK: %[[SUB:.*]] = onnx.Sub %[[T]], %[[K2]]
+// CHECK: %[[U:.*]] = onnx.Cast %[[SUB]] {to = 3 : i64} : (tensor<i32>) -> tensor<i8>
 // CHECK: onnx.QuantizeLinear %arg0, %[[S]], %[[U]] : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4xi8>
 func.func @dynamic(%x: tensor<4xf32>) -> (tensor<4xui8>, tensor<4xui8>) {
   %y, %s, %z = onnx.DynamicQuantizeLinear %x : (tensor<4xf32>) -> (tensor<4xui8>, tensor<f32>, tensor<ui8>)

@@ -65,6 +65,7 @@ def ONNX_DynamicQuantizeLinearOp : ONNX_Op<"DynamicQuantizeLinear", [Pure]> {
 
 def ONNX_QLinearConvOp : ONNX_Op<"QLinearConv", [Pure]> {
   let summary = "quantized convolution: int8/uint8 in and out, int32 bias";
+  // (whittle also takes int16 X and Y with an int64 bias: A16W8 layers.)
   let description = [{
     y = Q(conv(DQ(x), DQ(w)) + B * x_scale * w_scale) with the output
     quantization (y_scale, y_zero_point). w_scale and w_zero_point are
@@ -75,7 +76,7 @@ def ONNX_QLinearConvOp : ONNX_Op<"QLinearConv", [Pure]> {
                        ONNX_QTensor:$W, ONNX_F32Tensor:$w_scale,
                        ONNX_QTensor:$w_zero_point,
                        ONNX_F32Tensor:$y_scale, ONNX_QTensor:$y_zero_point,
-                       Optional<ONNX_I32Tensor>:$B,
+                       Optional<RankedTensorOf<[I32, I64]>>:$B,
                        DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
                        OptionalAttr<I64ArrayAttr>:$dilations,
                        DefaultValuedAttr<I64Attr, "1">:$group,
