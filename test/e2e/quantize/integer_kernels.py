@@ -3,9 +3,9 @@
 
 Reads whittle's --emit=loops output and splits the model function into its
 kernels (top-level loop nests). Every kernel that multiplies int8 data
-(arith.muli on i32 after sign extension: convolutions and matrix products)
-must contain no floating-point type. Prints one line per kernel kind and
-PASS or FAIL.
+(arith.muli on i32 after sign extension: convolutions and matrix products),
+or int16 activations by int8 weights (on i48), must contain no
+floating-point type. Prints one line per kernel kind and PASS or FAIL.
 
   integer_kernels.py LOOPS.mlir [--min-kernels N]
 """
@@ -38,18 +38,26 @@ def main():
     ap.add_argument("--min-kernels", type=int, default=1)
     a = ap.parse_args()
     text = open(a.loops).read()
-    integer, bad = 0, 0
+    count = {"int8": 0, "int16": 0}
+    bad = 0
     for k in kernels(text):
-        if not re.search(r"arith\.extsi %\S+ : i8 to i32", k) or "arith.muli" not in k:
+        if "arith.muli" not in k:
             continue
-        integer += 1
+        if re.search(r"arith\.extsi %\S+ : i16 to i48", k):
+            kind = "int16"
+        elif re.search(r"arith\.extsi %\S+ : i8 to i32", k):
+            kind = "int8"
+        else:
+            continue
+        count[kind] += 1
         floats = re.findall(r"\b(f16|bf16|f32|f64)\b", k)
         if floats:
             bad += 1
-            print(f"kernel with int8 products uses {sorted(set(floats))}:")
+            print(f"kernel with {kind} products uses {sorted(set(floats))}:")
             print(k[:2000])
-    print(f"int8 multiply kernels: {integer}, with floating point: {bad}")
-    ok = bad == 0 and integer >= a.min_kernels
+    print(f"int8 multiply kernels: {count['int8']}, int16 (x int8) multiply kernels: "
+          f"{count['int16']}, with floating point: {bad}")
+    ok = bad == 0 and count["int8"] + count["int16"] >= a.min_kernels
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
