@@ -737,6 +737,17 @@ static FailureOr<Value> lowerArg(Lowerer &l, ArgOpTy op, bool isMax) {
   return l.reshape(wide, rt.getShape());
 }
 
+/// log(softmax(x)) along `axis` (non-negative), max-shifted.
+static Value logSoftmax(Lowerer &l, Value x, int64_t axis) {
+  auto t = Lowerer::typeOf(x);
+  Value max = reduceAxes<tosa::ReduceMaxOp>(l, x, {axis});
+  Value shifted = l.binary<tosa::SubOp>(t, x, max);
+  Value sum = reduceAxes<tosa::ReduceSumOp>(
+      l, tosa::ExpOp::create(l.rw, l.loc, t, shifted), {axis});
+  Value logSum = tosa::LogOp::create(l.rw, l.loc, Lowerer::typeOf(sum), sum);
+  return l.binary<tosa::SubOp>(t, shifted, logSum);
+}
+
 static FailureOr<Value> lowerLogSoftmax(Lowerer &l, onnx::LogSoftmaxOp op) {
   auto t = llvm::cast<RankedTensorType>(op.getType());
   int64_t rank = t.getRank(), axis = op.getAxis();
@@ -744,13 +755,7 @@ static FailureOr<Value> lowerLogSoftmax(Lowerer &l, onnx::LogSoftmaxOp op) {
     return op.emitError("axis ") << axis << " out of range";
   if (axis < 0)
     axis += rank;
-  Value x = op.getInput();
-  Value max = reduceAxes<tosa::ReduceMaxOp>(l, x, {axis});
-  Value shifted = l.binary<tosa::SubOp>(t, x, max);
-  Value sum = reduceAxes<tosa::ReduceSumOp>(
-      l, tosa::ExpOp::create(l.rw, l.loc, t, shifted), {axis});
-  Value logSum = tosa::LogOp::create(l.rw, l.loc, Lowerer::typeOf(sum), sum);
-  return l.binary<tosa::SubOp>(t, shifted, logSum);
+  return logSoftmax(l, op.getInput(), axis);
 }
 
 /// Elementwise ops TOSA lacks or where exact ONNX semantics are simplest as
@@ -1313,6 +1318,76 @@ static FailureOr<Value> lowerGatherElements(Lowerer &l,
       });
 }
 
+/// NegativeLogLikelihoodLoss of log-probabilities `x` [N, C, d...]. The
+/// class read is the target clamped into [0, C): an ignored or invalid
+/// target never reads outside `x` or the weights.
+template <typename LossOp>
+static Value lowerNLL(Lowerer &l, LossOp op, Value x) {
+  auto xt = Lowerer::typeOf(x), tt = Lowerer::typeOf(op.getTarget());
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  Type f = xt.getElementType();
+  int64_t classes = xt.getDimSize(1);
+  Value target = op.getTarget(), weight = op.getWeight();
+  std::optional<int64_t> ignore = op.getIgnoreIndex();
+  auto elemT = l.tensorType(tt.getShape(), f);
+  AffineMap id = l.rw.getMultiDimIdentityMap(tt.getRank());
+  auto cls = [&](OpBuilder &b, Location loc, Value t) -> Value {
+    Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), t);
+    i = arith::MaxSIOp::create(b, loc, i, cidx(b, loc, 0));
+    return arith::MinSIOp::create(b, loc, i, cidx(b, loc, classes - 1));
+  };
+  auto fconst = [&](OpBuilder &b, Location loc, double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(f, v));
+  };
+  auto ignored = [&](OpBuilder &b, Location loc, Value t) -> Value {
+    if (!ignore)
+      return arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    Value ii = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(t.getType(), *ignore));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, t, ii);
+  };
+  // The weight each position counts with: weight[class] (or 1), 0 where
+  // ignored.
+  Value w = indexedGeneric(
+      l, elemT, {target}, {id},
+      [&](OpBuilder &b, Location loc, ValueRange a, ArrayRef<Value>) -> Value {
+        Value v = weight ? (Value)tensor::ExtractOp::create(
+                               b, loc, weight, ValueRange{cls(b, loc, a[0])})
+                         : fconst(b, loc, 1.0);
+        return arith::SelectOp::create(b, loc, ignored(b, loc, a[0]),
+                                       fconst(b, loc, 0.0), v);
+      });
+  Value loss = indexedGeneric(
+      l, elemT, {target, w}, {id, id},
+      [&](OpBuilder &b, Location loc, ValueRange a,
+          ArrayRef<Value> ivs) -> Value {
+        SmallVector<Value> src{ivs[0], cls(b, loc, a[0])};
+        src.append(ivs.begin() + 1, ivs.end());
+        Value v = tensor::ExtractOp::create(b, loc, x, src);
+        v = arith::MulFOp::create(b, loc, arith::NegFOp::create(b, loc, v),
+                                  a[1]);
+        // (0 rather than -x * 0, which is NaN for x = -inf.)
+        return arith::SelectOp::create(b, loc, ignored(b, loc, a[0]),
+                                       fconst(b, loc, 0.0), v);
+      });
+  StringRef reduction = op.getReduction();
+  if (reduction == "none")
+    return loss;
+  auto total = [&](Value v) {
+    Value flat = l.reshape(v, {tt.getNumElements()});
+    return (Value)tosa::ReduceSumOp::create(l.rw, l.loc, l.tensorType({1}, f),
+                                            flat, l.rw.getI32IntegerAttr(0));
+  };
+  Value sum = total(loss);
+  if (reduction == "mean")
+    sum = l.linalgElementwise(
+        l.tensorType({1}, f), {sum, total(w)},
+        [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return arith::DivFOp::create(b, loc, a[0], a[1]);
+        });
+  return l.reshape(sum, rt.getShape());
+}
+
 static FailureOr<Value> lowerTrilu(Lowerer &l, onnx::TriluOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   int64_t rank = rt.getRank();
@@ -1849,6 +1924,9 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
       })
       .Case([&](onnx::SoftmaxOp o) { return lowerSoftmax(l, o); })
       .Case([&](onnx::LogSoftmaxOp o) { return lowerLogSoftmax(l, o); })
+      .Case([&](onnx::NegativeLogLikelihoodLossOp o) -> FailureOr<Value> {
+        return lowerNLL(l, o, o.getInput());
+      })
       .Case<onnx::ReduceSumOp, onnx::ReduceMaxOp, onnx::ReduceMinOp,
             onnx::ReduceProdOp, onnx::ReduceL1Op, onnx::ReduceL2Op,
             onnx::ReduceSumSquareOp, onnx::ReduceLogSumOp,
@@ -1930,6 +2008,14 @@ struct ConvertONNXToTOSAPass
           failed = true;
           continue;
         }
+        rw.replaceOp(op, results);
+        continue;
+      }
+      if (auto sce = llvm::dyn_cast<onnx::SoftmaxCrossEntropyLossOp>(op)) {
+        Value logProb = logSoftmax(l, sce.getInput(), 1);
+        SmallVector<Value> results{lowerNLL(l, sce, logProb)};
+        if (sce.getLogProb())
+          results.push_back(logProb);
         rw.replaceOp(op, results);
         continue;
       }

@@ -199,3 +199,19 @@ func.func @matmulinteger_zero_point_shape(%a: tensor<4x3xi8>, %b: tensor<3x2xi8>
   %y = onnx.MatMulInteger %a, %b, %bz {operandSegmentSizes = array<i32: 1, 1, 0, 1>} : (tensor<4x3xi8>, tensor<3x2xi8>, tensor<3xi8>) -> tensor<4x2xi32>
   return %y : tensor<4x2xi32>
 }
+
+// -----
+
+func.func @nll_reduction(%x: tensor<2x4xf32>, %t: tensor<2xi64>) -> tensor<f32> {
+  // expected-error @+1 {{reduction must be none, sum or mean, got 'avg'}}
+  %0 = onnx.NegativeLogLikelihoodLoss %x, %t {reduction = "avg"} : (tensor<2x4xf32>, tensor<2xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @nll_target_shape(%x: tensor<2x4x3xf32>, %t: tensor<2x4xi64>) -> tensor<f32> {
+  // expected-error @+1 {{target shape [2, 4] must be [2, 3]}}
+  %0 = onnx.NegativeLogLikelihoodLoss %x, %t : (tensor<2x4x3xf32>, tensor<2x4xi64>) -> tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -563,6 +563,41 @@ LogicalResult QLinearLookupOp::verify() {
   return checkResultShape(*this, rankedType(getX()).getShape());
 }
 
+/// NegativeLogLikelihoodLoss / SoftmaxCrossEntropyLoss: input [N, C, d...],
+/// target [N, d...], weight [C], the loss's shape from the reduction.
+template <typename LossOp> static LogicalResult verifyLoss(LossOp op) {
+  auto x = rankedType(op.getInput()), t = rankedType(op.getTarget());
+  if (x.getRank() < 2)
+    return op.emitOpError("input must have rank >= 2 ([N, C, d...]), got ")
+           << x;
+  SmallVector<int64_t> expected{x.getDimSize(0)};
+  expected.append(x.getShape().begin() + 2, x.getShape().end());
+  if (t.getShape() != ArrayRef<int64_t>(expected))
+    return op.emitOpError("target shape ")
+           << shapeStr(t.getShape()) << " must be " << shapeStr(expected);
+  if (op.getWeight() &&
+      rankedType(op.getWeight()).getShape() !=
+          ArrayRef<int64_t>{x.getDimSize(1)})
+    return op.emitOpError("weight must have shape [")
+           << x.getDimSize(1) << "] (one per class)";
+  StringRef r = op.getReduction();
+  if (r != "none" && r != "sum" && r != "mean")
+    return op.emitOpError("reduction must be none, sum or mean, got '")
+           << r << "'";
+  auto loss = rankedType(op->getResult(0));
+  if (r == "none" ? loss.getShape() != t.getShape() : loss.getRank() != 0)
+    return op.emitOpError("loss shape ")
+           << shapeStr(loss.getShape()) << " does not match reduction '" << r
+           << "'";
+  if (op->getNumResults() > 1 &&
+      rankedType(op->getResult(1)).getShape() != x.getShape())
+    return op.emitOpError("log_prob must have the scores' shape");
+  return success();
+}
+
+LogicalResult NegativeLogLikelihoodLossOp::verify() { return verifyLoss(*this); }
+LogicalResult SoftmaxCrossEntropyLossOp::verify() { return verifyLoss(*this); }
+
 LogicalResult DynamicQuantizeLinearOp::verify() {
   Type elt = eltOf(getY());
   if (!(elt.isUnsignedInteger(8) || elt.isSignlessInteger(8)))

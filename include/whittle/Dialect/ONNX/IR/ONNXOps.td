@@ -526,6 +526,36 @@ def ONNX_InstanceNormalizationOp : ONNX_Op<"InstanceNormalization", [Pure]> {
   let assemblyFormat = "$input `,` $scale `,` $B attr-dict `:` functional-type(operands, results)";
 }
 
+class ONNX_LossOp<string mnemonic, string sum, dag outs>
+    : ONNX_Op<mnemonic, [Pure]> {
+  let summary = sum;
+  let description = [{
+    loss[n, d...] = -x[n, t, d...] * w[t] with t = target[n, d...] (w = 1
+    without weights); positions whose target equals ignore_index count
+    neither loss nor weight. reduction: none (the per-position losses), sum,
+    or mean (the sum divided by the sum of the counted weights).
+  }];
+  let arguments = (ins ONNX_FloatTensor:$input,
+                       RankedTensorOf<[I32, I64]>:$target,
+                       Optional<ONNX_FloatTensor>:$weight,
+                       OptionalAttr<I64Attr>:$ignore_index,
+                       DefaultValuedStrAttr<StrAttr, "mean">:$reduction);
+  let results = outs;
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def ONNX_NegativeLogLikelihoodLossOp
+    : ONNX_LossOp<"NegativeLogLikelihoodLoss",
+                  "negative log-likelihood of [N, C, d...] log-probabilities",
+                  (outs ONNX_FloatTensor:$loss)>;
+
+def ONNX_SoftmaxCrossEntropyLossOp
+    : ONNX_LossOp<"SoftmaxCrossEntropyLoss",
+                  "NegativeLogLikelihoodLoss of LogSoftmax over axis 1",
+                  (outs ONNX_FloatTensor:$output,
+                        Optional<ONNX_FloatTensor>:$log_prob)>;
+
 def ONNX_LogSoftmaxOp : ONNX_Op<"LogSoftmax", [Pure, SameOperandsAndResultType]> {
   let summary = "log of softmax along one axis (opset >= 13 semantics)";
   let arguments = (ins ONNX_FloatTensor:$input,
