@@ -287,16 +287,20 @@ static Value centered(Lowerer &l, Value v, Value zp, int64_t axis) {
       });
 }
 
-/// Convolution of int32 NCHW `x` and OIHW `w` (group 1) into an int32 NHWC
-/// accumulator.
-static FailureOr<Value> convI32(Lowerer &l, Operation *op, Value x, Value w,
-                                const onnx::WindowGeometry &g, int64_t group,
+/// Convolution of the zero-point-centred int8 operands of `op` (X NCHW, W
+/// OIHW, group 1) into an int32 NHWC accumulator.
+template <typename ConvLike>
+static FailureOr<Value> convI32(Lowerer &l, ConvLike op,
+                                const onnx::WindowGeometry &g,
                                 RankedTensorType rt) {
+  int64_t group = op.getGroup();
   if (group != 1)
     return op->emitError("grouped ")
            << op->getName().stripDialect()
            << " with zero points or scales known only at run time is not "
               "supported yet";
+  Value x = centered(l, op.getX(), op.getXZeroPoint(), 0);
+  Value w = centered(l, op.getW(), op.getWZeroPoint(), 0);
   Type i32 = l.rw.getI32Type();
   SmallVector<int64_t> pad, kernel, stride, dilation;
   Value xin = prepareWindowInput(l, x, g, pad, kernel, stride, dilation);
@@ -369,9 +373,7 @@ static FailureOr<Value> lowerQLinearConvRuntime(Lowerer &l,
                          {op.getY(), "y"}})
     if (failed(requireInt8(op, v, name)))
       return failure();
-  Value x = centered(l, op.getX(), op.getXZeroPoint(), 0);
-  Value w = centered(l, op.getW(), op.getWZeroPoint(), 0);
-  auto acc = convI32(l, op, x, w, g, op.getGroup(), rt);
+  auto acc = convI32(l, op, g, rt);
   if (failed(acc))
     return failure();
   Value y = *acc;
@@ -442,9 +444,7 @@ static FailureOr<Value> lowerConvInteger(Lowerer &l, onnx::ConvIntegerOp op) {
     return failure();
   if (!constantParams(Value(), op.getXZeroPoint()) ||
       !constantParams(Value(), op.getWZeroPoint())) {
-    Value x = centered(l, op.getX(), op.getXZeroPoint(), 0);
-    Value w = centered(l, op.getW(), op.getWZeroPoint(), 0);
-    auto acc = convI32(l, op, x, w, *g, op.getGroup(), rt);
+    auto acc = convI32(l, op, *g, rt);
     if (failed(acc))
       return failure();
     return finishWindowOutput(l, *acc, rt);

@@ -177,10 +177,10 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
     return onnx::ClipOp::create(b, loc, q.getType(), q, mn, mx);
   }
 
-  /// int32 bias from a float constant or a DQ of int32, rescaled to
+  /// Integer bias from a float constant or a DQ of int32, rescaled to
   /// xScale * wScale[c]; int64 (`wide`, for int16 inputs, bounded to the
   /// 48-bit accumulator) when the step is that fine.
-  static std::optional<Value> int32Bias(OpBuilder &b, Location loc, Value bias,
+  static std::optional<Value> integerBias(OpBuilder &b, Location loc, Value bias,
                                         double xScale,
                                         const QuantParamsView &w,
                                         bool wide = false) {
@@ -314,7 +314,7 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
         return {};
       Value bias;
       if (conv.getB()) {
-        auto bb = int32Bias(b, loc, conv.getB(), x->p.scale[0], w->p,
+        auto bb = integerBias(b, loc, conv.getB(), x->p.scale[0], w->p,
                             /*wide=*/!isInt8(x->q));
         if (!bb)
           return {};
@@ -347,7 +347,7 @@ struct FuseQDQPass : impl::FuseQDQPassBase<FuseQDQPass> {
         QuantParamsView scaled = w->p;
         for (double &s : scaled.scale)
           s *= gemm.getAlpha().convertToDouble();
-        auto cc = int32Bias(b, loc, gemm.getC(), a->p.scale[0], scaled);
+        auto cc = integerBias(b, loc, gemm.getC(), a->p.scale[0], scaled);
         if (!cc)
           return {};
         c = *cc;
