@@ -33,6 +33,12 @@ config.substitutions.append(
     ("%check_model", "/usr/bin/python3 " +
      os.path.join(config.whittle_src_root, "test", "e2e", "check_model.py")))
 
+# Models compiled for other architectures and run under QEMU
+# (test/e2e/run_on_target.py; toolchains and QEMU from scripts/install-deps.sh).
+config.substitutions.append(
+    ("%run_on_target", "/usr/bin/python3 " +
+     os.path.join(config.whittle_src_root, "test", "e2e", "run_on_target.py")))
+
 config.substitutions.append(("%onnx_testdata", "/usr/share/libonnx-testdata/data"))
 config.substitutions.append(
     ("%unittests", os.path.join(config.whittle_obj_root, "unittests", "WhittleUnitTests")))

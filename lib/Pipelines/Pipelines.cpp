@@ -95,7 +95,15 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
                 "canonicalize")))
       return failure();
     pm.addNestedPass<func::FuncOp>(createElideOutputCopiesPass());
-    if (failed(addText(pm, "canonicalize,func.func(convert-linalg-to-loops)")))
+    if (failed(addText(pm, "canonicalize")))
+      return failure();
+    if (options.vectorBits) {
+      VectorizeKernelsPassOptions vk;
+      vk.vectorBits = options.vectorBits;
+      vk.registers = options.vectorRegisters;
+      pm.addPass(createVectorizeKernelsPass(vk));
+    }
+    if (failed(addText(pm, "func.func(convert-linalg-to-loops)")))
       return failure();
     pm.addNestedPass<func::FuncOp>(createLowerMemRefCopyPass());
     pm.addPass(createLowerChecksPass());
@@ -121,8 +129,10 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
                   std::to_string(options.indexBitwidth) + "}"
             : "{use-bare-ptr-memref-call-conv=1}";
     if (failed(addText(
-            pm, "convert-scf-to-cf,expand-strided-metadata,lower-affine,"
-                "finalize-memref-to-llvm" + w + ",convert-math-to-llvm,"
+            pm, "convert-vector-to-scf,convert-scf-to-cf,"
+                "expand-strided-metadata,lower-affine,"
+                "convert-vector-to-llvm,finalize-memref-to-llvm" + w +
+                ",convert-math-to-llvm,"
                 "convert-arith-to-llvm" + w + ",convert-index-to-llvm" + w +
                 ",convert-func-to-llvm" + funcOpts + ",convert-cf-to-llvm" +
                 w + ",reconcile-unrealized-casts")))
@@ -162,6 +172,14 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       llvm::cl::desc("Width of index arithmetic in the LLVM dialect "
                      "(0: 64; 32 for 32-bit targets)"),
       llvm::cl::init(0)};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("whittle-vectorize-kernels register width (0: off)"),
+      llvm::cl::init(0)};
+  Option<int64_t> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("whittle-vectorize-kernels register count"),
+      llvm::cl::init(16)};
   Option<bool> foldConstants{
       *this, "fold-constants",
       llvm::cl::desc("Run onnx-fold-constants (off inside the JIT it uses)"),
@@ -179,6 +197,8 @@ void registerPipelines() {
           options.foldConstants = o.foldConstants;
           options.softFloat = o.softFloat;
           options.indexBitwidth = o.indexBitwidth;
+          options.vectorBits = o.vectorBits;
+          options.vectorRegisters = o.vectorRegisters;
           options.divideI64 = o.indexBitwidth == 32;
           (void)buildPipeline(pm, from, to, options);
         });

@@ -38,27 +38,49 @@ struct ExpandFma : OpRewritePattern<math::FmaOp> {
   }
 };
 
+/// A constant of `like`'s shape (scalar or vector) and element type `elem`.
+Value constantLike(OpBuilder &b, Location loc, Type like, Type elem,
+                   TypedAttr value) {
+  if (auto vt = llvm::dyn_cast<VectorType>(like))
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vt.clone(elem), value));
+  return arith::ConstantOp::create(b, loc, value);
+}
+
+/// `like`'s shape with element type `elem`.
+Type retype(Type like, Type elem) {
+  if (auto vt = llvm::dyn_cast<VectorType>(like))
+    return vt.clone(elem);
+  return elem;
+}
+
+/// f32 scalars and vectors (vectorized kernel epilogues): floor, ceil and
+/// round-half-even through an i32 conversion, for targets where the
+/// rounding instruction is missing (SSE2, Cortex-M) and LLVM would call libm.
+bool isF32Like(Type t) { return getElementTypeOrSelf(t).isF32(); }
+
 /// floor(x) for f32 without undefined float->int conversions: values with
-/// |x| >= 2^23 (and NaN, inf) are already integral and pass through.
+/// |x| >= 2^23 are already integers (or inf/NaN) and pass through.
 struct ExpandFloor : OpRewritePattern<math::FloorOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(math::FloorOp op,
                                 PatternRewriter &rw) const override {
-    auto ft = llvm::dyn_cast<FloatType>(op.getType());
-    if (!ft || !ft.isF32())
-      return rw.notifyMatchFailure(op, "only scalar f32 is expanded");
+    if (!isF32Like(op.getType()))
+      return rw.notifyMatchFailure(op, "only f32 is expanded");
     Location loc = op.getLoc();
+    Type type = op.getType();
+    auto f = [&](float v) {
+      return constantLike(rw, loc, type, rw.getF32Type(), rw.getF32FloatAttr(v));
+    };
     Value x = op.getOperand();
-    Value limit = arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(8388608.0f));
-    Value zero = arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(0.0f));
-    Value one = arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(1.0f));
+    Value limit = f(8388608.0f), zero = f(0.0f), one = f(1.0f);
     Value ax = math::AbsFOp::create(rw, loc, x);
     // Ordered compare: false for NaN, so NaN takes the pass-through path.
     Value small =
         arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OLT, ax, limit);
     Value safe = arith::SelectOp::create(rw, loc, small, x, zero);
-    Value i = arith::FPToSIOp::create(rw, loc, rw.getI32Type(), safe);
-    Value t = arith::SIToFPOp::create(rw, loc, rw.getF32Type(), i);
+    Value i = arith::FPToSIOp::create(rw, loc, retype(type, rw.getI32Type()), safe);
+    Value t = arith::SIToFPOp::create(rw, loc, type, i);
     Value above =
         arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OGT, t, safe);
     Value tm1 = arith::SubFOp::create(rw, loc, t, one);
@@ -68,28 +90,28 @@ struct ExpandFloor : OpRewritePattern<math::FloorOp> {
   }
 };
 
-/// ceil(x) and roundeven(x) for f32 through i32 (upstream expands them
-/// through i64, which needs 64-bit conversion helpers on 32-bit targets):
-/// values with |x| >= 2^23 (and NaN, inf) are integral and pass through; the
-/// result takes x's sign, so ceil(-0.5) and roundeven(-0.4) are -0.
 template <typename OpTy>
 struct ExpandRoundingF32 : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
-    auto ft = llvm::dyn_cast<FloatType>(op.getType());
-    if (!ft || !ft.isF32())
-      return rw.notifyMatchFailure(op, "only scalar f32 is expanded");
+    if (!isF32Like(op.getType()))
+      return rw.notifyMatchFailure(op, "only f32 is expanded");
     Location loc = op.getLoc();
-    auto f = [&](float v) -> Value {
-      return arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(v));
+    Type type = op.getType();
+    Type i32 = retype(type, rw.getI32Type());
+    auto f = [&](float v) {
+      return constantLike(rw, loc, type, rw.getF32Type(), rw.getF32FloatAttr(v));
+    };
+    auto c = [&](int32_t v) {
+      return constantLike(rw, loc, type, rw.getI32Type(), rw.getI32IntegerAttr(v));
     };
     using P = arith::CmpFPredicate;
     Value x = op.getOperand();
     Value ax = math::AbsFOp::create(rw, loc, x);
     Value small = arith::CmpFOp::create(rw, loc, P::OLT, ax, f(8388608.0f));
     Value safe = arith::SelectOp::create(rw, loc, small, x, f(0.0f));
-    Value i = arith::FPToSIOp::create(rw, loc, rw.getI32Type(), safe);
-    Value t = arith::SIToFPOp::create(rw, loc, rw.getF32Type(), i); // trunc
+    Value i = arith::FPToSIOp::create(rw, loc, i32, safe);
+    Value t = arith::SIToFPOp::create(rw, loc, type, i); // trunc
     Value r;
     if constexpr (std::is_same_v<OpTy, math::CeilOp>) {
       Value below = arith::CmpFOp::create(rw, loc, P::OLT, t, safe);
@@ -102,10 +124,7 @@ struct ExpandRoundingF32 : OpRewritePattern<OpTy> {
           rw, loc, arith::SubFOp::create(rw, loc, safe, t));
       Value odd = arith::CmpIOp::create(
           rw, loc, arith::CmpIPredicate::ne,
-          arith::AndIOp::create(
-              rw, loc, i,
-              arith::ConstantOp::create(rw, loc, rw.getI32IntegerAttr(1))),
-          arith::ConstantOp::create(rw, loc, rw.getI32IntegerAttr(0)));
+          arith::AndIOp::create(rw, loc, i, c(1)), c(0));
       Value half = arith::CmpFOp::create(rw, loc, P::OEQ, frac, f(0.5f));
       Value away = arith::OrIOp::create(
           rw, loc, arith::CmpFOp::create(rw, loc, P::OGT, frac, f(0.5f)),

@@ -38,12 +38,20 @@ NestKind classify(Operation *nest) {
         load.getMemRefType().getLayout() != store.getMemRefType().getLayout())
       kind.identityCopy = false;
   });
+  // Vector stores (whittle-vectorize-kernels) of anything but a vector
+  // load compute.
+  nest->walk([&](vector::StoreOp store) {
+    kind.identityCopy = false;
+    if (!store.getValueToStore().getDefiningOp<vector::LoadOp>())
+      kind.computes = true;
+  });
   // Arithmetic on element values that is not index computation.
   nest->walk([&](Operation *op) {
     if (op->getNumResults() == 1 && !op->getResult(0).getType().isIndex() &&
         !llvm::isa<memref::LoadOp, arith::ConstantOp, memref::SubViewOp,
                    memref::ViewOp, memref::ReinterpretCastOp>(op) &&
-        llvm::isa<arith::ArithDialect, math::MathDialect>(op->getDialect()))
+        (llvm::isa<arith::ArithDialect, math::MathDialect>(op->getDialect()) ||
+         llvm::isa<vector::FMAOp>(op)))
       kind.computes = true;
   });
   return kind;

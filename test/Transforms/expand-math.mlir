@@ -31,6 +31,21 @@ func.func @floor(%x: f32) -> f32 {
   return %0 : f32
 }
 
+// Vectors too (vectorized kernel epilogues): SSE2 has no rounding
+// instruction, and LLVM would call floorf per lane.
+// CHECK-LABEL: func @floor_vector
+// CHECK: %[[ABS:.*]] = math.absf %arg0 : vector<4xf32>
+// CHECK: arith.cmpf olt, %[[ABS]], %{{.*}} : vector<4xf32>
+// CHECK: arith.fptosi %{{.*}} : vector<4xf32> to vector<4xi32>
+// CHECK-NOT: math.floor
+// CHECK-NOT: math.roundeven
+// CHECK: return
+func.func @floor_vector(%x: vector<4xf32>) -> (vector<4xf32>, vector<4xf32>) {
+  %0 = math.floor %x : vector<4xf32>
+  %1 = math.roundeven %x : vector<4xf32>
+  return %0, %1 : vector<4xf32>, vector<4xf32>
+}
+
 // sqrt is one instruction on every FPU target: kept.
 // CHECK-LABEL: func @sqrt
 // CHECK: math.sqrt

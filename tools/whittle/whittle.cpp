@@ -672,6 +672,13 @@ int run() {
     pipelineOptions.indexBitwidth = 32;
     pipelineOptions.divideI64 = *emitKind != Emit::C;
   }
+  // Objects get kernels tiled for the target's vector registers; the C
+  // output stays portable scalar loops.
+  if (*emitKind != Emit::C) {
+    whittle::VectorUnit unit = whittle::vectorUnit(*resolvedTarget);
+    pipelineOptions.vectorBits = unit.bits;
+    pipelineOptions.vectorRegisters = unit.registers;
+  }
   // The report reads the loops level, so the pipeline pauses there.
   std::optional<whittle::KernelStats> stats;
   bool wantStats = !reportFile.empty() && stop >= whittle::Phase::Loops;

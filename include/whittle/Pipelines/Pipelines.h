@@ -43,6 +43,10 @@ struct PipelineOptions {
   /// Bit width of index arithmetic in the LLVM dialect; 0 keeps MLIR's 64.
   /// The pointer width of 32-bit targets.
   unsigned indexBitwidth = 0;
+  /// whittle-vectorize-kernels: vector register width in bits (0: scalar
+  /// loops, as the C output keeps) and vector register count.
+  int64_t vectorBits = 0;
+  int64_t vectorRegisters = 16;
   /// whittle-expand-math expands i64 division (32-bit targets' objects).
   bool divideI64 = false;
 };

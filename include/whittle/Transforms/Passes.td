@@ -127,6 +127,35 @@ def LowerMemRefCopyPass : Pass<"whittle-lower-memref-copy", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect"];
 }
 
+def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
+  let summary = "Register-tiled vector kernels for convolutions on buffers";
+  let description = [{
+    Replaces `linalg.conv_2d_nhwc_fhwc` with a constant f32 filter, and f32
+    `linalg.depthwise_conv_2d_nhwc_hwc` / `_hwcm` (multiplier 1), with loops
+    over register tiles in the `vector` dialect. Regular convolutions read a
+    filter repacked at compile time into blocks of FT output channels
+    ([F/FT][KH][KW][C][FT], a new constant global), and keep PT pixels x NV
+    channel vectors of accumulators in registers across the reduction: per
+    input channel, NV filter loads and PT broadcasts feed PT x NV fused
+    multiply-adds. Depthwise convolutions are vectorized along channels.
+    Tile sizes follow the target: `vector-bits` / 32 lanes, and PT x NV
+    accumulators within `registers` vector registers. Remainders get
+    smaller tiles with narrower vectors, never out-of-bounds accesses.
+    `vector-bits=0` (the C path, targets without vector units) leaves every
+    op to `convert-linalg-to-loops`.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
+           "Width of the target's vector registers in bits (0: off)">,
+    Option<"registers", "registers", "int64_t", /*default=*/"16",
+           "Number of vector registers">,
+  ];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def PlanArenaPass : Pass<"whittle-plan-arena", "mlir::ModuleOp"> {
   let summary = "Place every intermediate buffer in one statically planned arena";
   let description = [{

@@ -16,6 +16,7 @@
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
@@ -147,6 +148,37 @@ FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
   if (!preset)
     t.softFloat = lacksFPU(llvm::Triple(t.triple), t.cpu, t.features);
   return t;
+}
+
+VectorUnit vectorUnit(const ResolvedTarget &target) {
+  static bool initialized = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    return true;
+  }();
+  (void)initialized;
+  llvm::Triple triple(target.triple);
+  std::string error;
+  const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!t || target.softFloat)
+    return {};
+  // The CPU implies features (-mcpu=znver4 has AVX-512), so ask the
+  // subtarget rather than the feature string.
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      t->createMCSubtargetInfo(triple, target.cpu, target.features));
+  if (!sti)
+    return {};
+  if (triple.getArch() == llvm::Triple::x86_64) {
+    if (sti->checkFeatures("+avx512f"))
+      return {512, 32};
+    if (sti->checkFeatures("+avx"))
+      return {256, 16};
+    return {128, 16};
+  }
+  if (triple.isAArch64() && sti->checkFeatures("+neon"))
+    return {128, 32};
+  return {};
 }
 
 namespace {

@@ -73,6 +73,18 @@ enum class OutputKind { LLVMIR, Assembly, Object };
 mlir::FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
                                               std::string &error);
 
+/// The SIMD registers the kernels are tiled for.
+struct VectorUnit {
+  /// Width of a vector register in bits; 0 when the target has no float
+  /// vectors the kernels use (then they stay scalar loops).
+  int64_t bits = 0;
+  int64_t registers = 0;
+};
+
+/// Vector registers of a resolved target, from its CPU and features: AVX-512
+/// (512 bits x 32), AVX (256 x 16), SSE2 (128 x 16), AArch64 NEON (128 x 32).
+VectorUnit vectorUnit(const ResolvedTarget &target);
+
 /// Translates an LLVM-dialect module, optimizes it at `optLevel` and writes
 /// LLVM IR, assembly or an object file to `os`.
 /// With `stats`, an object's sizes and stack bound are measured too.

@@ -1,0 +1,773 @@
+//===- VectorizeKernels.cpp - register-tiled vector convolutions ----------===//
+//
+// Part of whittle. Convolutions are where a model spends its time, and
+// `convert-linalg-to-loops` gives them a scalar loop nest whose innermost
+// loop is a dot product over input channels. This pass replaces each
+// convolution on buffers with a register-tiled kernel in the `vector`
+// dialect:
+//
+//  - regular convolutions (`linalg.conv_2d_nhwc_fhwc` with constant f32
+//    filters): the filter is repacked at compile time into blocks of FT
+//    output channels, [F/FT][KH][KW][C][FT], so that the kernel reads it
+//    sequentially. A register tile of PT output pixels x NV vectors of
+//    output channels (FT = NV x lanes) stays in registers across the whole
+//    reduction: per input channel, NV filter vectors are loaded once and each
+//    of the PT input values is broadcast once, for PT x NV fused
+//    multiply-adds. This is the classic outer-product micro-kernel, here
+//    generated per layer from its static shape.
+//  - depthwise convolutions (`linalg.depthwise_conv_2d_nhwc_hwc`, and
+//    `_hwcm` with multiplier 1): vectorized along channels, PT pixels x NV
+//    channel vectors per tile, since a depthwise filter has no reduction
+//    over channels to share loads across.
+//
+// Tile sizes come from the target: lanes = vector-bits / 32 and the number
+// of vector registers bound PT x NV. Remainders (pixels and channels that do
+// not fill a tile) get their own, smaller, straight-line tiles; channel
+// remainders use narrower vectors, so nothing reads or writes out of bounds.
+// The output buffer holds the accumulator's initial value (zero or the
+// bias) as for the linalg op, so results equal it up to summation order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "whittle/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cstring>
+
+namespace whittle {
+#define GEN_PASS_DEF_VECTORIZEKERNELSPASS
+#include "whittle/Transforms/Passes.h.inc"
+} // namespace whittle
+
+using namespace mlir;
+
+namespace {
+
+/// f32 values of a constant global's initializer (dense or resource blob).
+std::optional<std::vector<float>> readFloats(memref::GlobalOp global) {
+  if (!global || !global.getConstant() || !global.getInitialValue())
+    return std::nullopt;
+  auto attr = llvm::dyn_cast<ElementsAttr>(*global.getInitialValue());
+  if (!attr || !attr.getElementType().isF32())
+    return std::nullopt;
+  std::vector<float> out;
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
+    out.reserve(dense.getNumElements());
+    for (float f : dense.getValues<float>())
+      out.push_back(f);
+    return out;
+  }
+  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob || (int64_t)blob->getData().size() != attr.getNumElements() * 4)
+      return std::nullopt;
+    out.resize(attr.getNumElements());
+    std::memcpy(out.data(), blob->getData().data(), blob->getData().size());
+    return out;
+  }
+  return std::nullopt;
+}
+
+bool isStaticF32(Value v, int64_t rank) {
+  auto type = llvm::dyn_cast<MemRefType>(v.getType());
+  return type && type.hasStaticShape() && type.getRank() == rank &&
+         type.getElementType().isF32();
+}
+
+/// Vector loads and stores need a unit-stride innermost dimension.
+bool innermostContiguous(Value v) {
+  auto type = llvm::cast<MemRefType>(v.getType());
+  int64_t offset;
+  SmallVector<int64_t> strides;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return false;
+  return strides.back() == 1;
+}
+
+/// Shape of a register tile: PT pixels x vector widths along channels.
+struct Tile {
+  int64_t pixels;
+  SmallVector<int64_t> widths; ///< lanes of each vector, all but the last full
+  int64_t width() const {
+    int64_t w = 0;
+    for (int64_t x : widths)
+      w += x;
+    return w;
+  }
+};
+
+/// Vector widths covering `channels` with `lanes`-wide vectors (the last
+/// one narrower when channels is not a multiple).
+SmallVector<int64_t> splitWidths(int64_t channels, int64_t lanes) {
+  SmallVector<int64_t> widths;
+  for (int64_t c = 0; c < channels; c += lanes)
+    widths.push_back(std::min(lanes, channels - c));
+  return widths;
+}
+
+/// Geometry shared by both kernels, in NHWC.
+struct ConvGeometry {
+  int64_t n, oh, ow;       // output pixels
+  int64_t kh, kw;          // window
+  int64_t sh, sw, dh, dw;  // strides and dilations
+  int64_t channels;        // F (regular) or C (depthwise): the vector axis
+  int64_t pixels() const { return n * oh * ow; }
+};
+
+bool readStridesDilations(linalg::LinalgOp op, ConvGeometry &g) {
+  auto strides = op->getAttrOfType<DenseIntElementsAttr>("strides");
+  auto dilations = op->getAttrOfType<DenseIntElementsAttr>("dilations");
+  auto get = [](DenseIntElementsAttr a, int64_t i) {
+    return a ? a.getValues<int64_t>()[i] : int64_t(1);
+  };
+  g.sh = get(strides, 0);
+  g.sw = get(strides, 1);
+  g.dh = get(dilations, 0);
+  g.dw = get(dilations, 1);
+  return g.sh > 0 && g.sw > 0 && g.dh > 0 && g.dw > 0;
+}
+
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value a, int64_t c) {
+    return c == 0 ? a : arith::AddIOp::create(b, loc, a, idx(c)).getResult();
+  }
+  Value mul(Value a, int64_t c) {
+    return c == 1 ? a : arith::MulIOp::create(b, loc, a, idx(c)).getResult();
+  }
+  Value addv(Value a, Value c) { return arith::AddIOp::create(b, loc, a, c); }
+
+  /// (n, oh, ow) of flat output pixel q.
+  std::array<Value, 3> pixel(Value q, const ConvGeometry &g) {
+    if (g.n * g.oh == 1)
+      return {idx(0), idx(0), q};
+    Value ow = arith::RemUIOp::create(b, loc, q, idx(g.ow));
+    Value rows = arith::DivUIOp::create(b, loc, q, idx(g.ow));
+    if (g.n == 1)
+      return {idx(0), rows, ow};
+    Value oh = arith::RemUIOp::create(b, loc, rows, idx(g.oh));
+    Value n = arith::DivUIOp::create(b, loc, rows, idx(g.oh));
+    return {n, oh, ow};
+  }
+
+  /// A loop carrying `init`; `body` maps (iv, carried) to the next values.
+  SmallVector<Value>
+  loop(int64_t trips, ValueRange init,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, idx(0), idx(trips), idx(1), init,
+        [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(nested.getInsertionBlock());
+          SmallVector<Value> next = body(iv, carried);
+          scf::YieldOp::create(b, loc, next);
+        });
+    return SmallVector<Value>(forOp.getResults());
+  }
+
+  /// A loop without carried values.
+  void loop(int64_t trips, function_ref<void(Value)> body) {
+    if (trips <= 0)
+      return;
+    loop(trips, ValueRange{}, [&](Value iv, ValueRange) {
+      body(iv);
+      return SmallVector<Value>{};
+    });
+  }
+
+  VectorType vec(int64_t lanes) {
+    return VectorType::get({lanes}, b.getF32Type());
+  }
+
+  OpBuilder &b;
+  Location loc;
+};
+
+/// Tile sizes for `channels` output channels: NV vectors and PT pixels whose
+/// PT x NV accumulators, NV filter vectors and one broadcast fit in the
+/// registers.
+Tile chooseTile(int64_t channels, int64_t pixels, int64_t lanes,
+                int64_t registers, bool depthwise) {
+  int64_t vectors = (channels + lanes - 1) / lanes;
+  int64_t nv = std::min<int64_t>(vectors, registers >= 32 ? 4 : 2);
+  // Depthwise tiles hold an input vector per accumulator as well.
+  int64_t spare = depthwise ? registers - 2 * nv : registers - nv - 1;
+  int64_t pt = std::max<int64_t>(1, spare / (depthwise ? 2 * nv : nv));
+  pt = std::min({pt, pixels, int64_t(14)});
+  Tile t;
+  t.pixels = pt;
+  t.widths.assign(nv, lanes);
+  return t;
+}
+
+/// `v` with its dimensions from `keep` - 1 on merged into one, when those
+/// past `keep` - 1 all have extent 1: a depthwise output [N,H,W,C,1] seen as
+/// [N,H,W,C], so that vectors run along the unit-stride channel dimension.
+Value collapseTrailing(KernelBuilder &kb, Value v, int64_t keep) {
+  auto type = llvm::cast<MemRefType>(v.getType());
+  if (type.getRank() <= keep)
+    return v;
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i < keep; ++i)
+    groups.push_back({i});
+  for (int64_t i = keep; i < type.getRank(); ++i)
+    groups.back().push_back(i);
+  return memref::CollapseShapeOp::create(kb.b, kb.loc, v, groups);
+}
+
+/// The buffer a view was taken of.
+Value rootBuffer(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto view = llvm::dyn_cast<ViewLikeOpInterface>(def))
+      v = view.getViewSource();
+    else
+      break;
+  }
+  return v;
+}
+
+/// Ops with no effect on memory that may sit between a kernel and the ops
+/// fused into it (views, constants, index arithmetic).
+bool isStateless(Operation *op) {
+  return llvm::isa<ViewLikeOpInterface>(op) || isMemoryEffectFree(op);
+}
+
+/// What is fused into a convolution's register tile: the initialization
+/// of its accumulator buffer (a zero fill or a bias broadcast along
+/// channels) and the elementwise op that consumes it (bias, activation,
+/// residual add). Both are linalg ops on buffers that the bufferized row
+/// loop puts right before and after the convolution; fusing them keeps
+/// each output value in registers from the first multiply-add to the final
+/// store, and the accumulator buffer disappears.
+class Fusion {
+public:
+  Fusion(linalg::LinalgOp conv, Value input) : acc(conv.getDpsInits()[0]) {
+    auto accType = llvm::cast<MemRefType>(acc.getType());
+    // The accumulator must be a buffer of its own, used by nothing but the
+    // three ops (and its allocation).
+    Operation *alloc = acc.getDefiningOp<memref::AllocOp>();
+    if (!alloc)
+      return;
+    Operation *prev = conv->getPrevNode();
+    while (prev && isStateless(prev))
+      prev = prev->getPrevNode();
+    if (auto fill = llvm::dyn_cast_if_present<linalg::FillOp>(prev)) {
+      if (fill.getOutputs()[0] == acc)
+        init = fill, fillValue = fill.getInputs()[0];
+    } else if (auto g = llvm::dyn_cast_if_present<linalg::GenericOp>(prev)) {
+      // A bias: out[n, h, w, f] = bias[f].
+      if (g.getNumDpsInputs() == 1 && g.getDpsInits()[0] == acc &&
+          g.getNumReductionLoops() == 0 &&
+          llvm::isa<BlockArgument>(
+              g.getBody()->getTerminator()->getOperand(0)) &&
+          g.getBody()->getTerminator()->getOperand(0) ==
+              g.getBody()->getArgument(0)) {
+        Value b = g.getDpsInputs()[0];
+        auto bt = llvm::dyn_cast<MemRefType>(b.getType());
+        AffineMap m = g.getMatchingIndexingMap(g.getDpsInputOperand(0));
+        if (bt && bt.getRank() == 1 && bt.getElementType().isF32() &&
+            innermostContiguous(b) && m.getNumResults() == 1 &&
+            m.getResult(0) == getAffineDimExpr(3, g.getContext()))
+          init = g, bias = b;
+      }
+    }
+    Operation *next = conv->getNextNode();
+    while (next && isStateless(next))
+      next = next->getNextNode();
+    auto g = llvm::dyn_cast_if_present<linalg::GenericOp>(next);
+    if (g && g.hasPureBufferSemantics() && g.getNumDpsInits() == 1 &&
+        g.getNumReductionLoops() == 0 &&
+        g.getNumLoops() == accType.getRank() && vectorizableBody(g)) {
+      Value out = g.getDpsInits()[0];
+      AffineMap id = g.getMatchingIndexingMap(g.getDpsInitOperand(0));
+      bool ok = id.isIdentity() && readable(out, id) && readable(acc, id) &&
+                rootBuffer(out) != rootBuffer(input) && rootBuffer(out) != acc;
+      accInput = -1;
+      for (OpOperand *in : g.getDpsInputOperands()) {
+        AffineMap m = g.getMatchingIndexingMap(in);
+        if (in->get() == acc) {
+          ok &= m.isIdentity() && accInput < 0;
+          accInput = in->getOperandNumber();
+          continue;
+        }
+        ok &= readable(in->get(), m) && rootBuffer(in->get()) != acc;
+      }
+      if (ok && accInput >= 0)
+        epilogue = g;
+    }
+    // Every other use of the accumulator keeps it a real buffer.
+    for (Operation *user : acc.getUsers())
+      if (user != conv && user != init && user != epilogue &&
+          !llvm::isa<memref::DeallocOp>(user))
+        init = nullptr, epilogue = nullptr;
+    if (!init)
+      fillValue = bias = nullptr;
+  }
+
+  /// Where the kernel goes: in place of the epilogue when there is one
+  /// (the views it reads may be taken after the convolution; everything
+  /// between the two is free of memory effects), else of the convolution.
+  Operation *anchor(Operation *conv) {
+    return epilogue ? epilogue.getOperation() : conv;
+  }
+
+  /// Accumulator at `index` (output dimensions), `width` lanes from the
+  /// channel index[3].
+  Value initial(KernelBuilder &kb, ArrayRef<Value> index, int64_t width) {
+    if (fillValue)
+      return vector::BroadcastOp::create(kb.b, kb.loc, kb.vec(width), fillValue);
+    if (bias)
+      return vector::LoadOp::create(kb.b, kb.loc, kb.vec(width), bias,
+                                    ValueRange{index[3]});
+    return vector::LoadOp::create(kb.b, kb.loc, kb.vec(width),
+                                  collapseTrailing(kb, acc, 4), index);
+  }
+
+  /// Applies the epilogue to the final accumulator and stores it.
+  void store(KernelBuilder &kb, Value value, ArrayRef<Value> index,
+             int64_t width) {
+    if (!epilogue) {
+      vector::StoreOp::create(kb.b, kb.loc, value, collapseTrailing(kb, acc, 4),
+                              index);
+      return;
+    }
+    IRMapping map;
+    Block *body = epilogue.getBody();
+    for (OpOperand &operand : epilogue->getOpOperands()) {
+      BlockArgument arg = body->getArgument(operand.getOperandNumber());
+      if ((int64_t)operand.getOperandNumber() == accInput) {
+        map.map(arg, value);
+        continue;
+      }
+      if (arg.use_empty())
+        continue;
+      map.map(arg, load(kb, operand.get(),
+                        epilogue.getMatchingIndexingMap(&operand), index,
+                        width, arg.getType()));
+    }
+    for (Operation &op : body->without_terminator()) {
+      SmallVector<Value> operands;
+      for (Value v : op.getOperands()) {
+        if (Value m = map.lookupOrNull(v))
+          operands.push_back(m);
+        else // defined above the body: a scalar for every lane
+          operands.push_back(vector::BroadcastOp::create(
+              kb.b, kb.loc, VectorType::get({width}, v.getType()), v));
+      }
+      SmallVector<Type> types;
+      for (Type t : op.getResultTypes())
+        types.push_back(VectorType::get({width}, t));
+      OperationState state(kb.loc, op.getName(), operands, types,
+                           op.getAttrs());
+      Operation *clone = kb.b.create(state);
+      map.map(op.getResults(), clone->getResults());
+    }
+    Value result = map.lookupOrDefault(body->getTerminator()->getOperand(0));
+    if (!llvm::isa<VectorType>(result.getType())) // a value from above
+      result = vector::BroadcastOp::create(
+          kb.b, kb.loc, VectorType::get({width}, result.getType()), result);
+    vector::StoreOp::create(kb.b, kb.loc, result,
+                            collapseTrailing(kb, epilogue.getDpsInits()[0], 4),
+                            index);
+  }
+
+  /// Erases the fused ops and the accumulator buffer once the kernel is
+  /// built.
+  void finish() {
+    if (epilogue)
+      epilogue->erase();
+    if (init)
+      init->erase();
+    if (epilogue && init) {
+      Operation *alloc = acc.getDefiningOp();
+      for (Operation *user : llvm::make_early_inc_range(acc.getUsers()))
+        if (llvm::isa<memref::DeallocOp>(user))
+          user->erase();
+      if (alloc && acc.use_empty())
+        alloc->erase();
+    }
+  }
+
+  Value acc;
+
+private:
+  /// The body is elementwise arithmetic on its arguments and values from
+  /// above (no linalg.index, no nested regions).
+  static bool vectorizableBody(linalg::GenericOp g) {
+    for (Operation &op : g.getBody()->without_terminator()) {
+      if (!OpTrait::hasElementwiseMappableTraits(&op) ||
+          op.getNumRegions() || op.getNumResults() != 1)
+        return false;
+      for (Type t : op.getResultTypes())
+        if (!t.isIntOrIndexOrFloat() || t.isIndex())
+          return false;
+    }
+    return g.getBody()->getTerminator()->getNumOperands() == 1;
+  }
+
+  /// An operand the epilogue reads at the tile's position: through a
+  /// projected permutation that keeps the channel dimension last (a vector
+  /// load) or drops it (a scalar broadcast).
+  static bool readable(Value v, AffineMap m) {
+    auto type = llvm::dyn_cast<MemRefType>(v.getType());
+    if (!type || !type.hasStaticShape() || !m.isProjectedPermutation() ||
+        !type.getElementType().isIntOrFloat())
+      return false;
+    std::optional<unsigned> c = m.getResultPosition(
+        getAffineDimExpr(3, m.getContext()));
+    if (!c)
+      return true;
+    int64_t offset;
+    SmallVector<int64_t> strides;
+    if (failed(type.getStridesAndOffset(strides, offset)) || strides[*c] != 1)
+      return false;
+    // Dimensions after the channel (a depthwise multiplier) have extent 1.
+    for (unsigned r = *c + 1; r < m.getNumResults(); ++r)
+      if (type.getDimSize(r) != 1)
+        return false;
+    return true;
+  }
+
+  Value load(KernelBuilder &kb, Value v, AffineMap m, ArrayRef<Value> index,
+             int64_t width, Type element) {
+    // index has the 4 NHWC positions; dimensions past them have extent 1.
+    SmallVector<Value> at;
+    for (AffineExpr e : m.getResults()) {
+      unsigned d = llvm::cast<AffineDimExpr>(e).getPosition();
+      at.push_back(d < 4 ? index[d] : kb.idx(0));
+    }
+    auto type = VectorType::get({width}, element);
+    std::optional<unsigned> c = m.getResultPosition(
+        getAffineDimExpr(3, m.getContext()));
+    if (!c) {
+      Value s = memref::LoadOp::create(kb.b, kb.loc, v, at);
+      return vector::BroadcastOp::create(kb.b, kb.loc, type, s);
+    }
+    at.resize(*c + 1);
+    return vector::LoadOp::create(kb.b, kb.loc, type, collapseTrailing(kb, v, *c + 1), at);
+  }
+
+  Operation *init = nullptr;
+  Value fillValue, bias;
+  linalg::GenericOp epilogue;
+  int64_t accInput = -1;
+};
+
+struct VectorizeKernelsPass
+    : whittle::impl::VectorizeKernelsPassBase<VectorizeKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (vectorBits < 32 || vectorBits % 32 || registers < 4)
+      return;
+    lanes = vectorBits / 32;
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    SmallVector<linalg::LinalgOp> ops;
+    module.walk([&](linalg::LinalgOp op) {
+      if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::DepthwiseConv2DNhwcHwcOp,
+                    linalg::DepthwiseConv2DNhwcHwcmOp>(op.getOperation()))
+        ops.push_back(op);
+    });
+    for (linalg::LinalgOp op : ops) {
+      if (!op.hasPureBufferSemantics())
+        continue;
+      if (auto conv = llvm::dyn_cast<linalg::Conv2DNhwcFhwcOp>(*op))
+        vectorizeConv(conv, symbols);
+      else
+        vectorizeDepthwise(op);
+    }
+    // The filters in their original layout, if nothing else reads them.
+    for (auto &entry : packedGlobals) {
+      memref::GlobalOp original = entry.second.first;
+      if (original && SymbolTable::symbolKnownUseEmpty(original, module)) {
+        symbols.erase(original);
+        for (auto &other : packedGlobals)
+          if (other.second.first == original)
+            other.second.first = nullptr;
+      }
+    }
+  }
+
+  /// The filter repacked into [F/FT][KH][KW][C][FT] blocks (the last block
+  /// narrower when FT does not divide F), as a new constant global.
+  Value packFilter(OpBuilder &b, Location loc, memref::GlobalOp global,
+                   ArrayRef<int64_t> shape, int64_t ft, SymbolTable &symbols) {
+    std::string key = (global.getSymName() + "@" + Twine(ft)).str();
+    memref::GlobalOp packed;
+    if (auto it = packedGlobals.find(key); it != packedGlobals.end()) {
+      packed = it->second.second;
+    } else {
+      std::optional<std::vector<float>> values = readFloats(global);
+      if (!values)
+        return {};
+      int64_t f = shape[0], k = shape[1] * shape[2] * shape[3];
+      std::vector<float> out(values->size());
+      for (int64_t f0 = 0; f0 < f; f0 += ft) {
+        int64_t w = std::min(ft, f - f0);
+        for (int64_t j = 0; j < w; ++j)
+          for (int64_t r = 0; r < k; ++r)
+            out[f0 * k + r * w + j] = (*values)[(f0 + j) * k + r];
+      }
+      auto type = MemRefType::get({(int64_t)out.size()}, b.getF32Type());
+      auto tensorType = RankedTensorType::get(type.getShape(), b.getF32Type());
+      auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+          ArrayRef<char>(reinterpret_cast<const char *>(out.data()),
+                         out.size() * sizeof(float)),
+          alignof(uint64_t));
+      std::string name = (global.getSymName() + "_packed" + Twine(ft)).str();
+      auto init = DenseResourceElementsAttr::get(tensorType, name,
+                                                 std::move(blob));
+      OpBuilder mb(global);
+      packed = memref::GlobalOp::create(
+          mb, global.getLoc(), name, mb.getStringAttr("private"), type, init,
+          /*constant=*/true, mb.getI64IntegerAttr(64));
+      symbols.insert(packed);
+      packedGlobals[key] = {global, packed};
+    }
+    return memref::GetGlobalOp::create(b, loc, packed.getType(),
+                                       packed.getSymName());
+  }
+
+  void vectorizeConv(linalg::Conv2DNhwcFhwcOp op, SymbolTable &symbols) {
+    Value input = op.getInputs()[0], filter = op.getInputs()[1],
+          output = op.getOutputs()[0];
+    if (!isStaticF32(input, 4) || !isStaticF32(filter, 4) ||
+        !isStaticF32(output, 4) || !innermostContiguous(output))
+      return;
+    auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
+    if (!getGlobal)
+      return;
+    auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
+    if (!global)
+      return;
+    ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
+    ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
+    ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
+    ConvGeometry g{out[0], out[1], out[2], w[1], w[2], 1, 1, 1, 1, out[3]};
+    if (!readStridesDilations(op, g) || in[3] != w[3] || out[3] != w[0])
+      return;
+    int64_t c = w[3];
+
+    Tile tile = chooseTile(g.channels, g.pixels(), lanes, registers,
+                           /*depthwise=*/false);
+    int64_t ft = tile.width();
+    Fusion fusion(op, input);
+    OpBuilder b(fusion.anchor(op));
+    Location loc = op.getLoc();
+    Value packed = packFilter(b, loc, global, w, ft, symbols);
+    if (!packed)
+      return;
+    KernelBuilder kb(b, loc);
+    int64_t k = g.kh * g.kw * c;
+
+    // One register tile at output pixel q0 and channel f0 (values), with
+    // block width `bw` (the packed block's row length).
+    auto emitTile = [&](Value q0, int64_t pixels, Value f0,
+                        ArrayRef<int64_t> widths, int64_t bw) {
+      SmallVector<std::array<Value, 3>> px;
+      for (int64_t p = 0; p < pixels; ++p)
+        px.push_back(kb.pixel(kb.add(q0, p), g));
+      SmallVector<Value> fs;
+      int64_t off = 0;
+      for (int64_t width : widths) {
+        fs.push_back(kb.add(f0, off));
+        off += width;
+      }
+      SmallVector<Value> acc;
+      for (int64_t p = 0; p < pixels; ++p)
+        for (size_t v = 0; v < widths.size(); ++v)
+          acc.push_back(fusion.initial(
+              kb, {px[p][0], px[p][1], px[p][2], fs[v]}, widths[v]));
+      // Start of this block in the packed filter.
+      Value base = kb.mul(f0, k);
+      SmallVector<Value> ih0, iw0;
+      for (int64_t p = 0; p < pixels; ++p) {
+        ih0.push_back(kb.mul(px[p][1], g.sh));
+        iw0.push_back(kb.mul(px[p][2], g.sw));
+      }
+      SmallVector<Value> result = kb.loop(
+          g.kh, acc, [&](Value i, ValueRange acc1) {
+            return kb.loop(g.kw, acc1, [&](Value j, ValueRange acc2) {
+              SmallVector<Value> ih, iw;
+              Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
+              for (int64_t p = 0; p < pixels; ++p) {
+                ih.push_back(kb.addv(ih0[p], di));
+                iw.push_back(kb.addv(iw0[p], dj));
+              }
+              // Row (i, j) of the block: ((i * KW + j) * C) * bw.
+              Value row = kb.addv(
+                  base, kb.mul(kb.addv(kb.mul(i, g.kw * c), kb.mul(j, c)), bw));
+              return kb.loop(c, acc2, [&](Value ci, ValueRange acc3) {
+                Value at = kb.addv(row, kb.mul(ci, bw));
+                SmallVector<Value> wv;
+                int64_t o = 0;
+                for (int64_t width : widths) {
+                  wv.push_back(vector::LoadOp::create(
+                      b, loc, kb.vec(width), packed, ValueRange{kb.add(at, o)}));
+                  o += width;
+                }
+                SmallVector<Value> next;
+                for (int64_t p = 0; p < pixels; ++p) {
+                  Value x = memref::LoadOp::create(
+                      b, loc, input, ValueRange{px[p][0], ih[p], iw[p], ci});
+                  for (size_t v = 0; v < widths.size(); ++v) {
+                    Value xb = vector::BroadcastOp::create(
+                        b, loc, kb.vec(widths[v]), x);
+                    next.push_back(vector::FMAOp::create(
+                        b, loc, xb, wv[v], acc3[p * widths.size() + v]));
+                  }
+                }
+                return next;
+              });
+            });
+          });
+      for (int64_t p = 0; p < pixels; ++p)
+        for (size_t v = 0; v < widths.size(); ++v)
+          fusion.store(kb, result[p * widths.size() + v],
+                       {px[p][0], px[p][1], px[p][2], fs[v]}, widths[v]);
+    };
+
+    emitTiles(kb, g, tile, [&](Value q0, int64_t pixels, Value f0,
+                               ArrayRef<int64_t> widths, int64_t bw) {
+      emitTile(q0, pixels, f0, widths, bw);
+    });
+    op.erase();
+    fusion.finish();
+    if (getGlobal->use_empty())
+      getGlobal.erase();
+  }
+
+  /// Covers pixels x channels with full tiles in loops, then the channel and
+  /// pixel remainders with straight-line tiles.
+  void emitTiles(
+      KernelBuilder &kb, const ConvGeometry &g, const Tile &tile,
+      function_ref<void(Value, int64_t, Value, ArrayRef<int64_t>, int64_t)>
+          emit) {
+    int64_t ft = tile.width(), pt = tile.pixels;
+    int64_t fullF = g.channels / ft, fullP = g.pixels() / pt;
+    int64_t restF = g.channels - fullF * ft, restP = g.pixels() - fullP * pt;
+    SmallVector<int64_t> restWidths = splitWidths(restF, lanes);
+    // Channel blocks outermost: a block's filter stays in cache across all
+    // pixel tiles.
+    kb.loop(fullF, [&](Value fb) {
+      Value f0 = kb.mul(fb, ft);
+      kb.loop(fullP, [&](Value pb) { emit(kb.mul(pb, pt), pt, f0, tile.widths, ft); });
+      if (restP)
+        emit(kb.idx(fullP * pt), restP, f0, tile.widths, ft);
+    });
+    if (restF) {
+      Value f0 = kb.idx(fullF * ft);
+      kb.loop(fullP, [&](Value pb) {
+        emit(kb.mul(pb, pt), pt, f0, restWidths, restF);
+      });
+      if (restP)
+        emit(kb.idx(fullP * pt), restP, f0, restWidths, restF);
+    }
+  }
+
+  void vectorizeDepthwise(linalg::LinalgOp op) {
+    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
+          output = op.getDpsInits()[0];
+    bool hwcm = llvm::isa<linalg::DepthwiseConv2DNhwcHwcmOp>(*op);
+    int64_t rank = hwcm ? 5 : 4;
+    if (!isStaticF32(input, 4) || !isStaticF32(filter, rank - 1) ||
+        !isStaticF32(output, rank) || !innermostContiguous(input) ||
+        !innermostContiguous(filter) || !innermostContiguous(output))
+      return;
+    ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
+    ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
+    ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
+    if (hwcm && (w[3] != 1 || out[4] != 1))
+      return;
+    ConvGeometry g{out[0], out[1], out[2], w[0], w[1], 1, 1, 1, 1, out[3]};
+    if (!readStridesDilations(op, g) || in[3] != w[2] || out[3] != w[2])
+      return;
+    // Vectors along C need the channel to be the unit-stride dimension of
+    // the filter and output; with a trailing multiplier of 1 it is.
+    auto unitInner = [&](Value v, int64_t dim) {
+      auto type = llvm::cast<MemRefType>(v.getType());
+      int64_t offset;
+      SmallVector<int64_t> strides;
+      return succeeded(type.getStridesAndOffset(strides, offset)) &&
+             strides[dim] == 1;
+    };
+    if (hwcm && (!unitInner(filter, 2) || !unitInner(output, 3)))
+      return;
+
+    Tile tile = chooseTile(g.channels, g.pixels(), lanes, registers,
+                           /*depthwise=*/true);
+    Fusion fusion(op, input);
+    OpBuilder b(fusion.anchor(op));
+    Location loc = op.getLoc();
+    KernelBuilder kb(b, loc);
+    // [KH, KW, C, 1] seen as [KH, KW, C].
+    Value filter3 = collapseTrailing(kb, filter, 3);
+
+    auto emitTile = [&](Value q0, int64_t pixels, Value c0,
+                        ArrayRef<int64_t> widths, int64_t) {
+      SmallVector<std::array<Value, 3>> px;
+      for (int64_t p = 0; p < pixels; ++p)
+        px.push_back(kb.pixel(kb.add(q0, p), g));
+      SmallVector<Value> cs;
+      int64_t off = 0;
+      for (int64_t width : widths) {
+        cs.push_back(kb.add(c0, off));
+        off += width;
+      }
+      SmallVector<Value> acc;
+      for (int64_t p = 0; p < pixels; ++p)
+        for (size_t v = 0; v < widths.size(); ++v)
+          acc.push_back(fusion.initial(
+              kb, {px[p][0], px[p][1], px[p][2], cs[v]}, widths[v]));
+      SmallVector<Value> result = kb.loop(
+          g.kh, acc, [&](Value i, ValueRange acc1) {
+            return kb.loop(g.kw, acc1, [&](Value j, ValueRange acc2) {
+              SmallVector<Value> wv;
+              for (size_t v = 0; v < widths.size(); ++v)
+                wv.push_back(vector::LoadOp::create(
+                    b, loc, kb.vec(widths[v]), filter3, ValueRange{i, j, cs[v]}));
+              Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
+              SmallVector<Value> next;
+              for (int64_t p = 0; p < pixels; ++p) {
+                Value ih = kb.addv(kb.mul(px[p][1], g.sh), di);
+                Value iw = kb.addv(kb.mul(px[p][2], g.sw), dj);
+                for (size_t v = 0; v < widths.size(); ++v) {
+                  Value x = vector::LoadOp::create(
+                      b, loc, kb.vec(widths[v]), input,
+                      ValueRange{px[p][0], ih, iw, cs[v]});
+                  next.push_back(vector::FMAOp::create(
+                      b, loc, x, wv[v], acc2[p * widths.size() + v]));
+                }
+              }
+              return next;
+            });
+          });
+      for (int64_t p = 0; p < pixels; ++p)
+        for (size_t v = 0; v < widths.size(); ++v)
+          fusion.store(kb, result[p * widths.size() + v],
+                       {px[p][0], px[p][1], px[p][2], cs[v]}, widths[v]);
+    };
+    emitTiles(kb, g, tile, emitTile);
+    op.erase();
+    fusion.finish();
+  }
+
+  int64_t lanes = 0;
+  /// Packed filters by original global and block width: (original, packed).
+  llvm::StringMap<std::pair<memref::GlobalOp, memref::GlobalOp>> packedGlobals;
+};
+
+} // namespace

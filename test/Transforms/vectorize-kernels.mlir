@@ -1,0 +1,155 @@
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16},canonicalize,cse)" | FileCheck %s
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=0})" | FileCheck %s --check-prefix=OFF
+
+// Off (the C path): every convolution stays a linalg op.
+// OFF-COUNT-6: linalg.{{(depthwise_)?}}conv_2d
+
+// A 1x1 convolution with 2 output channels: one block of width 2 (a
+// 2-lane vector, narrower than the target's 4), 7 pixels in one tile. The
+// filter is repacked [F/FT][KH][KW][C][FT] = c-major pairs (1,4), (2,5),
+// (3,6), and the original global is erased.
+// CHECK-NOT: memref.global "private" constant @w :
+// CHECK-LABEL: func.func @conv1x1
+// CHECK: %[[P:.*]] = memref.get_global @w_packed4 : memref<6xf32>
+// CHECK-COUNT-7: vector.load %arg1{{.*}} vector<2xf32>
+// CHECK: scf.for %[[C:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK: %[[W:.*]] = vector.load %[[P]][%{{.*}}] : memref<6xf32>, vector<2xf32>
+// CHECK: %[[X:.*]] = memref.load %arg0[%c0, %c0, %c0, %[[C]]]
+// CHECK: %[[B:.*]] = vector.broadcast %[[X]] : f32 to vector<2xf32>
+// CHECK: vector.fma %[[B]], %[[W]], %{{.*}} : vector<2xf32>
+// CHECK-COUNT-6: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-7: vector.store {{.*}} vector<2xf32>
+// CHECK-NOT: linalg.conv
+memref.global "private" constant @w : memref<2x1x1x3xf32> = dense<[[[[1.0, 2.0, 3.0]]], [[[4.0, 5.0, 6.0]]]]> {alignment = 64 : i64}
+func.func @conv1x1(%in: memref<1x1x7x3xf32>, %out: memref<1x1x7x2xf32>) {
+  %w = memref.get_global @w : memref<2x1x1x3xf32>
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x1x7x3xf32>, memref<2x1x1x3xf32>) outs(%out : memref<1x1x7x2xf32>)
+  return
+}
+
+// 3x3, stride 2, 12 output channels over a strided output view: tiles of 6
+// pixels x 2 vectors of 4 (FT = 8) in a loop over the full channel block,
+// then the pixel remainder (1 pixel), then the channel remainder (4
+// channels, block width 4) for 6 pixels and for 1.
+// CHECK-LABEL: func.func @conv3x3
+// CHECK: memref.get_global @w2_packed8 : memref<324xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK-COUNT-2: vector.load {{.*}} : memref<324xf32>, vector<4xf32>
+// CHECK-COUNT-12: vector.fma
+// CHECK-COUNT-12: vector.store
+// CHECK: -> (vector<4xf32>, vector<4xf32>)
+// CHECK-COUNT-2: vector.store
+// CHECK: -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK-COUNT-6: vector.store
+// CHECK: -> (vector<4xf32>)
+// CHECK: vector.store
+// CHECK-NOT: vector.store
+// CHECK: return
+memref.global "private" constant @w2 : memref<12x3x3x3xf32> = dense<1.0> {alignment = 64 : i64}
+func.func @conv3x3(%in: memref<1x3x15x3xf32>, %out: memref<1x1x7x12xf32, strided<[1000, 100, 12, 1], offset: ?>>) {
+  %w = memref.get_global @w2 : memref<12x3x3x3xf32>
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %w : memref<1x3x15x3xf32>, memref<12x3x3x3xf32>) outs(%out : memref<1x1x7x12xf32, strided<[1000, 100, 12, 1], offset: ?>>)
+  return
+}
+
+// A filter that is not a constant (a function argument) cannot be packed:
+// the op is left to convert-linalg-to-loops.
+// CHECK-LABEL: func.func @runtime_filter
+// CHECK: linalg.conv_2d_nhwc_fhwc
+func.func @runtime_filter(%in: memref<1x3x9x3xf32>, %w: memref<4x3x3x3xf32>, %out: memref<1x1x7x4xf32>) {
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x3x9x3xf32>, memref<4x3x3x3xf32>) outs(%out : memref<1x1x7x4xf32>)
+  return
+}
+
+// Depthwise, multiplier 1, 10 channels, one output pixel, dilation 2:
+// vectors along channels (2 x 4 lanes, then a 2-lane remainder), input and
+// filter both read as vectors, the unit multiplier dimension collapsed.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[F:.*]] = memref.collapse_shape %arg1 {{\[\[}}0], [1], [2, 3]] : memref<3x3x10x1xf32> into memref<3x3x10xf32>
+// CHECK: %[[O:.*]] = memref.collapse_shape %arg2 {{\[\[}}0], [1], [2], [3, 4]]
+// CHECK: scf.for %[[I:.*]] = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: scf.for %[[J:.*]] = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>)
+// CHECK: %[[W:.*]] = vector.load %[[F]][%[[I]], %[[J]], %c0] : memref<3x3x10xf32>, vector<4xf32>
+// CHECK: vector.load %[[F]][%[[I]], %[[J]], %c4]
+// CHECK: %[[X:.*]] = vector.load %arg0[%c0, %{{.*}}, %{{.*}}, %c0] : memref<1x5x5x10xf32>, vector<4xf32>
+// CHECK: vector.fma %[[X]], %[[W]]
+// CHECK: vector.store %{{.*}}, %[[O]]
+// CHECK: -> (vector<2xf32>)
+// CHECK: vector.load %[[F]][%{{.*}}, %{{.*}}, %c8] : memref<3x3x10xf32>, vector<2xf32>
+// CHECK-NOT: linalg.depthwise
+func.func @depthwise(%in: memref<1x5x5x10xf32>, %w: memref<3x3x10x1xf32>, %out: memref<1x1x1x10x1xf32>) {
+  linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x5x5x10xf32>, memref<3x3x10x1xf32>) outs(%out : memref<1x1x1x10x1xf32>)
+  return
+}
+
+// A row of a fused layer as bufferization leaves it: bias broadcast into a
+// row buffer, the convolution, then bias-free epilogue (residual add and
+// ReLU6) into the output. The accumulators start from the bias vectors,
+// the epilogue runs on them in registers (the constants broadcast), and
+// the row buffer is gone.
+// CHECK-LABEL: func.func @fused
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.
+// CHECK: %[[B:.*]] = vector.load %arg2[%c0] : memref<4xf32>, vector<4xf32>
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK: %[[R:.*]] = vector.load %arg3[%c0, %c0, %c0, %c0] : memref<1x1x3x4xf32>, vector<4xf32>
+// CHECK: %[[S:.*]] = arith.addf %{{.*}}, %[[R]] : vector<4xf32>
+// CHECK: %[[M:.*]] = arith.minimumf %[[S]], %{{.*}} : vector<4xf32>
+// CHECK: %[[Y:.*]] = arith.maximumf %[[M]], %{{.*}} : vector<4xf32>
+// CHECK: vector.store %[[Y]], %arg4[%c0, %c0, %c0, %c0] : memref<1x1x3x4xf32, strided<[100, 40, 4, 1], offset: ?>>, vector<4xf32>
+// CHECK-NOT: memref.dealloc
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+memref.global "private" constant @w3 : memref<4x1x1x2xf32> = dense<0.5> {alignment = 64 : i64}
+func.func @fused(%in: memref<1x1x3x2xf32>, %unused: memref<4xf32>, %bias: memref<4xf32>, %res: memref<1x1x3x4xf32>, %out: memref<1x1x3x4xf32, strided<[100, 40, 4, 1], offset: ?>>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<1x1x3x4xf32>
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bias : memref<4xf32>) outs(%acc : memref<1x1x3x4xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  %w = memref.get_global @w3 : memref<4x1x1x2xf32>
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x1x3x2xf32>, memref<4x1x1x2xf32>) outs(%acc : memref<1x1x3x4xf32>)
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc, %res : memref<1x1x3x4xf32>, memref<1x1x3x4xf32>) outs(%out : memref<1x1x3x4xf32, strided<[100, 40, 4, 1], offset: ?>>) {
+  ^bb0(%a: f32, %r: f32, %o: f32):
+    %s = arith.addf %a, %r : f32
+    %m = arith.minimumf %s, %six : f32
+    %y = arith.maximumf %m, %zero : f32
+    linalg.yield %y : f32
+  }
+  memref.dealloc %acc : memref<1x1x3x4xf32>
+  return
+}
+
+// The accumulator buffer is read again after the epilogue: nothing is
+// fused, the kernel accumulates into the buffer the fill initialized.
+// CHECK-LABEL: func.func @not_fused
+// CHECK: memref.alloc
+// CHECK: linalg.fill
+// CHECK: vector.load %[[ACC:.*]][%c0, %c0, %c0, %c0]
+// CHECK: vector.store {{.*}}, %[[ACC]]
+// CHECK: linalg.generic
+// CHECK: memref.copy
+memref.global "private" constant @w4 : memref<4x1x1x2xf32> = dense<0.5> {alignment = 64 : i64}
+func.func @not_fused(%in: memref<1x1x3x2xf32>, %out: memref<1x1x3x4xf32>, %copy: memref<1x1x3x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %acc = memref.alloc() {alignment = 64 : i64} : memref<1x1x3x4xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<1x1x3x4xf32>)
+  %w = memref.get_global @w4 : memref<4x1x1x2xf32>
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x1x3x2xf32>, memref<4x1x1x2xf32>) outs(%acc : memref<1x1x3x4xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%acc : memref<1x1x3x4xf32>) outs(%out : memref<1x1x3x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %y = arith.maximumf %a, %zero : f32
+    linalg.yield %y : f32
+  }
+  memref.copy %acc, %copy : memref<1x1x3x4xf32> to memref<1x1x3x4xf32>
+  return
+}
+
+// The packed values, c-major pairs: 1, 4, 2, 5, 3, 6.
+// CHECK: w_packed4: "0x080000000000803F00008040000000400000A040000040400000C040"
