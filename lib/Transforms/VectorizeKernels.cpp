@@ -31,7 +31,9 @@
 
 #include "whittle/Transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -489,6 +491,18 @@ struct VectorizeKernelsPass
       else
         vectorizeDepthwise(op);
     }
+    // Everything else that is a linalg op on buffers: matrix products,
+    // pools, reductions, elementwise ops.
+    SmallVector<linalg::LinalgOp> rest;
+    module.walk([&](linalg::LinalgOp op) {
+      if (llvm::isa<linalg::GenericOp, linalg::MatmulOp, linalg::BatchMatmulOp,
+                    linalg::PoolingNhwcSumOp, linalg::PoolingNhwcMaxOp,
+                    linalg::FillOp, linalg::MapOp>(op.getOperation()))
+        rest.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : rest)
+      vectorizeGeneric(rewriter, op);
     // The filters in their original layout, if nothing else reads them.
     for (auto &entry : packedGlobals) {
       memref::GlobalOp original = entry.second.first;
@@ -763,6 +777,220 @@ struct VectorizeKernelsPass
     emitTiles(kb, g, tile, emitTile);
     op.erase();
     fusion.finish();
+  }
+
+  /// A linalg op on buffers as vector loops along the loop dimension `d`
+  /// that indexes the output's innermost (unit-stride) dimension: every
+  /// operand either has `d` as its own innermost unit-stride dimension (a
+  /// vector load) or does not depend on it (a scalar, broadcast). Other
+  /// parallel dimensions are loops; reduction dimensions are inner loops
+  /// that carry NV accumulator vectors in registers, stored once. Named
+  /// ops (matmul, pools, fill, map) are generalized first; anything else
+  /// (a transpose, linalg.index, i1 data) is left to the scalar lowering.
+  void vectorizeGeneric(IRRewriter &rewriter, linalg::LinalgOp named) {
+    if (!named.hasPureBufferSemantics() || named->getNumResults() ||
+        named.getNumDpsInits() != 1 || named.hasDynamicShape())
+      return;
+    // Cheap checks before generalizing.
+    for (OpOperand &operand : named->getOpOperands()) {
+      auto type = llvm::dyn_cast<MemRefType>(operand.get().getType());
+      if (type && (type.getElementType().isInteger(1) ||
+                   !type.getElementType().isIntOrFloat()))
+        return;
+    }
+    linalg::GenericOp op = llvm::dyn_cast<linalg::GenericOp>(*named);
+    OpOperand *init = named.getDpsInitOperand(0);
+    AffineMap outMap = named.getMatchingIndexingMap(init);
+    if (outMap.getNumResults() == 0 || !outMap.isProjectedPermutation())
+      return;
+    auto outType = llvm::cast<MemRefType>(init->get().getType());
+    unsigned d = llvm::cast<AffineDimExpr>(
+                     outMap.getResult(outMap.getNumResults() - 1))
+                     .getPosition();
+    SmallVector<int64_t> ranges = named.getStaticLoopRanges();
+    if (ranges[d] < 2 || !innermostContiguous(init->get()) ||
+        named.getIteratorTypesArray()[d] != utils::IteratorType::parallel)
+      return;
+    Value outRoot = rootBuffer(init->get());
+    for (OpOperand *in : named.getDpsInputOperands()) {
+      AffineMap m = named.getMatchingIndexingMap(in);
+      auto type = llvm::dyn_cast<MemRefType>(in->get().getType());
+      if (!type) { // a scalar (fill)
+        continue;
+      }
+      if (!type.hasStaticShape() || m.getNumResults() != type.getRank())
+        return;
+      for (unsigned r = 0; r + 1 < m.getNumResults(); ++r)
+        if (m.getResult(r).isFunctionOfDim(d))
+          return;
+      if (m.getNumResults() && m.getResult(m.getNumResults() - 1).isFunctionOfDim(d) &&
+          (m.getResult(m.getNumResults() - 1) !=
+               getAffineDimExpr(d, m.getContext()) ||
+           !innermostContiguous(in->get())))
+        return;
+      // An input that is the output's own buffer must be read where it is
+      // written (an in-place elementwise op), and never by a reduction.
+      if (rootBuffer(in->get()) == outRoot &&
+          (m != outMap || named.getNumReductionLoops()))
+        return;
+    }
+    if (!op) {
+      rewriter.setInsertionPoint(named);
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, named);
+      if (failed(g))
+        return;
+      op = *g;
+    }
+    Block *body = op.getBody();
+    for (Operation &inner : body->without_terminator())
+      if (!OpTrait::hasElementwiseMappableTraits(&inner) ||
+          inner.getNumRegions() || inner.getNumResults() != 1 ||
+          !inner.getResult(0).getType().isIntOrFloat())
+        return;
+
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    KernelBuilder kb(b, loc);
+    unsigned numLoops = op.getNumLoops();
+    auto iterators = op.getIteratorTypesArray();
+    SmallVector<unsigned> outer, reductions;
+    for (unsigned i = 0; i < numLoops; ++i) {
+      if (i == d)
+        continue;
+      (iterators[i] == utils::IteratorType::parallel ? outer : reductions)
+          .push_back(i);
+    }
+    Value out = op.getDpsInits()[0];
+    BlockArgument outArg = body->getArgument(op.getNumDpsInputs());
+    bool readsOut = !reductions.empty() || !outArg.use_empty();
+    Type outElement = outType.getElementType();
+
+    auto indices = [&](AffineMap m, ArrayRef<Value> ivs) {
+      SmallVector<Value> at;
+      for (AffineExpr e : m.getResults()) {
+        if (auto dim = llvm::dyn_cast<AffineDimExpr>(e)) {
+          at.push_back(ivs[dim.getPosition()]);
+          continue;
+        }
+        at.push_back(affine::AffineApplyOp::create(
+            b, loc, AffineMap::get(numLoops, 0, e), ivs));
+      }
+      return at;
+    };
+    // The body on `width` lanes at loop position `ivs` (ivs[d]: first lane).
+    auto compute = [&](ArrayRef<Value> ivs, Value acc, int64_t width) -> Value {
+      IRMapping map;
+      for (OpOperand *in : op.getDpsInputOperands()) {
+        BlockArgument arg = body->getArgument(in->getOperandNumber());
+        if (arg.use_empty())
+          continue;
+        auto vt = VectorType::get({width}, arg.getType());
+        if (!llvm::isa<MemRefType>(in->get().getType())) {
+          map.map(arg, vector::BroadcastOp::create(b, loc, vt, in->get()));
+          continue;
+        }
+        AffineMap m = op.getMatchingIndexingMap(in);
+        SmallVector<Value> at = indices(m, ivs);
+        if (m.isFunctionOfDim(d))
+          map.map(arg, vector::LoadOp::create(b, loc, vt, in->get(), at));
+        else
+          map.map(arg, vector::BroadcastOp::create(
+                           b, loc, vt, memref::LoadOp::create(b, loc, in->get(), at)));
+      }
+      if (acc)
+        map.map(outArg, acc);
+      for (Operation &inner : body->without_terminator()) {
+        SmallVector<Value> operands;
+        for (Value v : inner.getOperands())
+          operands.push_back(map.lookupOrNull(v)
+                                 ? map.lookup(v)
+                                 : vector::BroadcastOp::create(
+                                       b, loc, VectorType::get({width}, v.getType()), v)
+                                       .getResult());
+        OperationState state(loc, inner.getName(), operands,
+                             TypeRange{VectorType::get(
+                                 {width}, inner.getResult(0).getType())},
+                             inner.getAttrs());
+        map.map(inner.getResult(0), b.create(state)->getResult(0));
+      }
+      Value y = body->getTerminator()->getOperand(0);
+      if (Value v = map.lookupOrNull(y))
+        return v;
+      return vector::BroadcastOp::create(b, loc, VectorType::get({width}, outElement), y)
+          .getResult();
+    };
+
+    // One block of vectors along d starting at ivs[d].
+    auto emitBlock = [&](SmallVector<Value> ivs, ArrayRef<int64_t> widths) {
+      Value start = ivs[d];
+      SmallVector<Value> offsets, accs;
+      int64_t off = 0;
+      for (int64_t w : widths) {
+        offsets.push_back(kb.add(start, off));
+        off += w;
+      }
+      auto outAt = [&](ArrayRef<Value> iv, size_t v) {
+        SmallVector<Value> at(iv.begin(), iv.end());
+        at[d] = offsets[v];
+        return indices(outMap, at);
+      };
+      if (readsOut)
+        for (size_t v = 0; v < widths.size(); ++v)
+          accs.push_back(vector::LoadOp::create(
+              b, loc, VectorType::get({widths[v]}, outElement), out, outAt(ivs, v)));
+      std::function<SmallVector<Value>(unsigned, SmallVector<Value>, ValueRange)>
+          reduce = [&](unsigned level, SmallVector<Value> iv, ValueRange carried) {
+            if (level == reductions.size()) {
+              SmallVector<Value> next;
+              for (size_t v = 0; v < widths.size(); ++v) {
+                SmallVector<Value> at = iv;
+                at[d] = offsets[v];
+                next.push_back(compute(at, readsOut ? carried[v] : Value(), widths[v]));
+              }
+              return next;
+            }
+            return kb.loop(ranges[reductions[level]], carried,
+                           [&](Value r, ValueRange c) {
+                             SmallVector<Value> iv2 = iv;
+                             iv2[reductions[level]] = r;
+                             return reduce(level + 1, iv2, c);
+                           });
+          };
+      SmallVector<Value> zeroRed = ivs;
+      for (unsigned r : reductions)
+        zeroRed[r] = kb.idx(0);
+      SmallVector<Value> result = reduce(0, zeroRed, accs);
+      for (size_t v = 0; v < widths.size(); ++v)
+        vector::StoreOp::create(b, loc, result[v], out, outAt(ivs, v));
+    };
+
+    int64_t vectors = (ranges[d] + lanes - 1) / lanes;
+    int64_t nv = std::min<int64_t>(vectors, reductions.empty() ? 2 : 4);
+    int64_t block = nv * lanes;
+    int64_t full = ranges[d] / block, rest = ranges[d] - full * block;
+    std::function<void(unsigned, SmallVector<Value>)> parallel =
+        [&](unsigned level, SmallVector<Value> ivs) {
+          if (level < outer.size()) {
+            kb.loop(ranges[outer[level]], [&](Value i) {
+              SmallVector<Value> next = ivs;
+              next[outer[level]] = i;
+              parallel(level + 1, next);
+            });
+            return;
+          }
+          kb.loop(full, [&](Value i) {
+            SmallVector<Value> at = ivs;
+            at[d] = kb.mul(i, block);
+            emitBlock(at, SmallVector<int64_t>(nv, lanes));
+          });
+          if (rest) {
+            SmallVector<Value> at = ivs;
+            at[d] = kb.idx(full * block);
+            emitBlock(at, splitWidths(rest, lanes));
+          }
+        };
+    parallel(0, SmallVector<Value>(numLoops, Value()));
+    rewriter.eraseOp(op);
   }
 
   int64_t lanes = 0;

@@ -3,6 +3,7 @@
 
 // Off (the C path): every convolution stays a linalg op.
 // OFF-COUNT-6: linalg.{{(depthwise_)?}}conv_2d
+// OFF: linalg.batch_matmul
 
 // A 1x1 convolution with 2 output channels: one block of width 2 (a
 // 2-lane vector, narrower than the target's 4), 7 pixels in one tile. The
@@ -127,13 +128,19 @@ func.func @fused(%in: memref<1x1x3x2xf32>, %unused: memref<4xf32>, %bias: memref
 }
 
 // The accumulator buffer is read again after the epilogue: nothing is
-// fused, the kernel accumulates into the buffer the fill initialized.
+// fused, the kernel accumulates into the buffer the fill initialized. The
+// fill and the epilogue become vector loops of their own.
 // CHECK-LABEL: func.func @not_fused
-// CHECK: memref.alloc
-// CHECK: linalg.fill
-// CHECK: vector.load %[[ACC:.*]][%c0, %c0, %c0, %c0]
+// CHECK: %[[ACC:.*]] = memref.alloc
+// CHECK: scf.for
+// CHECK-NEXT: vector.store %{{.*}}, %[[ACC]]
+// CHECK: vector.load %[[ACC]][%c0, %c0, %c0, %c0]
+// CHECK: vector.fma
 // CHECK: vector.store {{.*}}, %[[ACC]]
-// CHECK: linalg.generic
+// CHECK: scf.for
+// CHECK-NEXT: vector.load %[[ACC]]
+// CHECK-NEXT: arith.maximumf
+// CHECK-NEXT: vector.store %{{.*}}, %arg1
 // CHECK: memref.copy
 memref.global "private" constant @w4 : memref<4x1x1x2xf32> = dense<0.5> {alignment = 64 : i64}
 func.func @not_fused(%in: memref<1x1x3x2xf32>, %out: memref<1x1x3x4xf32>, %copy: memref<1x1x3x4xf32>) {
@@ -148,6 +155,41 @@ func.func @not_fused(%in: memref<1x1x3x2xf32>, %out: memref<1x1x3x4xf32>, %copy:
     linalg.yield %y : f32
   }
   memref.copy %acc, %copy : memref<1x1x3x4xf32> to memref<1x1x3x4xf32>
+  return
+}
+
+// Other linalg ops vectorize along the output's innermost dimension. A
+// matrix product with a 10-column B: k innermost, carrying 2 full vectors
+// and a 2-lane remainder, A broadcast, B rows read as vectors.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.for %[[M:.*]] = %c0 to %c3
+// CHECK: vector.load %arg2[%c0, %[[M]], %c0] : memref<1x3x10xf32>, vector<4xf32>
+// CHECK: vector.load %arg2[%c0, %[[M]], %c4] : memref<1x3x10xf32>, vector<4xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %c5 step %c1 iter_args
+// CHECK: %[[A:.*]] = memref.load %arg0[%c0, %[[M]], %[[K]]]
+// CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<4xf32>
+// CHECK: %[[B:.*]] = vector.load %arg1[%c0, %[[K]], %c0] : memref<1x5x10xf32>, vector<4xf32>
+// CHECK: arith.mulf %[[AB]], %[[B]] : vector<4xf32>
+// CHECK: arith.addf
+// CHECK: vector<2xf32>
+// CHECK-NOT: linalg.batch_matmul
+func.func @matmul(%a: memref<1x3x5xf32>, %b: memref<1x5x10xf32>, %c: memref<1x3x10xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<1x3x5xf32>, memref<1x5x10xf32>) outs(%c : memref<1x3x10xf32>)
+  return
+}
+
+// A transpose moves the innermost dimension: left to the scalar lowering.
+// So is anything on i1 (a vector of i1 is bits, the buffer bytes).
+// CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.transpose
+// CHECK: linalg.generic
+func.func @left_alone(%a: memref<4x8xf32>, %b: memref<8x4xf32>, %p: memref<8xi1>, %q: memref<8xi1>) {
+  linalg.transpose ins(%a : memref<4x8xf32>) outs(%b : memref<8x4xf32>) permutation = [1, 0]
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%p : memref<8xi1>) outs(%q : memref<8xi1>) {
+  ^bb0(%x: i1, %y: i1):
+    %n = arith.xori %x, %x : i1
+    linalg.yield %n : i1
+  }
   return
 }
 
