@@ -39,9 +39,9 @@ bool isElementwise(linalg::GenericOp op) {
          op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity();
 }
 
-/// Number of leading output dimensions tiled by 1: N and H of NHWC, M of a
-/// matrix; W and C stay whole.
-int64_t tiledDims(int64_t rank) { return rank >= 3 ? rank - 2 : 1; }
+/// Number of leading output dimensions tiled by 1: N and H of NHWC (and of
+/// a depthwise convolution's NHWCM), M of a matrix; W and C stay whole.
+int64_t tiledDims(int64_t rank) { return rank >= 4 ? 2 : 1; }
 
 /// A reduction (convolution, pooling, matmul) with one tensor result of
 /// rank >= 2 whose leading loops are the leading output dimensions, so that

@@ -168,8 +168,13 @@ public:
   SmallVector<Value>
   loop(int64_t trips, ValueRange init,
        function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    return loop(idx(trips), init, body);
+  }
+  SmallVector<Value>
+  loop(Value trips, ValueRange init,
+       function_ref<SmallVector<Value>(Value, ValueRange)> body) {
     auto forOp = scf::ForOp::create(
-        b, loc, idx(0), idx(trips), idx(1), init,
+        b, loc, idx(0), trips, idx(1), init,
         [&](OpBuilder &nested, Location, Value iv, ValueRange carried) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(nested.getInsertionBlock());
@@ -183,6 +188,9 @@ public:
   void loop(int64_t trips, function_ref<void(Value)> body) {
     if (trips <= 0)
       return;
+    loop(idx(trips), body);
+  }
+  void loop(Value trips, function_ref<void(Value)> body) {
     loop(trips, ValueRange{}, [&](Value iv, ValueRange) {
       body(iv);
       return SmallVector<Value>{};
@@ -491,13 +499,24 @@ struct VectorizeKernelsPass
       else
         vectorizeDepthwise(op);
     }
+    // Copies (padding interiors, concatenation parts) as linalg.copy, so
+    // that they vectorize with the rest when their layouts allow.
+    SmallVector<memref::CopyOp> copies;
+    module.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+    }
     // Everything else that is a linalg op on buffers: matrix products,
     // pools, reductions, elementwise ops.
     SmallVector<linalg::LinalgOp> rest;
     module.walk([&](linalg::LinalgOp op) {
       if (llvm::isa<linalg::GenericOp, linalg::MatmulOp, linalg::BatchMatmulOp,
                     linalg::PoolingNhwcSumOp, linalg::PoolingNhwcMaxOp,
-                    linalg::FillOp, linalg::MapOp>(op.getOperation()))
+                    linalg::FillOp, linalg::MapOp, linalg::CopyOp>(
+              op.getOperation()))
         rest.push_back(op);
     });
     IRRewriter rewriter(&getContext());
@@ -779,6 +798,35 @@ struct VectorizeKernelsPass
     fusion.finish();
   }
 
+  /// Where loop dimension `d` indexes `v` through `m` so that a vector
+  /// along `d` is contiguous: a result equal to `d` with unit stride,
+  /// followed only by dimensions of extent 1, and `d` in no other result.
+  static std::optional<int64_t> vectorPosition(Value v, AffineMap m,
+                                               unsigned d) {
+    auto type = llvm::cast<MemRefType>(v.getType());
+    std::optional<unsigned> p =
+        m.getResultPosition(getAffineDimExpr(d, m.getContext()));
+    int64_t offset;
+    SmallVector<int64_t> strides;
+    if (!p || failed(type.getStridesAndOffset(strides, offset)) ||
+        strides[*p] != 1)
+      return std::nullopt;
+    for (unsigned r = 0; r < m.getNumResults(); ++r)
+      if (r != *p && (m.getResult(r).isFunctionOfDim(d) ||
+                      (r > *p && type.getDimSize(r) != 1)))
+        return std::nullopt;
+    return *p;
+  }
+
+  /// A vector load at `at` (indices of all of `v`'s dimensions) along `d`.
+  static Value vectorLoad(KernelBuilder &kb, VectorType type, Value v,
+                          AffineMap m, unsigned d, SmallVector<Value> at) {
+    int64_t p = *vectorPosition(v, m, d);
+    at.resize(p + 1);
+    return vector::LoadOp::create(kb.b, kb.loc, type,
+                                  collapseTrailing(kb, v, p + 1), at);
+  }
+
   /// A linalg op on buffers as vector loops along the loop dimension `d`
   /// that indexes the output's innermost (unit-stride) dimension: every
   /// operand either has `d` as its own innermost unit-stride dimension (a
@@ -789,7 +837,7 @@ struct VectorizeKernelsPass
   /// (a transpose, linalg.index, i1 data) is left to the scalar lowering.
   void vectorizeGeneric(IRRewriter &rewriter, linalg::LinalgOp named) {
     if (!named.hasPureBufferSemantics() || named->getNumResults() ||
-        named.getNumDpsInits() != 1 || named.hasDynamicShape())
+        named.getNumDpsInits() != 1)
       return;
     // Cheap checks before generalizing.
     for (OpOperand &operand : named->getOpOperands()) {
@@ -804,11 +852,15 @@ struct VectorizeKernelsPass
     if (outMap.getNumResults() == 0 || !outMap.isProjectedPermutation())
       return;
     auto outType = llvm::cast<MemRefType>(init->get().getType());
-    unsigned d = llvm::cast<AffineDimExpr>(
-                     outMap.getResult(outMap.getNumResults() - 1))
-                     .getPosition();
+    // The output's innermost dimension of extent > 1 (trailing unit
+    // dimensions, a depthwise multiplier of 1, are collapsed away).
+    int64_t last = outType.getRank() - 1;
+    while (last > 0 && outType.getDimSize(last) == 1)
+      --last;
+    unsigned d = llvm::cast<AffineDimExpr>(outMap.getResult(last)).getPosition();
     SmallVector<int64_t> ranges = named.getStaticLoopRanges();
-    if (ranges[d] < 2 || !innermostContiguous(init->get()) ||
+    if (ShapedType::isDynamic(ranges[d]) || ranges[d] < 2 ||
+        vectorPosition(init->get(), outMap, d) != last ||
         named.getIteratorTypesArray()[d] != utils::IteratorType::parallel)
       return;
     Value outRoot = rootBuffer(init->get());
@@ -818,15 +870,9 @@ struct VectorizeKernelsPass
       if (!type) { // a scalar (fill)
         continue;
       }
-      if (!type.hasStaticShape() || m.getNumResults() != type.getRank())
+      if (m.getNumResults() != type.getRank())
         return;
-      for (unsigned r = 0; r + 1 < m.getNumResults(); ++r)
-        if (m.getResult(r).isFunctionOfDim(d))
-          return;
-      if (m.getNumResults() && m.getResult(m.getNumResults() - 1).isFunctionOfDim(d) &&
-          (m.getResult(m.getNumResults() - 1) !=
-               getAffineDimExpr(d, m.getContext()) ||
-           !innermostContiguous(in->get())))
+      if (m.isFunctionOfDim(d) && !vectorPosition(in->get(), m, d))
         return;
       // An input that is the output's own buffer must be read where it is
       // written (an in-place elementwise op), and never by a reduction.
@@ -852,6 +898,11 @@ struct VectorizeKernelsPass
     Location loc = op.getLoc();
     KernelBuilder kb(b, loc);
     unsigned numLoops = op.getNumLoops();
+    // Extents of the other dimensions may be dynamic (a tile clipped at a
+    // border).
+    SmallVector<Value> extents;
+    for (Range r : llvm::cast<linalg::LinalgOp>(*op).createLoopRanges(b, loc))
+      extents.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
     auto iterators = op.getIteratorTypesArray();
     SmallVector<unsigned> outer, reductions;
     for (unsigned i = 0; i < numLoops; ++i) {
@@ -892,7 +943,7 @@ struct VectorizeKernelsPass
         AffineMap m = op.getMatchingIndexingMap(in);
         SmallVector<Value> at = indices(m, ivs);
         if (m.isFunctionOfDim(d))
-          map.map(arg, vector::LoadOp::create(b, loc, vt, in->get(), at));
+          map.map(arg, vectorLoad(kb, vt, in->get(), m, d, at));
         else
           map.map(arg, vector::BroadcastOp::create(
                            b, loc, vt, memref::LoadOp::create(b, loc, in->get(), at)));
@@ -936,8 +987,8 @@ struct VectorizeKernelsPass
       };
       if (readsOut)
         for (size_t v = 0; v < widths.size(); ++v)
-          accs.push_back(vector::LoadOp::create(
-              b, loc, VectorType::get({widths[v]}, outElement), out, outAt(ivs, v)));
+          accs.push_back(vectorLoad(kb, VectorType::get({widths[v]}, outElement),
+                                    out, outMap, d, outAt(ivs, v)));
       std::function<SmallVector<Value>(unsigned, SmallVector<Value>, ValueRange)>
           reduce = [&](unsigned level, SmallVector<Value> iv, ValueRange carried) {
             if (level == reductions.size()) {
@@ -949,7 +1000,7 @@ struct VectorizeKernelsPass
               }
               return next;
             }
-            return kb.loop(ranges[reductions[level]], carried,
+            return kb.loop(extents[reductions[level]], carried,
                            [&](Value r, ValueRange c) {
                              SmallVector<Value> iv2 = iv;
                              iv2[reductions[level]] = r;
@@ -960,8 +1011,12 @@ struct VectorizeKernelsPass
       for (unsigned r : reductions)
         zeroRed[r] = kb.idx(0);
       SmallVector<Value> result = reduce(0, zeroRed, accs);
-      for (size_t v = 0; v < widths.size(); ++v)
-        vector::StoreOp::create(b, loc, result[v], out, outAt(ivs, v));
+      for (size_t v = 0; v < widths.size(); ++v) {
+        SmallVector<Value> at = outAt(ivs, v);
+        at.resize(last + 1);
+        vector::StoreOp::create(b, loc, result[v],
+                                collapseTrailing(kb, out, last + 1), at);
+      }
     };
 
     int64_t vectors = (ranges[d] + lanes - 1) / lanes;
@@ -971,7 +1026,7 @@ struct VectorizeKernelsPass
     std::function<void(unsigned, SmallVector<Value>)> parallel =
         [&](unsigned level, SmallVector<Value> ivs) {
           if (level < outer.size()) {
-            kb.loop(ranges[outer[level]], [&](Value i) {
+            kb.loop(extents[outer[level]], [&](Value i) {
               SmallVector<Value> next = ivs;
               next[outer[level]] = i;
               parallel(level + 1, next);

@@ -141,7 +141,10 @@ func.func @fused(%in: memref<1x1x3x2xf32>, %unused: memref<4xf32>, %bias: memref
 // CHECK-NEXT: vector.load %[[ACC]]
 // CHECK-NEXT: arith.maximumf
 // CHECK-NEXT: vector.store %{{.*}}, %arg1
-// CHECK: memref.copy
+// CHECK: scf.for
+// CHECK-NEXT: %[[V:.*]] = vector.load %[[ACC]]
+// CHECK-NEXT: vector.store %[[V]], %arg2
+// CHECK-NOT: memref.copy
 memref.global "private" constant @w4 : memref<4x1x1x2xf32> = dense<0.5> {alignment = 64 : i64}
 func.func @not_fused(%in: memref<1x1x3x2xf32>, %out: memref<1x1x3x4xf32>, %copy: memref<1x1x3x4xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -190,6 +193,21 @@ func.func @left_alone(%a: memref<4x8xf32>, %b: memref<8x4xf32>, %p: memref<8xi1>
     %n = arith.xori %x, %x : i1
     linalg.yield %n : i1
   }
+  return
+}
+
+// Copies vectorize too, with dynamic extents in the outer dimensions (a
+// row tile clipped at the border): those loops run to memref.dim.
+// CHECK-LABEL: func.func @copy
+// CHECK: %[[N:.*]] = memref.dim %arg0, %c1
+// CHECK: scf.for %[[R:.*]] = %c0 to %[[N]] step %c1
+// CHECK: scf.for %[[W:.*]] = %c0 to %c5 step %c1
+// CHECK: %[[V:.*]] = vector.load %arg0[%c0, %[[R]], %[[W]], %c0] : memref<1x?x5x6xf32, strided<[300, 30, 6, 1], offset: ?>>, vector<4xf32>
+// CHECK: vector.store %[[V]], %arg1[%c0, %[[R]], %[[W]], %c0]
+// CHECK: vector<2xf32>
+// CHECK-NOT: memref.copy
+func.func @copy(%a: memref<1x?x5x6xf32, strided<[300, 30, 6, 1], offset: ?>>, %b: memref<1x?x5x6xf32, strided<[420, 42, 6, 1], offset: ?>>) {
+  memref.copy %a, %b : memref<1x?x5x6xf32, strided<[300, 30, 6, 1], offset: ?>> to memref<1x?x5x6xf32, strided<[420, 42, 6, 1], offset: ?>>
   return
 }
 
