@@ -128,6 +128,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
             ? "{use-bare-ptr-memref-call-conv=1 index-bitwidth=" +
                   std::to_string(options.indexBitwidth) + "}"
             : "{use-bare-ptr-memref-call-conv=1}";
+    pm.addPass(createOutlineKernelsPass());
     if (failed(addText(
             pm, "convert-vector-to-scf,convert-scf-to-cf,"
                 "expand-strided-metadata,lower-affine,"

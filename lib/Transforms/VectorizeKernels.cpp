@@ -237,6 +237,16 @@ Value collapseTrailing(KernelBuilder &kb, Value v, int64_t keep) {
   return memref::CollapseShapeOp::create(kb.b, kb.loc, v, groups);
 }
 
+/// Lets LLVM fuse a multiply and the add of its product (a reduction body's
+/// `acc + a * b`) into one FMA, as the convolution kernels do explicitly.
+void allowContraction(Operation *op) {
+  if (auto fm = llvm::dyn_cast<arith::ArithFastMathInterface>(op))
+    op->setAttr(fm.getFastMathAttrName(),
+                arith::FastMathFlagsAttr::get(
+                    op->getContext(), fm.getFastMathFlagsAttr().getValue() |
+                                          arith::FastMathFlags::contract));
+}
+
 /// The buffer a view was taken of.
 Value rootBuffer(Value v) {
   while (Operation *def = v.getDefiningOp()) {
@@ -962,7 +972,9 @@ struct VectorizeKernelsPass
                              TypeRange{VectorType::get(
                                  {width}, inner.getResult(0).getType())},
                              inner.getAttrs());
-        map.map(inner.getResult(0), b.create(state)->getResult(0));
+        Operation *clone = b.create(state);
+        allowContraction(clone);
+        map.map(inner.getResult(0), clone->getResult(0));
       }
       Value y = body->getTerminator()->getOperand(0);
       if (Value v = map.lookupOrNull(y))

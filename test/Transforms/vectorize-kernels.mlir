@@ -172,8 +172,8 @@ func.func @not_fused(%in: memref<1x1x3x2xf32>, %out: memref<1x1x3x4xf32>, %copy:
 // CHECK: %[[A:.*]] = memref.load %arg0[%c0, %[[M]], %[[K]]]
 // CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<4xf32>
 // CHECK: %[[B:.*]] = vector.load %arg1[%c0, %[[K]], %c0] : memref<1x5x10xf32>, vector<4xf32>
-// CHECK: arith.mulf %[[AB]], %[[B]] : vector<4xf32>
-// CHECK: arith.addf
+// CHECK: arith.mulf %[[AB]], %[[B]] fastmath<contract> : vector<4xf32>
+// CHECK: arith.addf {{.*}} fastmath<contract>
 // CHECK: vector<2xf32>
 // CHECK-NOT: linalg.batch_matmul
 func.func @matmul(%a: memref<1x3x5xf32>, %b: memref<1x5x10xf32>, %c: memref<1x3x10xf32>) {

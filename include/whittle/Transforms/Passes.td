@@ -178,6 +178,22 @@ def PlanArenaPass : Pass<"whittle-plan-arena", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def OutlineKernelsPass : Pass<"whittle-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Move each top-level loop nest of the model into its own function";
+  let description = [{
+    For the object path, before lowering to LLVM. LLVM's function passes
+    grow faster than linearly with function size, and the model function
+    is one long sequence of loop nests. Each top-level loop nest of a
+    planned model function becomes a private function marked `noinline`
+    (LLVM passthrough), called in its place, whose arguments are the model
+    function's arguments it uses (inputs, outputs, arena); the
+    side-effect-free ops it reads (views, constants, globals) are cloned
+    into it. A nest that reads anything else stays where it is.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect"];
+}
+
 def WrapEntryPointPass : Pass<"whittle-wrap-entry-point", "mlir::ModuleOp"> {
   let summary = "Add the NAME_run(inputs, outputs, arena) C ABI entry point";
   let description = [{
