@@ -39,10 +39,12 @@ NestKind classify(Operation *nest) {
       kind.identityCopy = false;
   });
   // Vector stores (whittle-vectorize-kernels) of anything but a vector
-  // load compute.
+  // load or a constant compute.
   nest->walk([&](vector::StoreOp store) {
     kind.identityCopy = false;
-    if (!store.getValueToStore().getDefiningOp<vector::LoadOp>())
+    Value v = store.getValueToStore();
+    if (!v.getDefiningOp<vector::LoadOp>() &&
+        !v.getDefiningOp<arith::ConstantOp>())
       kind.computes = true;
   });
   // Arithmetic on element values that is not index computation.

@@ -14,6 +14,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
+
 namespace whittle {
 #define GEN_PASS_DEF_PLANARENAPASS
 #include "whittle/Transforms/Passes.h.inc"
@@ -151,9 +153,11 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
       if (i == peakPos && lowerBound > 0)
         peakName = nodeName(op->getLoc());
 
-    // First-fit placement in several orders; the smallest arena wins (ties:
-    // the earlier order), stopping once one reaches the bound. Every order
-    // ends in allocation order, so the plan is deterministic.
+    // Placement in several orders, each by first fit and by best fit (the
+    // smallest gap that holds the buffer); then seeded random orders. The
+    // smallest arena wins (ties: the earlier plan), stopping once one
+    // reaches the bound. Every order ends in allocation order and the
+    // random ones use a fixed seed, so the plan is deterministic.
     using Less = bool (*)(const Buffer *, const Buffer *);
     static const Less orders[] = {
         // largest first
@@ -184,13 +188,12 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
                                       : a->index < b->index;
         },
     };
-    int64_t arenaSize = -1;
-    SmallVector<int64_t> best;
-    for (Less less : orders) {
-      SmallVector<Buffer *> order;
-      for (Buffer &b : buffers)
-        order.push_back(&b);
-      llvm::stable_sort(order, less);
+    // A small buffer is aligned to its own size rounded up to a power of
+    // two (so it never straddles a cache line), a large one to `alignment`.
+    auto alignOf = [&](const Buffer *b) {
+      return std::min<int64_t>(alignment, llvm::PowerOf2Ceil(b->size));
+    };
+    auto place = [&](ArrayRef<Buffer *> order, bool bestFit) {
       int64_t size = 0;
       SmallVector<Buffer *> placed;
       for (Buffer *b : order) {
@@ -199,25 +202,61 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
           if (p->start <= b->end && b->start <= p->end)
             busy.push_back({p->offset, p->offset + p->size});
         llvm::sort(busy);
-        int64_t offset = 0;
-        for (auto [lo, hi] : busy) {
-          if (offset + b->size <= lo)
-            break;
-          offset = std::max(offset, alignTo(hi, alignment));
+        int64_t align = alignOf(b);
+        // Candidate offsets: the start and the end of every busy range.
+        int64_t chosen = -1, chosenGap = 0, offset = 0;
+        for (size_t i = 0; i <= busy.size(); ++i) {
+          int64_t limit = i < busy.size() ? busy[i].first
+                                          : std::numeric_limits<int64_t>::max();
+          if (offset + b->size <= limit) {
+            int64_t gap = limit - offset;
+            if (chosen < 0 || (bestFit && gap < chosenGap)) {
+              chosen = offset;
+              chosenGap = gap;
+            }
+            if (!bestFit)
+              break;
+          }
+          if (i < busy.size())
+            offset = std::max(offset, alignTo(busy[i].second, align));
         }
-        b->offset = offset;
-        size = std::max(size, offset + b->size);
+        b->offset = chosen;
+        size = std::max(size, chosen + b->size);
         placed.push_back(b);
       }
-      size = alignTo(size, alignment);
-      if (arenaSize < 0 || size < arenaSize) {
-        arenaSize = size;
-        best.clear();
-        for (Buffer &b : buffers)
-          best.push_back(b.offset);
+      return size;
+    };
+    int64_t arenaSize = -1;
+    SmallVector<int64_t> best;
+    auto consider = [&](ArrayRef<Buffer *> order) {
+      for (bool bestFit : {false, true}) {
+        if (arenaSize >= 0 && arenaSize <= lowerBound)
+          return;
+        int64_t size = place(order, bestFit);
+        if (arenaSize < 0 || size < arenaSize) {
+          arenaSize = size;
+          best.clear();
+          for (Buffer &b : buffers)
+            best.push_back(b.offset);
+        }
       }
-      if (arenaSize <= alignTo(lowerBound, alignment))
-        break;
+    };
+    SmallVector<Buffer *> order;
+    for (Buffer &b : buffers)
+      order.push_back(&b);
+    for (Less less : orders) {
+      llvm::stable_sort(order, less);
+      consider(order);
+    }
+    // Random orders (a fixed-seed generator): cheap next to compilation,
+    // and they often close the gap left by fragmentation.
+    uint64_t state = 0x9E3779B97F4A7C15ull;
+    for (int round = 0; round < 64 && order.size() > 1; ++round) {
+      for (size_t i = order.size() - 1; i > 0; --i) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        std::swap(order[i], order[(state >> 33) % (i + 1)]);
+      }
+      consider(order);
     }
     if (arenaSize < 0)
       arenaSize = 0;

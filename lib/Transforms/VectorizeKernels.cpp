@@ -240,11 +240,16 @@ Value collapseTrailing(KernelBuilder &kb, Value v, int64_t keep) {
 /// Lets LLVM fuse a multiply and the add of its product (a reduction body's
 /// `acc + a * b`) into one FMA, as the convolution kernels do explicitly.
 void allowContraction(Operation *op) {
-  if (auto fm = llvm::dyn_cast<arith::ArithFastMathInterface>(op))
-    op->setAttr(fm.getFastMathAttrName(),
-                arith::FastMathFlagsAttr::get(
-                    op->getContext(), fm.getFastMathFlagsAttr().getValue() |
-                                          arith::FastMathFlags::contract));
+  auto fm = llvm::dyn_cast<arith::ArithFastMathInterface>(op);
+  if (!fm)
+    return;
+  // Conversions (extf, truncf) have the interface but may lack the flags.
+  arith::FastMathFlagsAttr flags = fm.getFastMathFlagsAttr();
+  op->setAttr(fm.getFastMathAttrName(),
+              arith::FastMathFlagsAttr::get(
+                  op->getContext(),
+                  (flags ? flags.getValue() : arith::FastMathFlags::none) |
+                      arith::FastMathFlags::contract));
 }
 
 /// The buffer a view was taken of.
@@ -443,7 +448,9 @@ private:
   static bool readable(Value v, AffineMap m) {
     auto type = llvm::dyn_cast<MemRefType>(v.getType());
     if (!type || !type.hasStaticShape() || !m.isProjectedPermutation() ||
-        !type.getElementType().isIntOrFloat())
+        !type.getElementType().isIntOrFloat() ||
+        type.getElementTypeBitWidth() < 8 ||
+        !llvm::isPowerOf2_32(type.getElementTypeBitWidth()))
       return false;
     std::optional<unsigned> c = m.getResultPosition(
         getAffineDimExpr(3, m.getContext()));
@@ -844,16 +851,24 @@ struct VectorizeKernelsPass
   /// parallel dimensions are loops; reduction dimensions are inner loops
   /// that carry NV accumulator vectors in registers, stored once. Named
   /// ops (matmul, pools, fill, map) are generalized first; anything else
-  /// (a transpose, linalg.index, i1 data) is left to the scalar lowering.
+  /// (a transpose, linalg.index, i1 or i48 data) is left to the scalar
+  /// lowering.
   void vectorizeGeneric(IRRewriter &rewriter, linalg::LinalgOp named) {
     if (!named.hasPureBufferSemantics() || named->getNumResults() ||
         named.getNumDpsInits() != 1)
       return;
     // Cheap checks before generalizing.
+    // Vectors in memory are bit-packed: one of i1 or i48 does not have the
+    // layout of the buffer (bytes, 8-byte slots). Whole power-of-two bytes
+    // only.
     for (OpOperand &operand : named->getOpOperands()) {
       auto type = llvm::dyn_cast<MemRefType>(operand.get().getType());
-      if (type && (type.getElementType().isInteger(1) ||
-                   !type.getElementType().isIntOrFloat()))
+      if (!type)
+        continue;
+      unsigned bits = type.getElementType().isIntOrFloat()
+                          ? type.getElementTypeBitWidth()
+                          : 0;
+      if (bits < 8 || !llvm::isPowerOf2_32(bits))
         return;
     }
     linalg::GenericOp op = llvm::dyn_cast<linalg::GenericOp>(*named);

@@ -182,11 +182,18 @@ func.func @matmul(%a: memref<1x3x5xf32>, %b: memref<1x5x10xf32>, %c: memref<1x3x
 }
 
 // A transpose moves the innermost dimension: left to the scalar lowering.
-// So is anything on i1 (a vector of i1 is bits, the buffer bytes).
+// So is anything on i1 or i48 (a vector of them is packed bits, the buffer
+// bytes or 8-byte slots).
 // CHECK-LABEL: func.func @left_alone
+// CHECK: linalg.generic
 // CHECK: linalg.transpose
 // CHECK: linalg.generic
-func.func @left_alone(%a: memref<4x8xf32>, %b: memref<8x4xf32>, %p: memref<8xi1>, %q: memref<8xi1>) {
+func.func @left_alone(%a: memref<4x8xf32>, %b: memref<8x4xf32>, %p: memref<8xi1>, %q: memref<8xi1>, %r: memref<8xi48>, %s: memref<8xi48>) {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%r : memref<8xi48>) outs(%s : memref<8xi48>) {
+  ^bb0(%x: i48, %y: i48):
+    %n = arith.addi %x, %x : i48
+    linalg.yield %n : i48
+  }
   linalg.transpose ins(%a : memref<4x8xf32>) outs(%b : memref<8x4xf32>) permutation = [1, 0]
   linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%p : memref<8xi1>) outs(%q : memref<8xi1>) {
   ^bb0(%x: i1, %y: i1):

@@ -161,9 +161,11 @@ def PlanArenaPass : Pass<"whittle-plan-arena", "mlir::ModuleOp"> {
   let description = [{
     Computes the live range of each `memref.alloc` (through all its views) in
     the entry function, assigns byte offsets so that buffers whose live ranges
-    overlap never share bytes (first fit, 64-byte aligned, in several
-    orders: largest, largest size x lifetime, longest-lived first, and
-    program order; the smallest arena wins), and replaces every alloc with a
+    overlap never share bytes (first fit and best fit, in several orders:
+    largest, largest size x lifetime, longest-lived first, program order,
+    then 64 seeded random orders; the smallest arena wins; a buffer is
+    aligned to `alignment`, or to its size rounded up to a power of two
+    when smaller), and replaces every alloc with a
     `memref.view` into a new trailing `memref<Nxi8>` function argument.
     Deallocs are erased. The arena size is recorded as the
     `whittle.arena_size` attribute of the function, the lower bound for the

@@ -3,7 +3,8 @@
 
 Reads whittle's --emit=loops output and splits the model function into its
 kernels (top-level loop nests). Every kernel that multiplies int8 data
-(arith.muli on i32 after sign extension: convolutions and matrix products),
+(arith.muli on i32 after sign extension, of scalars or vectors: convolutions
+and matrix products),
 or int16 activations by int8 weights (on i48), must contain no
 floating-point type. Prints one line per kernel kind and PASS or FAIL.
 
@@ -20,7 +21,8 @@ def kernels(text):
     out, depth, cur, indent = [], 0, [], None
     for line in lines:
         if indent is None:
-            m = re.match(r"^(\s*)scf\.for ", line)
+            # A reduction nest carrying its accumulators yields results.
+            m = re.match(r"^(\s*)(%\S+ = )?scf\.for ", line)
             if m:
                 indent = len(m.group(1))
                 cur = [line]
@@ -43,9 +45,10 @@ def main():
     for k in kernels(text):
         if "arith.muli" not in k:
             continue
-        if re.search(r"arith\.extsi %\S+ : i16 to i48", k):
+        # Scalars, or vectors (whittle-vectorize-kernels).
+        if re.search(r"arith\.extsi %\S+ : (vector<\d+x)?i16>? to (vector<\d+x)?i48", k):
             kind = "int16"
-        elif re.search(r"arith\.extsi %\S+ : i8 to i32", k):
+        elif re.search(r"arith\.extsi %\S+ : (vector<\d+x)?i8>? to (vector<\d+x)?i32", k):
             kind = "int8"
         else:
             continue
