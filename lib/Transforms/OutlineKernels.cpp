@@ -18,6 +18,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace whittle {
 #define GEN_PASS_DEF_OUTLINEKERNELSPASS
@@ -63,6 +64,20 @@ bool collectInputs(Operation *nest, Block *entry,
   return ok;
 }
 
+/// MODEL_kN_NODE: the ONNX node the nest computes (from its location), so
+/// that a profile of the object reads per layer; N keeps names unique and
+/// in execution order.
+std::string kernelName(func::FuncOp model, Operation *nest, int64_t n) {
+  std::string name = (model.getSymName() + "_k" + Twine(n)).str();
+  std::string node = whittle::locationNodeName(nest->getLoc());
+  if (node.empty())
+    return name;
+  name += '_';
+  for (char c : node.substr(0, 64))
+    name += llvm::isAlnum(c) ? c : '_';
+  return name;
+}
+
 struct OutlineKernelsPass
     : whittle::impl::OutlineKernelsPassBase<OutlineKernelsPass> {
   void runOnOperation() override {
@@ -90,8 +105,7 @@ struct OutlineKernelsPass
           types.push_back(a.getType());
         OpBuilder mb(model);
         auto callee = func::FuncOp::create(
-            mb, nest->getLoc(),
-            (model.getSymName() + "_kernel" + Twine(count++)).str(),
+            mb, nest->getLoc(), kernelName(model, nest, count++),
             FunctionType::get(ctx, types, {}));
         callee.setPrivate();
         // Internal linkage: two models linked into one firmware both have

@@ -35,19 +35,21 @@ struct Buffer {
 
 static int64_t alignTo(int64_t v, int64_t a) { return (v + a - 1) / a * a; }
 
-/// The ONNX node a location names (the importer's NameLoc, possibly inside
-/// fused locations), or "".
-static std::string nodeName(Location loc) {
+} // namespace
+
+std::string whittle::locationNodeName(Location loc) {
   if (auto name = llvm::dyn_cast<NameLoc>(loc))
     return name.getName().str();
   if (auto fused = llvm::dyn_cast<FusedLoc>(loc))
     for (Location l : fused.getLocations())
-      if (std::string n = nodeName(l); !n.empty())
+      if (std::string n = locationNodeName(l); !n.empty())
         return n;
   if (auto callSite = llvm::dyn_cast<CallSiteLoc>(loc))
-    return nodeName(callSite.getCallee());
+    return locationNodeName(callSite.getCallee());
   return "";
 }
+
+namespace {
 
 /// Position of the top-level ancestor of `op` in the function body.
 static int64_t topLevelPos(Operation *op, Block &body,
@@ -151,7 +153,7 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
     std::string peakName;
     for (auto [op, i] : pos)
       if (i == peakPos && lowerBound > 0)
-        peakName = nodeName(op->getLoc());
+        peakName = whittle::locationNodeName(op->getLoc());
 
     // Placement in several orders, each by first fit and by best fit (the
     // smallest gap that holds the buffer); then seeded random orders. The

@@ -3,17 +3,17 @@
 // Each top-level loop nest of the planned model function becomes a private,
 // internal, never-inlined function of the buffers it uses; the views and
 // constants it reads are recomputed inside. The model calls them in order.
-// CHECK: func.func private @model_kernel0(%arg0: memref<4xf32>, %arg1: memref<64xi8>)
+// CHECK: func.func private @model_k0(%arg0: memref<4xf32>, %arg1: memref<64xi8>)
 // CHECK-SAME: llvm.linkage = #llvm.linkage<internal>
 // CHECK-SAME: passthrough = ["noinline"]
 // CHECK: %[[V:.*]] = memref.view %arg1
 // CHECK: scf.for
 // CHECK: memref.load %arg0
 // CHECK: memref.store %{{.*}}, %[[V]]
-// CHECK: func.func private @model_kernel1(%arg0: memref<64xi8>, %arg1: memref<4xf32>)
+// CHECK: func.func private @model_k1(%arg0: memref<64xi8>, %arg1: memref<4xf32>)
 // CHECK-LABEL: func.func @model(
-// CHECK: call @model_kernel0(%arg0, %arg2) : (memref<4xf32>, memref<64xi8>) -> ()
-// CHECK: call @model_kernel1(%arg2, %arg1) : (memref<64xi8>, memref<4xf32>) -> ()
+// CHECK: call @model_k0(%arg0, %arg2) : (memref<4xf32>, memref<64xi8>) -> ()
+// CHECK: call @model_k1(%arg2, %arg1) : (memref<64xi8>, memref<4xf32>) -> ()
 // A nest that reads a value computed by an op with memory effects stays.
 // CHECK: %[[S:.*]] = memref.load %arg0
 // CHECK: scf.for

@@ -22,6 +22,10 @@
 namespace whittle {
 
 /// Name of the function attribute holding the planned arena size in bytes.
+/// The ONNX node a location names (the importer's NameLoc, possibly inside
+/// fused or call-site locations), or "".
+std::string locationNodeName(mlir::Location loc);
+
 inline constexpr llvm::StringLiteral kArenaSizeAttr = "whittle.arena_size";
 /// The arena's lower bound for the execution order (the most bytes live at
 /// once) and the ONNX node where that peak occurs.
