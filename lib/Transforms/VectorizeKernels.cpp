@@ -164,6 +164,26 @@ public:
     return {n, oh, ow};
   }
 
+  /// (n, oh, ow) of `count` consecutive output pixels from q0.
+  SmallVector<std::array<Value, 3>> pixels(Value q0, int64_t count,
+                                           const ConvGeometry &g) {
+    SmallVector<std::array<Value, 3>> px;
+    for (int64_t p = 0; p < count; ++p)
+      px.push_back(pixel(add(q0, p), g));
+    return px;
+  }
+
+  /// First channel of each vector of a tile whose channels start at c0.
+  SmallVector<Value> offsets(Value c0, ArrayRef<int64_t> widths) {
+    SmallVector<Value> out;
+    int64_t off = 0;
+    for (int64_t width : widths) {
+      out.push_back(add(c0, off));
+      off += width;
+    }
+    return out;
+  }
+
   /// A loop carrying `init`; `body` maps (iv, carried) to the next values.
   SmallVector<Value>
   loop(int64_t trips, ValueRange init,
@@ -408,6 +428,27 @@ public:
                             index);
   }
 
+  /// Accumulators of a tile, pixel-major: pixels x channel vectors.
+  SmallVector<Value> initialTile(KernelBuilder &kb,
+                                 ArrayRef<std::array<Value, 3>> px,
+                                 ArrayRef<Value> cs, ArrayRef<int64_t> widths) {
+    SmallVector<Value> acc;
+    for (const auto &p : px)
+      for (size_t v = 0; v < widths.size(); ++v)
+        acc.push_back(initial(kb, {p[0], p[1], p[2], cs[v]}, widths[v]));
+    return acc;
+  }
+
+  /// Stores a tile's final accumulators through the epilogue.
+  void storeTile(KernelBuilder &kb, ArrayRef<std::array<Value, 3>> px,
+                 ArrayRef<Value> cs, ArrayRef<int64_t> widths,
+                 ArrayRef<Value> acc) {
+    for (size_t p = 0; p < px.size(); ++p)
+      for (size_t v = 0; v < widths.size(); ++v)
+        store(kb, acc[p * widths.size() + v],
+              {px[p][0], px[p][1], px[p][2], cs[v]}, widths[v]);
+  }
+
   /// Erases the fused ops and the accumulator buffer once the kernel is
   /// built.
   void finish() {
@@ -627,20 +668,9 @@ struct VectorizeKernelsPass
     // block width `bw` (the packed block's row length).
     auto emitTile = [&](Value q0, int64_t pixels, Value f0,
                         ArrayRef<int64_t> widths, int64_t bw) {
-      SmallVector<std::array<Value, 3>> px;
-      for (int64_t p = 0; p < pixels; ++p)
-        px.push_back(kb.pixel(kb.add(q0, p), g));
-      SmallVector<Value> fs;
-      int64_t off = 0;
-      for (int64_t width : widths) {
-        fs.push_back(kb.add(f0, off));
-        off += width;
-      }
-      SmallVector<Value> acc;
-      for (int64_t p = 0; p < pixels; ++p)
-        for (size_t v = 0; v < widths.size(); ++v)
-          acc.push_back(fusion.initial(
-              kb, {px[p][0], px[p][1], px[p][2], fs[v]}, widths[v]));
+      SmallVector<std::array<Value, 3>> px = kb.pixels(q0, pixels, g);
+      SmallVector<Value> fs = kb.offsets(f0, widths);
+      SmallVector<Value> acc = fusion.initialTile(kb, px, fs, widths);
       // Start of this block in the packed filter.
       Value base = kb.mul(f0, k);
       SmallVector<Value> ih0, iw0;
@@ -684,10 +714,7 @@ struct VectorizeKernelsPass
               });
             });
           });
-      for (int64_t p = 0; p < pixels; ++p)
-        for (size_t v = 0; v < widths.size(); ++v)
-          fusion.store(kb, result[p * widths.size() + v],
-                       {px[p][0], px[p][1], px[p][2], fs[v]}, widths[v]);
+      fusion.storeTile(kb, px, fs, widths, result);
     };
 
     emitTiles(kb, g, tile, [&](Value q0, int64_t pixels, Value f0,
@@ -768,20 +795,9 @@ struct VectorizeKernelsPass
 
     auto emitTile = [&](Value q0, int64_t pixels, Value c0,
                         ArrayRef<int64_t> widths, int64_t) {
-      SmallVector<std::array<Value, 3>> px;
-      for (int64_t p = 0; p < pixels; ++p)
-        px.push_back(kb.pixel(kb.add(q0, p), g));
-      SmallVector<Value> cs;
-      int64_t off = 0;
-      for (int64_t width : widths) {
-        cs.push_back(kb.add(c0, off));
-        off += width;
-      }
-      SmallVector<Value> acc;
-      for (int64_t p = 0; p < pixels; ++p)
-        for (size_t v = 0; v < widths.size(); ++v)
-          acc.push_back(fusion.initial(
-              kb, {px[p][0], px[p][1], px[p][2], cs[v]}, widths[v]));
+      SmallVector<std::array<Value, 3>> px = kb.pixels(q0, pixels, g);
+      SmallVector<Value> cs = kb.offsets(c0, widths);
+      SmallVector<Value> acc = fusion.initialTile(kb, px, cs, widths);
       SmallVector<Value> result = kb.loop(
           g.kh, acc, [&](Value i, ValueRange acc1) {
             return kb.loop(g.kw, acc1, [&](Value j, ValueRange acc2) {
@@ -805,10 +821,7 @@ struct VectorizeKernelsPass
               return next;
             });
           });
-      for (int64_t p = 0; p < pixels; ++p)
-        for (size_t v = 0; v < widths.size(); ++v)
-          fusion.store(kb, result[p * widths.size() + v],
-                       {px[p][0], px[p][1], px[p][2], cs[v]}, widths[v]);
+      fusion.storeTile(kb, px, cs, widths, result);
     };
     emitTiles(kb, g, tile, emitTile);
     op.erase();
@@ -1000,13 +1013,7 @@ struct VectorizeKernelsPass
 
     // One block of vectors along d starting at ivs[d].
     auto emitBlock = [&](SmallVector<Value> ivs, ArrayRef<int64_t> widths) {
-      Value start = ivs[d];
-      SmallVector<Value> offsets, accs;
-      int64_t off = 0;
-      for (int64_t w : widths) {
-        offsets.push_back(kb.add(start, off));
-        off += w;
-      }
+      SmallVector<Value> offsets = kb.offsets(ivs[d], widths), accs;
       auto outAt = [&](ArrayRef<Value> iv, size_t v) {
         SmallVector<Value> at(iv.begin(), iv.end());
         at[d] = offsets[v];
