@@ -27,13 +27,18 @@ using namespace mlir;
 
 namespace {
 
-/// fma(a, b, c) -> a * b + c.
+/// fma(a, b, c) -> a * b + c, contractible (the polynomial approximations
+/// are chains of fma).
 struct ExpandFma : OpRewritePattern<math::FmaOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(math::FmaOp op,
                                 PatternRewriter &rw) const override {
-    Value m = arith::MulFOp::create(rw, op.getLoc(), op.getA(), op.getB());
-    rw.replaceOpWithNewOp<arith::AddFOp>(op, m, op.getC());
+    // Contractible: LLVM fuses the pair back into one instruction where
+    // the target has FMA, and keeps two (never an fmaf call) where not.
+    auto contract = arith::FastMathFlags::contract;
+    Value m = arith::MulFOp::create(rw, op.getLoc(), op.getA(), op.getB(),
+                                    contract);
+    rw.replaceOpWithNewOp<arith::AddFOp>(op, m, op.getC(), contract);
     return success();
   }
 };
