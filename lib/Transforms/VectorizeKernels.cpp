@@ -85,14 +85,19 @@ bool isStaticF32(Value v, int64_t rank) {
          type.getElementType().isF32();
 }
 
-/// Vector loads and stores need a unit-stride innermost dimension.
-bool innermostContiguous(Value v) {
+/// Dimension `dim` of buffer `v` has stride 1: a vector along it is
+/// contiguous.
+bool unitStrideAt(Value v, int64_t dim) {
   auto type = llvm::cast<MemRefType>(v.getType());
   int64_t offset;
   SmallVector<int64_t> strides;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
+  return succeeded(type.getStridesAndOffset(strides, offset)) &&
+         strides[dim] == 1;
+}
+
+/// Vector loads and stores need a unit-stride innermost dimension.
+bool innermostContiguous(Value v) {
+  return unitStrideAt(v, llvm::cast<MemRefType>(v.getType()).getRank() - 1);
 }
 
 /// Shape of a register tile: PT pixels x vector widths along channels.
@@ -497,9 +502,7 @@ private:
         getAffineDimExpr(3, m.getContext()));
     if (!c)
       return true;
-    int64_t offset;
-    SmallVector<int64_t> strides;
-    if (failed(type.getStridesAndOffset(strides, offset)) || strides[*c] != 1)
+    if (!unitStrideAt(v, *c))
       return false;
     // Dimensions after the channel (a depthwise multiplier) have extent 1.
     for (unsigned r = *c + 1; r < m.getNumResults(); ++r)
@@ -774,14 +777,7 @@ struct VectorizeKernelsPass
       return;
     // Vectors along C need the channel to be the unit-stride dimension of
     // the filter and output; with a trailing multiplier of 1 it is.
-    auto unitInner = [&](Value v, int64_t dim) {
-      auto type = llvm::cast<MemRefType>(v.getType());
-      int64_t offset;
-      SmallVector<int64_t> strides;
-      return succeeded(type.getStridesAndOffset(strides, offset)) &&
-             strides[dim] == 1;
-    };
-    if (hwcm && (!unitInner(filter, 2) || !unitInner(output, 3)))
+    if (hwcm && (!unitStrideAt(filter, 2) || !unitStrideAt(output, 3)))
       return;
 
     Tile tile = chooseTile(g.channels, g.pixels(), lanes, registers,
@@ -836,10 +832,7 @@ struct VectorizeKernelsPass
     auto type = llvm::cast<MemRefType>(v.getType());
     std::optional<unsigned> p =
         m.getResultPosition(getAffineDimExpr(d, m.getContext()));
-    int64_t offset;
-    SmallVector<int64_t> strides;
-    if (!p || failed(type.getStridesAndOffset(strides, offset)) ||
-        strides[*p] != 1)
+    if (!p || !unitStrideAt(v, *p))
       return std::nullopt;
     for (unsigned r = 0; r < m.getNumResults(); ++r)
       if (r != *p && (m.getResult(r).isFunctionOfDim(d) ||
