@@ -101,6 +101,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
       VectorizeKernelsPassOptions vk;
       vk.vectorBits = options.vectorBits;
       vk.registers = options.vectorRegisters;
+      vk.dot = options.dot;
       pm.addPass(createVectorizeKernelsPass(vk));
     }
     if (failed(addText(pm, "func.func(convert-linalg-to-loops)")))
@@ -181,6 +182,11 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       *this, "vector-registers",
       llvm::cl::desc("whittle-vectorize-kernels register count"),
       llvm::cl::init(16)};
+  Option<std::string> dot{
+      *this, "dot",
+      llvm::cl::desc("whittle-vectorize-kernels int8 dot product "
+                     "(x86-vnni, aarch64-sdot or empty)"),
+      llvm::cl::init("")};
   Option<bool> foldConstants{
       *this, "fold-constants",
       llvm::cl::desc("Run onnx-fold-constants (off inside the JIT it uses)"),
@@ -200,6 +206,7 @@ void registerPipelines() {
           options.indexBitwidth = o.indexBitwidth;
           options.vectorBits = o.vectorBits;
           options.vectorRegisters = o.vectorRegisters;
+          options.dot = o.dot;
           options.divideI64 = o.indexBitwidth == 32;
           (void)buildPipeline(pm, from, to, options);
         });

@@ -53,7 +53,7 @@ NestKind classify(Operation *nest) {
         !llvm::isa<memref::LoadOp, arith::ConstantOp, memref::SubViewOp,
                    memref::ViewOp, memref::ReinterpretCastOp>(op) &&
         (llvm::isa<arith::ArithDialect, math::MathDialect>(op->getDialect()) ||
-         llvm::isa<vector::FMAOp>(op)))
+         llvm::isa<vector::FMAOp, LLVM::CallIntrinsicOp>(op)))
       kind.computes = true;
   });
   return kind;

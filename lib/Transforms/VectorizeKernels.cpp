@@ -33,10 +33,12 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -54,23 +56,26 @@ using namespace mlir;
 
 namespace {
 
-/// f32 values of a constant global's initializer (dense or resource blob).
-std::optional<std::vector<float>> readFloats(memref::GlobalOp global) {
+/// Values of a constant global's initializer (dense or resource blob) whose
+/// element type is `elem` (f32 or i8, read as `T`).
+template <typename T>
+std::optional<std::vector<T>> readValues(memref::GlobalOp global, Type elem) {
   if (!global || !global.getConstant() || !global.getInitialValue())
     return std::nullopt;
   auto attr = llvm::dyn_cast<ElementsAttr>(*global.getInitialValue());
-  if (!attr || !attr.getElementType().isF32())
+  if (!attr || attr.getElementType() != elem)
     return std::nullopt;
-  std::vector<float> out;
+  std::vector<T> out;
   if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
     out.reserve(dense.getNumElements());
-    for (float f : dense.getValues<float>())
-      out.push_back(f);
+    for (T v : dense.getValues<T>())
+      out.push_back(v);
     return out;
   }
   if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
     AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob || (int64_t)blob->getData().size() != attr.getNumElements() * 4)
+    if (!blob ||
+        blob->getData().size() != size_t(attr.getNumElements()) * sizeof(T))
       return std::nullopt;
     out.resize(attr.getNumElements());
     std::memcpy(out.data(), blob->getData().data(), blob->getData().size());
@@ -79,10 +84,14 @@ std::optional<std::vector<float>> readFloats(memref::GlobalOp global) {
   return std::nullopt;
 }
 
-bool isStaticF32(Value v, int64_t rank) {
+bool isStatic(Value v, int64_t rank, function_ref<bool(Type)> elem) {
   auto type = llvm::dyn_cast<MemRefType>(v.getType());
   return type && type.hasStaticShape() && type.getRank() == rank &&
-         type.getElementType().isF32();
+         elem(type.getElementType());
+}
+
+bool isStaticF32(Value v, int64_t rank) {
+  return isStatic(v, rank, [](Type t) { return t.isF32(); });
 }
 
 /// Dimension `dim` of buffer `v` has stride 1: a vector along it is
@@ -222,8 +231,9 @@ public:
     });
   }
 
-  VectorType vec(int64_t lanes) {
-    return VectorType::get({lanes}, b.getF32Type());
+  VectorType vec(int64_t lanes) { return vec(lanes, b.getF32Type()); }
+  VectorType vec(int64_t lanes, Type elem) {
+    return VectorType::get({lanes}, elem);
   }
 
   OpBuilder &b;
@@ -305,11 +315,7 @@ class Fusion {
 public:
   Fusion(linalg::LinalgOp conv, Value input) : acc(conv.getDpsInits()[0]) {
     auto accType = llvm::cast<MemRefType>(acc.getType());
-    // The accumulator must be a buffer of its own, used by nothing but the
-    // three ops (and its allocation).
-    Operation *alloc = acc.getDefiningOp<memref::AllocOp>();
-    if (!alloc)
-      return;
+    elem = accType.getElementType();
     Operation *prev = conv->getPrevNode();
     while (prev && isStateless(prev))
       prev = prev->getPrevNode();
@@ -327,12 +333,20 @@ public:
         Value b = g.getDpsInputs()[0];
         auto bt = llvm::dyn_cast<MemRefType>(b.getType());
         AffineMap m = g.getMatchingIndexingMap(g.getDpsInputOperand(0));
-        if (bt && bt.getRank() == 1 && bt.getElementType().isF32() &&
+        if (bt && bt.getRank() == 1 && bt.getElementType() == elem &&
             innermostContiguous(b) && m.getNumResults() == 1 &&
             m.getResult(0) == getAffineDimExpr(3, g.getContext()))
-          init = g, bias = b;
+          init = g, biasValue = b;
       }
     }
+    if (!init)
+      fillValue = biasValue = nullptr;
+    // The epilogue replaces the accumulator buffer: it must be a buffer of
+    // its own, used by nothing but the three ops (and its allocation). The
+    // initialization alone fuses into any accumulator: it writes all of it
+    // right before the convolution.
+    if (!acc.getDefiningOp<memref::AllocOp>())
+      return;
     Operation *next = conv->getNextNode();
     while (next && isStateless(next))
       next = next->getNextNode();
@@ -361,9 +375,7 @@ public:
     for (Operation *user : acc.getUsers())
       if (user != conv && user != init && user != epilogue &&
           !llvm::isa<memref::DeallocOp>(user))
-        init = nullptr, epilogue = nullptr;
-    if (!init)
-      fillValue = bias = nullptr;
+        epilogue = nullptr;
   }
 
   /// Where the kernel goes: in place of the epilogue when there is one
@@ -376,12 +388,13 @@ public:
   /// Accumulator at `index` (output dimensions), `width` lanes from the
   /// channel index[3].
   Value initial(KernelBuilder &kb, ArrayRef<Value> index, int64_t width) {
+    VectorType type = kb.vec(width, elem);
     if (fillValue)
-      return vector::BroadcastOp::create(kb.b, kb.loc, kb.vec(width), fillValue);
-    if (bias)
-      return vector::LoadOp::create(kb.b, kb.loc, kb.vec(width), bias,
+      return vector::BroadcastOp::create(kb.b, kb.loc, type, fillValue);
+    if (biasValue)
+      return vector::LoadOp::create(kb.b, kb.loc, type, biasValue,
                                     ValueRange{index[3]});
-    return vector::LoadOp::create(kb.b, kb.loc, kb.vec(width),
+    return vector::LoadOp::create(kb.b, kb.loc, type,
                                   collapseTrailing(kb, acc, 4), index);
   }
 
@@ -471,7 +484,14 @@ public:
     }
   }
 
+  /// The per-channel initial value when it is a constant vector, then
+  /// replaced with `replacement` (int8 kernels fold their zero-point term
+  /// into it).
+  Value bias() const { return biasValue; }
+  void setBias(Value replacement) { biasValue = replacement; }
+
   Value acc;
+  Type elem; ///< of the accumulator: f32, or i32 for int8 convolutions
 
 private:
   /// The body is elementwise arithmetic on its arguments and values from
@@ -531,7 +551,7 @@ private:
   }
 
   Operation *init = nullptr;
-  Value fillValue, bias;
+  Value fillValue, biasValue;
   linalg::GenericOp epilogue;
   int64_t accInput = -1;
 };
@@ -548,16 +568,22 @@ struct VectorizeKernelsPass
     SymbolTable symbols(module);
     SmallVector<linalg::LinalgOp> ops;
     module.walk([&](linalg::LinalgOp op) {
-      if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::DepthwiseConv2DNhwcHwcOp,
+      if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp,
+                    linalg::DepthwiseConv2DNhwcHwcOp,
                     linalg::DepthwiseConv2DNhwcHwcmOp>(op.getOperation()))
         ops.push_back(op);
     });
     for (linalg::LinalgOp op : ops) {
       if (!op.hasPureBufferSemantics())
         continue;
-      if (auto conv = llvm::dyn_cast<linalg::Conv2DNhwcFhwcOp>(*op))
+      bool int8 = getElementTypeOrSelf(op.getDpsInputs()[0].getType())
+                      .isInteger(8);
+      if (int8 && llvm::isa<linalg::Conv2DNhwcFhwcOp,
+                            linalg::Conv2DNhwcFhwcQOp>(*op))
+        vectorizeConvInt8(op, symbols);
+      else if (auto conv = llvm::dyn_cast<linalg::Conv2DNhwcFhwcOp>(*op))
         vectorizeConv(conv, symbols);
-      else
+      else if (!int8)
         vectorizeDepthwise(op);
     }
     // Copies (padding interiors, concatenation parts) as linalg.copy, so
@@ -595,44 +621,67 @@ struct VectorizeKernelsPass
     }
   }
 
+  /// A constant global derived from `original` (a repacked filter), made
+  /// once per `suffix` by `make`, which returns its elements' bytes; null
+  /// when `make` fails.
+  Value derivedGlobal(OpBuilder &b, Location loc, memref::GlobalOp original,
+                      StringRef suffix, Type elem, SymbolTable &symbols,
+                      function_ref<std::optional<std::vector<char>>()> make) {
+    std::string name = (original.getSymName() + "_" + suffix).str();
+    memref::GlobalOp derived;
+    if (auto it = packedGlobals.find(name); it != packedGlobals.end()) {
+      derived = it->second.second;
+    } else {
+      std::optional<std::vector<char>> bytes = make();
+      if (!bytes)
+        return {};
+      int64_t count = bytes->size() / (elem.getIntOrFloatBitWidth() / 8);
+      auto type = MemRefType::get({count}, elem);
+      auto tensorType = RankedTensorType::get({count}, elem);
+      auto blob =
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(*bytes, alignof(uint64_t));
+      auto init = DenseResourceElementsAttr::get(tensorType, name,
+                                                 std::move(blob));
+      OpBuilder mb(original);
+      derived = memref::GlobalOp::create(
+          mb, original.getLoc(), name, mb.getStringAttr("private"), type, init,
+          /*constant=*/true, mb.getI64IntegerAttr(64));
+      symbols.insert(derived);
+      packedGlobals[name] = {original, derived};
+    }
+    return memref::GetGlobalOp::create(b, loc, derived.getType(),
+                                       derived.getSymName());
+  }
+
+  template <typename T>
+  static std::vector<char> bytesOf(const std::vector<T> &v) {
+    std::vector<char> out(v.size() * sizeof(T));
+    std::memcpy(out.data(), v.data(), out.size());
+    return out;
+  }
+
   /// The filter repacked into [F/FT][KH][KW][C][FT] blocks (the last block
   /// narrower when FT does not divide F), as a new constant global.
   Value packFilter(OpBuilder &b, Location loc, memref::GlobalOp global,
                    ArrayRef<int64_t> shape, int64_t ft, SymbolTable &symbols) {
-    std::string key = (global.getSymName() + "@" + Twine(ft)).str();
-    memref::GlobalOp packed;
-    if (auto it = packedGlobals.find(key); it != packedGlobals.end()) {
-      packed = it->second.second;
-    } else {
-      std::optional<std::vector<float>> values = readFloats(global);
-      if (!values)
-        return {};
-      int64_t f = shape[0], k = shape[1] * shape[2] * shape[3];
-      std::vector<float> out(values->size());
-      for (int64_t f0 = 0; f0 < f; f0 += ft) {
-        int64_t w = std::min(ft, f - f0);
-        for (int64_t j = 0; j < w; ++j)
-          for (int64_t r = 0; r < k; ++r)
-            out[f0 * k + r * w + j] = (*values)[(f0 + j) * k + r];
-      }
-      auto type = MemRefType::get({(int64_t)out.size()}, b.getF32Type());
-      auto tensorType = RankedTensorType::get(type.getShape(), b.getF32Type());
-      auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-          ArrayRef<char>(reinterpret_cast<const char *>(out.data()),
-                         out.size() * sizeof(float)),
-          alignof(uint64_t));
-      std::string name = (global.getSymName() + "_packed" + Twine(ft)).str();
-      auto init = DenseResourceElementsAttr::get(tensorType, name,
-                                                 std::move(blob));
-      OpBuilder mb(global);
-      packed = memref::GlobalOp::create(
-          mb, global.getLoc(), name, mb.getStringAttr("private"), type, init,
-          /*constant=*/true, mb.getI64IntegerAttr(64));
-      symbols.insert(packed);
-      packedGlobals[key] = {global, packed};
-    }
-    return memref::GetGlobalOp::create(b, loc, packed.getType(),
-                                       packed.getSymName());
+    Type f32 = b.getF32Type();
+    return derivedGlobal(
+        b, loc, global, ("packed" + Twine(ft)).str(), f32, symbols,
+        [&]() -> std::optional<std::vector<char>> {
+          std::optional<std::vector<float>> values =
+              readValues<float>(global, f32);
+          if (!values)
+            return std::nullopt;
+          int64_t f = shape[0], k = shape[1] * shape[2] * shape[3];
+          std::vector<float> out(values->size());
+          for (int64_t f0 = 0; f0 < f; f0 += ft) {
+            int64_t w = std::min(ft, f - f0);
+            for (int64_t j = 0; j < w; ++j)
+              for (int64_t r = 0; r < k; ++r)
+                out[f0 * k + r * w + j] = (*values)[(f0 + j) * k + r];
+          }
+          return bytesOf(out);
+        });
   }
 
   void vectorizeConv(linalg::Conv2DNhwcFhwcOp op, SymbolTable &symbols) {
@@ -728,6 +777,308 @@ struct VectorizeKernelsPass
     fusion.finish();
     if (getGlobal->use_empty())
       getGlobal.erase();
+  }
+
+  /// Lanes of the vector an int8 kernel computes `width` output channels
+  /// in: the dot-product instructions exist at 128, 256 and 512 bits only,
+  /// so a narrower remainder runs in the next width up, on zero weights.
+  int64_t physicalWidth(int64_t width) const {
+    if (dot.empty())
+      return width;
+    for (int64_t w : {int64_t(4), int64_t(8), int64_t(16)})
+      if (w >= width && w <= lanes)
+        return w;
+    return lanes;
+  }
+
+  /// int8 convolutions with i32 accumulators: `linalg.conv_2d_nhwc_fhwc_q`
+  /// with a constant input zero point and a zero filter zero point, or
+  /// `conv_2d_nhwc_fhwc` on i8 x i8 -> i32. The tiles are those of the f32
+  /// kernel. With a dot-product instruction, each step reduces a group of
+  /// four input channels: one 4-byte input word broadcast to every lane
+  /// against a filter packed [F/FT][KH][KW][C/4][FT][4]. x86's vpdpbusd
+  /// takes unsigned bytes: the input is flipped to u8 (x ^ 0x80 = x + 128),
+  /// and 128 x the filter sum leaves the accumulator with the zero point's
+  /// own term. That term, -zp x sum(filter) per output channel (computed
+  /// at compile time), starts the accumulator; the padding holds the zero
+  /// point, so it is exact at the borders too. Without one, inputs and
+  /// filter are widened to i32 for a multiply and an add per channel.
+  void vectorizeConvInt8(linalg::LinalgOp op, SymbolTable &symbols) {
+    auto i8 = [](Type t) { return t.isInteger(8); };
+    auto i32 = [](Type t) { return t.isInteger(32); };
+    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
+          output = op.getDpsInits()[0];
+    if (!isStatic(input, 4, i8) || !isStatic(filter, 4, i8) ||
+        !isStatic(output, 4, i32) || !innermostContiguous(input) ||
+        !innermostContiguous(output))
+      return;
+    int64_t zp = 0;
+    if (op.getNumDpsInputs() == 4) {
+      std::optional<int64_t> izp = getConstantIntValue(op.getDpsInputs()[2]);
+      std::optional<int64_t> fzp = getConstantIntValue(op.getDpsInputs()[3]);
+      if (!izp || !fzp || *fzp != 0)
+        return;
+      zp = *izp;
+    }
+    auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
+    if (!getGlobal)
+      return;
+    auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
+    if (!global)
+      return;
+    ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
+    ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
+    ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
+    ConvGeometry g{out[0], out[1], out[2], w[1], w[2], 1, 1, 1, 1, out[3]};
+    if (!readStridesDilations(op, g) || in[3] != w[3] || out[3] != w[0])
+      return;
+    bool vnni = dot == "x86-vnni", sdot = dot == "aarch64-sdot";
+    int64_t c = w[3], f = w[0], kk = g.kh * g.kw;
+    int64_t group = vnni || sdot ? 4 : 1;
+    int64_t groups = (c + group - 1) / group;
+    // vpdpbusd's u8 operand is the input flipped by 128.
+    int64_t shift = vnni ? zp + 128 : zp;
+
+    // One register (the flip constant) goes to the input.
+    Tile tile = chooseTile(g.channels, g.pixels(), lanes,
+                           vnni ? registers - 1 : registers,
+                           /*depthwise=*/false);
+    int64_t ft = tile.width();
+    auto blockWidths = [&](int64_t f0) {
+      return f0 + ft <= f ? tile.widths : splitWidths(f - f0, lanes);
+    };
+    Fusion fusion(op, input);
+    OpBuilder b(fusion.anchor(op));
+    Location loc = op.getLoc();
+    std::optional<std::vector<int8_t>> values =
+        readValues<int8_t>(global, b.getI8Type());
+    if (!values)
+      return;
+    Value packed = derivedGlobal(
+        b, loc, global, ("packed" + Twine(ft) + "x" + Twine(group) + "_" +
+                         Twine(lanes)).str(),
+        b.getI8Type(), symbols, [&]() -> std::optional<std::vector<char>> {
+          std::vector<int8_t> out;
+          for (int64_t f0 = 0; f0 < f; f0 += ft) {
+            SmallVector<int64_t> widths = blockWidths(f0);
+            int64_t pbw = 0;
+            for (int64_t width : widths)
+              pbw += physicalWidth(width);
+            size_t base = out.size();
+            out.resize(base + kk * groups * pbw * group, 0);
+            // Logical channel f0 + lo + j sits at lane po + j of the block.
+            int64_t lo = 0, po = 0;
+            for (int64_t width : widths) {
+              for (int64_t j = 0; j < width; ++j)
+                for (int64_t r = 0; r < kk; ++r)
+                  for (int64_t ci = 0; ci < c; ++ci)
+                    out[base + ((r * groups + ci / group) * pbw + po + j) *
+                                   group + ci % group] =
+                        (*values)[((f0 + lo + j) * kk + r) * c + ci];
+              lo += width;
+              po += physicalWidth(width);
+            }
+          }
+          return bytesOf(out);
+        });
+    std::vector<int32_t> offset(f, 0);
+    bool hasOffset = false;
+    for (int64_t fi = 0; fi < f; ++fi) {
+      int64_t sum = 0;
+      for (int64_t r = 0; r < kk * c; ++r)
+        sum += (*values)[fi * kk * c + r];
+      offset[fi] = static_cast<int32_t>(-shift * sum);
+      hasOffset |= offset[fi] != 0;
+    }
+    // The zero-point term goes into a constant bias, else into a table of
+    // its own added to the initial value.
+    Value offsets;
+    memref::GetGlobalOp oldBias;
+    if (hasOffset && fusion.bias())
+      if ((oldBias = fusion.bias().getDefiningOp<memref::GetGlobalOp>()))
+        if (auto bg = symbols.lookup<memref::GlobalOp>(oldBias.getName()))
+          if (Value folded = derivedGlobal(
+                  b, loc, bg,
+                  ("zp" + Twine(shift) + "_" + global.getSymName()).str(),
+                  b.getI32Type(),
+                  symbols, [&]() -> std::optional<std::vector<char>> {
+                    std::optional<std::vector<int32_t>> bias =
+                        readValues<int32_t>(bg, b.getI32Type());
+                    if (!bias || (int64_t)bias->size() != f)
+                      return std::nullopt;
+                    for (int64_t fi = 0; fi < f; ++fi)
+                      (*bias)[fi] += offset[fi];
+                    return bytesOf(*bias);
+                  })) {
+            fusion.setBias(folded);
+            hasOffset = false;
+          }
+    if (hasOffset)
+      offsets = derivedGlobal(
+          b, loc, global, ("zp" + Twine(shift)).str(), b.getI32Type(), symbols,
+          [&]() -> std::optional<std::vector<char>> { return bytesOf(offset); });
+    KernelBuilder kb(b, loc);
+    Type i32Type = b.getI32Type(), i8Type = b.getI8Type();
+
+    // acc + x . w over a group (dot) or one channel (widening multiply).
+    auto step = [&](Value acc, Value x, Value wv, int64_t pw) -> Value {
+      if (group == 1)
+        return arith::AddIOp::create(
+            b, loc, acc, arith::MulIOp::create(b, loc, x, wv));
+      std::string name =
+          vnni ? ("llvm.x86.avx512.vpdpbusd." + Twine(pw * 32)).str()
+               : "llvm.aarch64.neon.sdot.v4i32.v16i8";
+      return LLVM::CallIntrinsicOp::create(b, loc, kb.vec(pw, i32Type),
+                                           b.getStringAttr(name),
+                                           ValueRange{acc, x, wv})
+          .getResult(0);
+    };
+    // The input at channel ci of a pixel as the dot's left operand at
+    // width pw: `count` channels of a group as one broadcast word, or one
+    // widened value.
+    auto inputAt = [&](Value n, Value ih, Value iw, Value ci, int64_t count,
+                       ArrayRef<int64_t> pws) {
+      SmallVector<Value> xs;
+      Value word;
+      if (group == 1) {
+        Value x = memref::LoadOp::create(b, loc, input,
+                                         ValueRange{n, ih, iw, ci});
+        word = arith::ExtSIOp::create(b, loc, i32Type, x);
+      } else {
+        Value bytes = vector::LoadOp::create(b, loc, kb.vec(count, i8Type),
+                                             input, ValueRange{n, ih, iw, ci});
+        if (count < group) {
+          Value zero = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(kb.vec(group, i8Type),
+                                             b.getI8IntegerAttr(0)));
+          bytes = vector::InsertStridedSliceOp::create(b, loc, bytes, zero,
+                                                       ArrayRef<int64_t>{0},
+                                                       ArrayRef<int64_t>{1});
+        }
+        word = vector::ExtractOp::create(
+            b, loc,
+            vector::BitCastOp::create(b, loc, kb.vec(1, i32Type), bytes),
+            ArrayRef<int64_t>{0});
+      }
+      for (int64_t pw : pws) {
+        Value x = vector::BroadcastOp::create(b, loc, kb.vec(pw, i32Type), word);
+        if (vnni)
+          x = arith::XOrIOp::create(
+              b, loc, x,
+              arith::ConstantOp::create(
+                  b, loc,
+                  DenseElementsAttr::get(kb.vec(pw, i32Type),
+                                         b.getI32IntegerAttr(
+                                             static_cast<int32_t>(0x80808080)))));
+        if (group > 1)
+          x = vector::BitCastOp::create(b, loc, kb.vec(pw * group, i8Type), x);
+        xs.push_back(x);
+      }
+      return xs;
+    };
+
+    auto emitTile = [&](Value q0, int64_t pixels, Value f0,
+                        ArrayRef<int64_t> widths, int64_t) {
+      SmallVector<std::array<Value, 3>> px = kb.pixels(q0, pixels, g);
+      SmallVector<Value> fs = kb.offsets(f0, widths);
+      SmallVector<int64_t> pws, pos;
+      int64_t pbw = 0;
+      for (int64_t width : widths) {
+        pws.push_back(physicalWidth(width));
+        pos.push_back(pbw);
+        pbw += pws.back();
+      }
+      size_t nv = widths.size();
+      SmallVector<Value> acc = fusion.initialTile(kb, px, fs, widths);
+      SmallVector<Value> zpTerm;
+      for (size_t v = 0; v < nv && offsets; ++v)
+        zpTerm.push_back(vector::LoadOp::create(
+            b, loc, kb.vec(widths[v], i32Type), offsets, ValueRange{fs[v]}));
+      for (size_t i = 0; i < acc.size(); ++i) {
+        size_t v = i % nv;
+        if (offsets)
+          acc[i] = arith::AddIOp::create(b, loc, acc[i], zpTerm[v]);
+        if (pws[v] != widths[v]) {
+          Value zero = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(kb.vec(pws[v], i32Type),
+                                             b.getI32IntegerAttr(0)));
+          acc[i] = vector::InsertStridedSliceOp::create(
+              b, loc, acc[i], zero, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{1});
+        }
+      }
+      // Start of this block in the packed filter.
+      Value base = kb.mul(f0, kk * groups * group);
+      SmallVector<Value> ih0, iw0;
+      for (int64_t p = 0; p < pixels; ++p) {
+        ih0.push_back(kb.mul(px[p][1], g.sh));
+        iw0.push_back(kb.mul(px[p][2], g.sw));
+      }
+      // One group of `count` channels from ci, whose filter block row
+      // starts at `at`.
+      auto groupStep = [&](ValueRange accs, ArrayRef<Value> ih,
+                           ArrayRef<Value> iw, Value ci, Value at,
+                           int64_t count) {
+        SmallVector<Value> wv;
+        for (size_t v = 0; v < nv; ++v) {
+          Value wl = vector::LoadOp::create(
+              b, loc, kb.vec(pws[v] * group, i8Type), packed,
+              ValueRange{kb.add(at, pos[v] * group)});
+          if (group == 1)
+            wl = arith::ExtSIOp::create(b, loc, kb.vec(pws[v], i32Type), wl);
+          wv.push_back(wl);
+        }
+        SmallVector<Value> next;
+        for (int64_t p = 0; p < pixels; ++p) {
+          SmallVector<Value> xs =
+              inputAt(px[p][0], ih[p], iw[p], ci, count, pws);
+          for (size_t v = 0; v < nv; ++v)
+            next.push_back(step(accs[p * nv + v], xs[v], wv[v], pws[v]));
+        }
+        return next;
+      };
+      SmallVector<Value> result = kb.loop(
+          g.kh, acc, [&](Value i, ValueRange acc1) {
+            return kb.loop(g.kw, acc1, [&](Value j, ValueRange acc2) {
+              SmallVector<Value> ih, iw;
+              Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
+              for (int64_t p = 0; p < pixels; ++p) {
+                ih.push_back(kb.addv(ih0[p], di));
+                iw.push_back(kb.addv(iw0[p], dj));
+              }
+              // Row (i, j) of the block.
+              Value row = kb.addv(
+                  base, kb.mul(kb.addv(kb.mul(i, g.kw), j),
+                               groups * pbw * group));
+              int64_t full = c / group, rest = c % group;
+              SmallVector<Value> accs = kb.loop(
+                  full, acc2, [&](Value gi, ValueRange acc3) {
+                    return groupStep(acc3, ih, iw, kb.mul(gi, group),
+                                     kb.addv(row, kb.mul(gi, pbw * group)),
+                                     group);
+                  });
+              if (rest)
+                accs = groupStep(accs, ih, iw, kb.idx(full * group),
+                                 kb.add(row, full * pbw * group), rest);
+              return accs;
+            });
+          });
+      for (size_t i = 0; i < result.size(); ++i) {
+        size_t v = i % nv;
+        if (pws[v] != widths[v])
+          result[i] = vector::ExtractStridedSliceOp::create(
+              b, loc, result[i], ArrayRef<int64_t>{0},
+              ArrayRef<int64_t>{widths[v]}, ArrayRef<int64_t>{1});
+      }
+      fusion.storeTile(kb, px, fs, widths, result);
+    };
+
+    emitTiles(kb, g, tile, emitTile);
+    op.erase();
+    fusion.finish();
+    if (getGlobal->use_empty())
+      getGlobal.erase();
+    if (oldBias && oldBias->use_empty())
+      oldBias.erase();
   }
 
   /// Covers pixels x channels with full tiles in loops, then the channel and

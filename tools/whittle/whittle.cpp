@@ -678,6 +678,7 @@ int run() {
     whittle::VectorUnit unit = whittle::vectorUnit(*resolvedTarget);
     pipelineOptions.vectorBits = unit.bits;
     pipelineOptions.vectorRegisters = unit.registers;
+    pipelineOptions.dot = unit.dot;
   }
   // The report reads the loops level, so the pipeline pauses there.
   std::optional<whittle::KernelStats> stats;

@@ -47,6 +47,8 @@ struct PipelineOptions {
   /// loops, as the C output keeps) and vector register count.
   int64_t vectorBits = 0;
   int64_t vectorRegisters = 16;
+  /// whittle-vectorize-kernels: the int8 dot-product instruction, if any.
+  std::string dot;
   /// whittle-expand-math expands i64 division (32-bit targets' objects).
   bool divideI64 = false;
 };

@@ -138,6 +138,11 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     channel vectors of accumulators in registers across the reduction: per
     input channel, NV filter loads and PT broadcasts feed PT x NV fused
     multiply-adds. Depthwise convolutions are vectorized along channels.
+    int8 convolutions (`linalg.conv_2d_nhwc_fhwc_q`, and `conv_2d_nhwc_fhwc`
+    on i8 data) get the same tiles with i32 accumulators; with `dot` set,
+    each step reduces four input channels with the target's dot-product
+    instruction (`vpdpbusd`, `sdot`) on a filter packed in groups of four
+    channels, and the input zero point is folded into the initial value.
     Tile sizes follow the target: `vector-bits` / 32 lanes, and PT x NV
     accumulators within `registers` vector registers. Remainders get
     smaller tiles with narrower vectors, never out-of-bounds accesses.
@@ -149,8 +154,12 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
            "Width of the target's vector registers in bits (0: off)">,
     Option<"registers", "registers", "int64_t", /*default=*/"16",
            "Number of vector registers">,
+    Option<"dot", "dot", "std::string", /*default=*/"\"\"",
+           "int8 dot-product instruction: x86-vnni (vpdpbusd), aarch64-sdot, "
+           "or empty (widening multiplies)">,
   ];
   let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::LLVM::LLVMDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect"];

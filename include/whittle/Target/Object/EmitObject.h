@@ -79,6 +79,9 @@ struct VectorUnit {
   /// vectors the kernels use (then they stay scalar loops).
   int64_t bits = 0;
   int64_t registers = 0;
+  /// The int8 dot product of 4-byte groups the kernels may use at `bits`
+  /// width: "x86-vnni" (vpdpbusd), "aarch64-sdot", or empty.
+  std::string dot;
 };
 
 /// Vector registers of a resolved target, from its CPU and features: AVX-512

@@ -1,0 +1,110 @@
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16 dot=x86-vnni},canonicalize,cse)" | FileCheck %s --check-prefix=VNNI
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16 dot=aarch64-sdot},canonicalize,cse)" | FileCheck %s --check-prefix=SDOT
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16},canonicalize,cse)" | FileCheck %s --check-prefix=WIDEN
+
+// An int8 1x1 convolution, 6 input channels (a group of 4 and a partial
+// group of 2), 2 output channels (run as 4 lanes, on zero weights), input
+// zero point 3.
+//
+// vpdpbusd: the filter packed [groups][4 lanes][4 channels], zero-padded;
+// the input word flipped to u8 (xor 0x80808080); the accumulator starts at
+// -(3 + 128) x the filter's sum per output channel: -131 x 21 = -2751
+// (0xFFFFF541) and -131 x -6 = 786 (0x312). (The fill of zeros is fused:
+// the table is the initial value.)
+// VNNI-DAG: memref.global "private" constant @w_packed4x4_4 : memref<32xi8>
+// VNNI-DAG: memref.global "private" constant @w_zp131 : memref<2xi32>
+// VNNI-NOT: memref.global "private" constant @w :
+// VNNI-NOT: memref.global "private" constant @bias :
+// VNNI-LABEL: func.func @conv_q
+// VNNI-DAG: %[[FLIP:.*]] = arith.constant dense<-2139062144> : vector<4xi32>
+// VNNI-DAG: %[[ZP:.*]] = memref.get_global @w_zp131
+// VNNI: %[[T:.*]] = vector.load %[[ZP]][%c0] : memref<2xi32>, vector<2xi32>
+// VNNI: %[[A:.*]] = vector.insert_strided_slice %[[T]], %{{.*}} : vector<2xi32> into vector<4xi32>
+// VNNI: %[[W:.*]] = vector.load %{{.*}}[%c0] : memref<32xi8>, vector<16xi8>
+// VNNI: %[[X:.*]] = vector.load %arg0[%c0, %c0, %c0, %c0] : memref<1x1x3x6xi8>, vector<4xi8>
+// VNNI: %[[XW:.*]] = vector.bitcast %[[X]] : vector<4xi8> to vector<1xi32>
+// VNNI: %[[XS:.*]] = vector.extract %[[XW]][0]
+// VNNI: %[[XB:.*]] = vector.broadcast %[[XS]] : i32 to vector<4xi32>
+// VNNI: %[[XU:.*]] = arith.xori %[[XB]], %[[FLIP]] : vector<4xi32>
+// VNNI: %[[XV:.*]] = vector.bitcast %[[XU]] : vector<4xi32> to vector<16xi8>
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"(%[[A]], %[[XV]], %[[W]])
+// VNNI-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"
+// The partial group: 2 bytes into a zero word.
+// VNNI: vector.load %arg0[%c0, %c0, %c0, %c4] : memref<1x1x3x6xi8>, vector<2xi8>
+// VNNI: vector.insert_strided_slice {{.*}} : vector<2xi8> into vector<4xi8>
+// VNNI-COUNT-3: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"
+// VNNI-COUNT-3: vector.extract_strided_slice {{.*}} {offsets = [0], sizes = [2], strides = [1]} : vector<4xi32> to vector<2xi32>
+// VNNI-COUNT-3: vector.store {{.*}} : memref<1x1x3x2xi32>, vector<2xi32>
+// VNNI-NOT: linalg.conv
+//
+// sdot multiplies signed bytes: no flip, and the accumulator starts at
+// -3 x the filter's sum: -63 (0xFFFFFFC1) and 18 (0x12).
+// SDOT-LABEL: func.func @conv_q
+// SDOT-NOT: arith.xori
+// SDOT: llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"
+//
+// Without a dot product: one channel per step, widened to i32.
+// WIDEN-LABEL: func.func @conv_q
+// WIDEN: memref.get_global @w_packed4x1_4 : memref<12xi8>
+// WIDEN: scf.for %[[C:.*]] = %c0 to %c6 step %c1 iter_args
+// WIDEN: %[[W:.*]] = vector.load {{.*}} : memref<12xi8>, vector<2xi8>
+// WIDEN: %[[WI:.*]] = arith.extsi %[[W]] : vector<2xi8> to vector<2xi32>
+// WIDEN: %[[X:.*]] = memref.load %arg0[%c0, %c0, %c0, %[[C]]]
+// WIDEN: %[[XI:.*]] = arith.extsi %[[X]] : i8 to i32
+// WIDEN: %[[XB:.*]] = vector.broadcast %[[XI]] : i32 to vector<2xi32>
+// WIDEN: %[[P:.*]] = arith.muli %[[XB]], %[[WI]] : vector<2xi32>
+// WIDEN: arith.addi %{{.*}}, %[[P]] : vector<2xi32>
+memref.global "private" constant @w : memref<2x1x1x6xi8> = dense<[[[[1, 2, 3, 4, 5, 6]]], [[[-1, -1, -1, -1, -1, -1]]]]> {alignment = 64 : i64}
+func.func @conv_q(%in: memref<1x1x3x6xi8>, %out: memref<1x1x3x2xi32>) {
+  %w = memref.get_global @w : memref<2x1x1x6xi8>
+  %zp = arith.constant 3 : i32
+  %c0 = arith.constant 0 : i32
+  linalg.fill ins(%c0 : i32) outs(%out : memref<1x1x3x2xi32>)
+  linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0 : memref<1x1x3x6xi8>, memref<2x1x1x6xi8>, i32, i32) outs(%out : memref<1x1x3x2xi32>)
+  return
+}
+
+// A bias initialization from a constant global takes the zero-point term
+// in: 10 and 20 - 131 x 4 = -514 (0xFFFFFDFE) and -504 (0xFFFFFE08), in a
+// new bias global; the old one and the generic are gone, and no table.
+// VNNI-LABEL: func.func @bias_folded
+// VNNI-NOT: linalg.generic
+// VNNI: %[[B:.*]] = memref.get_global @bias_zp131_w2 : memref<2xi32>
+// VNNI: vector.load %[[B]][%c0] : memref<2xi32>, vector<2xi32>
+// VNNI-COUNT-3: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"
+// VNNI-NOT: llvm.call_intrinsic
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+memref.global "private" constant @w2 : memref<2x1x1x4xi8> = dense<1> {alignment = 64 : i64}
+memref.global "private" constant @bias : memref<2xi32> = dense<[10, 20]> {alignment = 64 : i64}
+func.func @bias_folded(%in: memref<1x1x3x4xi8>, %out: memref<1x1x3x2xi32>) {
+  %w = memref.get_global @w2 : memref<2x1x1x4xi8>
+  %b = memref.get_global @bias : memref<2xi32>
+  %zp = arith.constant 3 : i32
+  %c0 = arith.constant 0 : i32
+  linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : memref<2xi32>) outs(%out : memref<1x1x3x2xi32>) {
+  ^bb0(%x: i32, %o: i32):
+    linalg.yield %x : i32
+  }
+  linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0 : memref<1x1x3x4xi8>, memref<2x1x1x4xi8>, i32, i32) outs(%out : memref<1x1x3x2xi32>)
+  return
+}
+
+// A non-zero filter zero point is left to the scalar loops.
+// VNNI-LABEL: func.func @filter_zero_point
+// VNNI: linalg.conv_2d_nhwc_fhwc_q
+// SDOT-LABEL: func.func @filter_zero_point
+// WIDEN-LABEL: func.func @filter_zero_point
+
+// The packed filters and zero-point terms, in hex.
+// VNNI: w_packed4x4_4: "0x0800000001020304FFFFFFFF000000000000000005060000FFFF00000000000000000000"
+// VNNI: w_zp131: "0x0800000041F5FFFF12030000"
+// VNNI: bias_zp131_w2: "0x08000000FEFDFFFF08FEFFFF"
+// VNNI-NOT: w2_zp
+// SDOT: w_zp3: "0x08000000C1FFFFFF12000000"
+// WIDEN: w_packed4x1_4: "0x0800000001FF02FF03FF04FF05FF06FF"
+func.func @filter_zero_point(%in: memref<1x1x3x6xi8>, %w: memref<2x1x1x6xi8>, %out: memref<1x1x3x2xi32>) {
+  %zp = arith.constant 3 : i32
+  linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %zp : memref<1x1x3x6xi8>, memref<2x1x1x6xi8>, i32, i32) outs(%out : memref<1x1x3x2xi32>)
+  return
+}
