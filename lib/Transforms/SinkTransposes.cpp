@@ -102,9 +102,13 @@ struct SinkThroughElementwise : public RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rw) const override {
+    // A rescale is elementwise unless its multipliers are per channel
+    // (along the last dimension, which a transpose moves).
+    auto rescale = llvm::dyn_cast<tosa::RescaleOp>(op);
     bool elementwise =
         op->hasTrait<OpTrait::tosa::TosaElementwiseOperator>() ||
-        llvm::isa<tosa::MulOp, tosa::CastOp, tosa::ConcatOp>(op);
+        llvm::isa<tosa::MulOp, tosa::CastOp, tosa::ConcatOp>(op) ||
+        (rescale && !rescale.getPerChannel());
     if (!elementwise || op->getNumResults() != 1 || op->getNumRegions())
       return rw.notifyMatchFailure(op, "not elementwise or concat");
     auto resultType = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());

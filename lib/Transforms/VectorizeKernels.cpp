@@ -570,7 +570,9 @@ struct VectorizeKernelsPass
     module.walk([&](linalg::LinalgOp op) {
       if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp,
                     linalg::DepthwiseConv2DNhwcHwcOp,
-                    linalg::DepthwiseConv2DNhwcHwcmOp>(op.getOperation()))
+                    linalg::DepthwiseConv2DNhwcHwcmOp,
+                    linalg::DepthwiseConv2DNhwcHwcQOp,
+                    linalg::DepthwiseConv2DNhwcHwcmQOp>(op.getOperation()))
         ops.push_back(op);
     });
     for (linalg::LinalgOp op : ops) {
@@ -578,13 +580,12 @@ struct VectorizeKernelsPass
         continue;
       bool int8 = getElementTypeOrSelf(op.getDpsInputs()[0].getType())
                       .isInteger(8);
-      if (int8 && llvm::isa<linalg::Conv2DNhwcFhwcOp,
-                            linalg::Conv2DNhwcFhwcQOp>(*op))
+      if (!llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp>(*op))
+        vectorizeDepthwise(op, symbols);
+      else if (int8)
         vectorizeConvInt8(op, symbols);
       else if (auto conv = llvm::dyn_cast<linalg::Conv2DNhwcFhwcOp>(*op))
         vectorizeConv(conv, symbols);
-      else if (!int8)
-        vectorizeDepthwise(op);
     }
     // Copies (padding interiors, concatenation parts) as linalg.copy, so
     // that they vectorize with the rest when their layouts allow.
@@ -779,6 +780,56 @@ struct VectorizeKernelsPass
       getGlobal.erase();
   }
 
+  /// Puts the zero-point term `offset` (per output channel, for input zero
+  /// point `zp`, of the kernel with filter `filter`) into the fused bias
+  /// when that is a constant global (a new global; `oldBias` is set to the
+  /// old one's get_global, for erasing), else returns a table of it for
+  /// the kernel to add to its initial values.
+  Value zeroPointTerm(OpBuilder &b, Location loc, Fusion &fusion,
+                      memref::GlobalOp filter, int64_t zp,
+                      const std::vector<int32_t> &offset, SymbolTable &symbols,
+                      memref::GetGlobalOp &oldBias) {
+    Type i32 = b.getI32Type();
+    if (fusion.bias())
+      if ((oldBias = fusion.bias().getDefiningOp<memref::GetGlobalOp>()))
+        if (auto bg = symbols.lookup<memref::GlobalOp>(oldBias.getName()))
+          if (Value folded = derivedGlobal(
+                  b, loc, bg,
+                  ("zp" + Twine(zp) + "_" + filter.getSymName()).str(), i32,
+                  symbols, [&]() -> std::optional<std::vector<char>> {
+                    std::optional<std::vector<int32_t>> bias =
+                        readValues<int32_t>(bg, i32);
+                    if (!bias || bias->size() != offset.size())
+                      return std::nullopt;
+                    for (size_t i = 0; i < offset.size(); ++i)
+                      (*bias)[i] += offset[i];
+                    return bytesOf(*bias);
+                  })) {
+            fusion.setBias(folded);
+            return {};
+          }
+    oldBias = nullptr;
+    return derivedGlobal(
+        b, loc, filter, ("zp" + Twine(zp)).str(), i32, symbols,
+        [&]() -> std::optional<std::vector<char>> { return bytesOf(offset); });
+  }
+
+  /// Adds the zero-point table (if any) to a tile's initial accumulators,
+  /// pixel-major over `widths` vectors from channels `cs`.
+  void addZeroPointTerm(KernelBuilder &kb, Value table, ArrayRef<Value> cs,
+                        ArrayRef<int64_t> widths, SmallVector<Value> &acc) {
+    if (!table)
+      return;
+    SmallVector<Value> term;
+    for (size_t v = 0; v < widths.size(); ++v)
+      term.push_back(vector::LoadOp::create(
+          kb.b, kb.loc, kb.vec(widths[v], kb.b.getI32Type()), table,
+          ValueRange{cs[v]}));
+    for (size_t i = 0; i < acc.size(); ++i)
+      acc[i] = arith::AddIOp::create(kb.b, kb.loc, acc[i],
+                                     term[i % widths.size()]);
+  }
+
   /// Lanes of the vector an int8 kernel computes `width` output channels
   /// in: the dot-product instructions exist at 128, 256 and 512 bits only,
   /// so a narrower remainder runs in the next width up, on zero weights.
@@ -890,33 +941,10 @@ struct VectorizeKernelsPass
       offset[fi] = static_cast<int32_t>(-shift * sum);
       hasOffset |= offset[fi] != 0;
     }
-    // The zero-point term goes into a constant bias, else into a table of
-    // its own added to the initial value.
-    Value offsets;
     memref::GetGlobalOp oldBias;
-    if (hasOffset && fusion.bias())
-      if ((oldBias = fusion.bias().getDefiningOp<memref::GetGlobalOp>()))
-        if (auto bg = symbols.lookup<memref::GlobalOp>(oldBias.getName()))
-          if (Value folded = derivedGlobal(
-                  b, loc, bg,
-                  ("zp" + Twine(shift) + "_" + global.getSymName()).str(),
-                  b.getI32Type(),
-                  symbols, [&]() -> std::optional<std::vector<char>> {
-                    std::optional<std::vector<int32_t>> bias =
-                        readValues<int32_t>(bg, b.getI32Type());
-                    if (!bias || (int64_t)bias->size() != f)
-                      return std::nullopt;
-                    for (int64_t fi = 0; fi < f; ++fi)
-                      (*bias)[fi] += offset[fi];
-                    return bytesOf(*bias);
-                  })) {
-            fusion.setBias(folded);
-            hasOffset = false;
-          }
-    if (hasOffset)
-      offsets = derivedGlobal(
-          b, loc, global, ("zp" + Twine(shift)).str(), b.getI32Type(), symbols,
-          [&]() -> std::optional<std::vector<char>> { return bytesOf(offset); });
+    Value offsets = hasOffset ? zeroPointTerm(b, loc, fusion, global, shift,
+                                              offset, symbols, oldBias)
+                              : Value();
     KernelBuilder kb(b, loc);
     Type i32Type = b.getI32Type(), i8Type = b.getI8Type();
 
@@ -990,14 +1018,9 @@ struct VectorizeKernelsPass
       }
       size_t nv = widths.size();
       SmallVector<Value> acc = fusion.initialTile(kb, px, fs, widths);
-      SmallVector<Value> zpTerm;
-      for (size_t v = 0; v < nv && offsets; ++v)
-        zpTerm.push_back(vector::LoadOp::create(
-            b, loc, kb.vec(widths[v], i32Type), offsets, ValueRange{fs[v]}));
+      addZeroPointTerm(kb, offsets, fs, widths, acc);
       for (size_t i = 0; i < acc.size(); ++i) {
         size_t v = i % nv;
-        if (offsets)
-          acc[i] = arith::AddIOp::create(b, loc, acc[i], zpTerm[v]);
         if (pws[v] != widths[v]) {
           Value zero = arith::ConstantOp::create(
               b, loc, DenseElementsAttr::get(kb.vec(pws[v], i32Type),
@@ -1109,15 +1132,31 @@ struct VectorizeKernelsPass
     }
   }
 
-  void vectorizeDepthwise(linalg::LinalgOp op) {
+  /// Depthwise convolutions, f32 or int8 (i8 data, i32 accumulators,
+  /// widened to i32 per multiply; the `_q` forms with a zero filter zero
+  /// point, the input's term folded into the initial value as for regular
+  /// int8 convolutions).
+  void vectorizeDepthwise(linalg::LinalgOp op, SymbolTable &symbols) {
     Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
           output = op.getDpsInits()[0];
-    bool hwcm = llvm::isa<linalg::DepthwiseConv2DNhwcHwcmOp>(*op);
+    bool hwcm = llvm::isa<linalg::DepthwiseConv2DNhwcHwcmOp,
+                          linalg::DepthwiseConv2DNhwcHwcmQOp>(*op);
     int64_t rank = hwcm ? 5 : 4;
-    if (!isStaticF32(input, 4) || !isStaticF32(filter, rank - 1) ||
-        !isStaticF32(output, rank) || !innermostContiguous(input) ||
+    bool int8 = getElementTypeOrSelf(input.getType()).isInteger(8);
+    auto dataType = [&](Type t) { return int8 ? t.isInteger(8) : t.isF32(); };
+    auto accType = [&](Type t) { return int8 ? t.isInteger(32) : t.isF32(); };
+    if (!isStatic(input, 4, dataType) || !isStatic(filter, rank - 1, dataType) ||
+        !isStatic(output, rank, accType) || !innermostContiguous(input) ||
         !innermostContiguous(filter) || !innermostContiguous(output))
       return;
+    int64_t zp = 0;
+    if (op.getNumDpsInputs() == 4) {
+      std::optional<int64_t> izp = getConstantIntValue(op.getDpsInputs()[2]);
+      std::optional<int64_t> fzp = getConstantIntValue(op.getDpsInputs()[3]);
+      if (!izp || !fzp || *fzp != 0)
+        return;
+      zp = *izp;
+    }
     ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
     ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
     ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
@@ -1137,32 +1176,65 @@ struct VectorizeKernelsPass
     OpBuilder b(fusion.anchor(op));
     Location loc = op.getLoc();
     KernelBuilder kb(b, loc);
+    Type dataElem = getElementTypeOrSelf(input.getType());
+    Type i32 = b.getI32Type();
+
+    // The input zero point's term: -zp x the sum of each channel's window.
+    Value offsets;
+    memref::GetGlobalOp oldBias;
+    if (zp != 0) {
+      auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
+      auto global = getGlobal ? symbols.lookup<memref::GlobalOp>(
+                                    getGlobal.getName())
+                              : memref::GlobalOp();
+      std::optional<std::vector<int8_t>> values =
+          readValues<int8_t>(global, b.getI8Type());
+      if (!values)
+        return;
+      int64_t c = g.channels;
+      std::vector<int32_t> offset(c, 0);
+      for (size_t k = 0; k < values->size(); ++k)
+        offset[k % c] -= static_cast<int32_t>(zp * (*values)[k]);
+      offsets = zeroPointTerm(b, loc, fusion, global, zp, offset, symbols,
+                              oldBias);
+    }
     // [KH, KW, C, 1] seen as [KH, KW, C].
     Value filter3 = collapseTrailing(kb, filter, 3);
+    // A vector of `width` data elements at `at`, as accumulator lanes.
+    auto load = [&](Value from, ValueRange at, int64_t width) -> Value {
+      Value v = vector::LoadOp::create(b, loc, kb.vec(width, dataElem), from,
+                                       at);
+      if (int8)
+        v = arith::ExtSIOp::create(b, loc, kb.vec(width, i32), v);
+      return v;
+    };
 
     auto emitTile = [&](Value q0, int64_t pixels, Value c0,
                         ArrayRef<int64_t> widths, int64_t) {
       SmallVector<std::array<Value, 3>> px = kb.pixels(q0, pixels, g);
       SmallVector<Value> cs = kb.offsets(c0, widths);
       SmallVector<Value> acc = fusion.initialTile(kb, px, cs, widths);
+      addZeroPointTerm(kb, offsets, cs, widths, acc);
       SmallVector<Value> result = kb.loop(
           g.kh, acc, [&](Value i, ValueRange acc1) {
             return kb.loop(g.kw, acc1, [&](Value j, ValueRange acc2) {
               SmallVector<Value> wv;
               for (size_t v = 0; v < widths.size(); ++v)
-                wv.push_back(vector::LoadOp::create(
-                    b, loc, kb.vec(widths[v]), filter3, ValueRange{i, j, cs[v]}));
+                wv.push_back(load(filter3, {i, j, cs[v]}, widths[v]));
               Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
               SmallVector<Value> next;
               for (int64_t p = 0; p < pixels; ++p) {
                 Value ih = kb.addv(kb.mul(px[p][1], g.sh), di);
                 Value iw = kb.addv(kb.mul(px[p][2], g.sw), dj);
                 for (size_t v = 0; v < widths.size(); ++v) {
-                  Value x = vector::LoadOp::create(
-                      b, loc, kb.vec(widths[v]), input,
-                      ValueRange{px[p][0], ih, iw, cs[v]});
-                  next.push_back(vector::FMAOp::create(
-                      b, loc, x, wv[v], acc2[p * widths.size() + v]));
+                  Value x = load(input, {px[p][0], ih, iw, cs[v]}, widths[v]);
+                  Value a = acc2[p * widths.size() + v];
+                  next.push_back(
+                      int8 ? arith::AddIOp::create(
+                                 b, loc, a, arith::MulIOp::create(b, loc, x, wv[v]))
+                                 .getResult()
+                           : vector::FMAOp::create(b, loc, x, wv[v], a)
+                                 .getResult());
                 }
               }
               return next;
@@ -1173,6 +1245,8 @@ struct VectorizeKernelsPass
     emitTiles(kb, g, tile, emitTile);
     op.erase();
     fusion.finish();
+    if (oldBias && oldBias->use_empty())
+      oldBias.erase();
   }
 
   /// Where loop dimension `d` indexes `v` through `m` so that a vector
