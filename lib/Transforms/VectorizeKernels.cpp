@@ -884,9 +884,17 @@ struct VectorizeKernelsPass
     if (!readStridesDilations(op, g) || in[3] != w[3] || out[3] != w[0])
       return;
     bool vnni = dot == "x86-vnni", sdot = dot == "aarch64-sdot";
-    int64_t c = w[3], f = w[0], kk = g.kh * g.kw;
+    int64_t c = w[3], f = w[0];
     int64_t group = vnni || sdot ? 4 : 1;
-    int64_t groups = (c + group - 1) / group;
+    // With few channels (the RGB input of a first layer), groups of 4 mostly
+    // run partial. Without dilation along W a window row's KW x C inputs are
+    // contiguous, so groups run along that row instead: one reduction of
+    // KW x C per window row (`flat`).
+    bool flat = c % group != 0 && g.kw > 1 && g.dw == 1 &&
+                llvm::cast<MemRefType>(input.getType()).areTrailingDimsContiguous(2);
+    // The reduction: `rows` runs of `len` values, `groups` groups each.
+    int64_t rows = flat ? g.kh : g.kh * g.kw, len = flat ? g.kw * c : c;
+    int64_t groups = (len + group - 1) / group;
     // vpdpbusd's u8 operand is the input flipped by 128.
     int64_t shift = vnni ? zp + 128 : zp;
 
@@ -916,16 +924,16 @@ struct VectorizeKernelsPass
             for (int64_t width : widths)
               pbw += physicalWidth(width);
             size_t base = out.size();
-            out.resize(base + kk * groups * pbw * group, 0);
+            out.resize(base + rows * groups * pbw * group, 0);
             // Logical channel f0 + lo + j sits at lane po + j of the block.
             int64_t lo = 0, po = 0;
             for (int64_t width : widths) {
               for (int64_t j = 0; j < width; ++j)
-                for (int64_t r = 0; r < kk; ++r)
-                  for (int64_t ci = 0; ci < c; ++ci)
-                    out[base + ((r * groups + ci / group) * pbw + po + j) *
-                                   group + ci % group] =
-                        (*values)[((f0 + lo + j) * kk + r) * c + ci];
+                for (int64_t r = 0; r < rows; ++r)
+                  for (int64_t l = 0; l < len; ++l)
+                    out[base + ((r * groups + l / group) * pbw + po + j) *
+                                   group + l % group] =
+                        (*values)[((f0 + lo + j) * rows + r) * len + l];
               lo += width;
               po += physicalWidth(width);
             }
@@ -936,8 +944,8 @@ struct VectorizeKernelsPass
     bool hasOffset = false;
     for (int64_t fi = 0; fi < f; ++fi) {
       int64_t sum = 0;
-      for (int64_t r = 0; r < kk * c; ++r)
-        sum += (*values)[fi * kk * c + r];
+      for (int64_t r = 0; r < rows * len; ++r)
+        sum += (*values)[fi * rows * len + r];
       offset[fi] = static_cast<int32_t>(-shift * sum);
       hasOffset |= offset[fi] != 0;
     }
@@ -961,20 +969,28 @@ struct VectorizeKernelsPass
                                            ValueRange{acc, x, wv})
           .getResult(0);
     };
-    // The input at channel ci of a pixel as the dot's left operand at
-    // width pw: `count` channels of a group as one broadcast word, or one
-    // widened value.
-    auto inputAt = [&](Value n, Value ih, Value iw, Value ci, int64_t count,
+    // [N, H, W x C] when groups run along window rows.
+    Value source = flat ? memref::CollapseShapeOp::create(
+                              b, loc, input,
+                              ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}})
+                              .getResult()
+                        : input;
+    // The input at reduction position l of a window row (a channel, or
+    // W x C position when flat) as the dot's left operand at width pw:
+    // `count` values of a group as one broadcast word, or one widened value.
+    auto inputAt = [&](Value n, Value ih, Value iw, Value l, int64_t count,
                        ArrayRef<int64_t> pws) {
+      SmallVector<Value> at{n, ih, iw, l};
+      if (flat)
+        at = {n, ih, kb.addv(kb.mul(iw, c), l)};
       SmallVector<Value> xs;
       Value word;
       if (group == 1) {
-        Value x = memref::LoadOp::create(b, loc, input,
-                                         ValueRange{n, ih, iw, ci});
+        Value x = memref::LoadOp::create(b, loc, source, at);
         word = arith::ExtSIOp::create(b, loc, i32Type, x);
       } else {
         Value bytes = vector::LoadOp::create(b, loc, kb.vec(count, i8Type),
-                                             input, ValueRange{n, ih, iw, ci});
+                                             source, at);
         if (count < group) {
           Value zero = arith::ConstantOp::create(
               b, loc, DenseElementsAttr::get(kb.vec(group, i8Type),
@@ -1030,16 +1046,16 @@ struct VectorizeKernelsPass
         }
       }
       // Start of this block in the packed filter.
-      Value base = kb.mul(f0, kk * groups * group);
+      Value base = kb.mul(f0, rows * groups * group);
       SmallVector<Value> ih0, iw0;
       for (int64_t p = 0; p < pixels; ++p) {
         ih0.push_back(kb.mul(px[p][1], g.sh));
         iw0.push_back(kb.mul(px[p][2], g.sw));
       }
-      // One group of `count` channels from ci, whose filter block row
-      // starts at `at`.
+      // One group of `count` reduction values from l, whose filter block
+      // row starts at `at`.
       auto groupStep = [&](ValueRange accs, ArrayRef<Value> ih,
-                           ArrayRef<Value> iw, Value ci, Value at,
+                           ArrayRef<Value> iw, Value l, Value at,
                            int64_t count) {
         SmallVector<Value> wv;
         for (size_t v = 0; v < nv; ++v) {
@@ -1053,7 +1069,7 @@ struct VectorizeKernelsPass
         SmallVector<Value> next;
         for (int64_t p = 0; p < pixels; ++p) {
           SmallVector<Value> xs =
-              inputAt(px[p][0], ih[p], iw[p], ci, count, pws);
+              inputAt(px[p][0], ih[p], iw[p], l, count, pws);
           for (size_t v = 0; v < nv; ++v)
             next.push_back(step(accs[p * nv + v], xs[v], wv[v], pws[v]));
         }
@@ -1061,7 +1077,8 @@ struct VectorizeKernelsPass
       };
       SmallVector<Value> result = kb.loop(
           g.kh, acc, [&](Value i, ValueRange acc1) {
-            return kb.loop(g.kw, acc1, [&](Value j, ValueRange acc2) {
+            int64_t kw = rows / g.kh;
+            return kb.loop(kw, acc1, [&](Value j, ValueRange acc2) {
               SmallVector<Value> ih, iw;
               Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
               for (int64_t p = 0; p < pixels; ++p) {
@@ -1070,9 +1087,9 @@ struct VectorizeKernelsPass
               }
               // Row (i, j) of the block.
               Value row = kb.addv(
-                  base, kb.mul(kb.addv(kb.mul(i, g.kw), j),
-                               groups * pbw * group));
-              int64_t full = c / group, rest = c % group;
+                  base,
+                  kb.mul(kb.addv(kb.mul(i, kw), j), groups * pbw * group));
+              int64_t full = len / group, rest = len % group;
               SmallVector<Value> accs = kb.loop(
                   full, acc2, [&](Value gi, ValueRange acc3) {
                     return groupStep(acc3, ih, iw, kb.mul(gi, group),

@@ -105,3 +105,37 @@ func.func @real_transpose(%a: tensor<1x4x1x8xf32>) -> tensor<1x8x1x4xf32> {
   %t = tosa.transpose %a {perms = array<i32: 0, 3, 2, 1>} : (tensor<1x4x1x8xf32>) -> tensor<1x8x1x4xf32>
   return %t : tensor<1x8x1x4xf32>
 }
+
+// -----
+
+// A quantized residual add: rescale to i32, add, rescale back. Rescales
+// with one multiplier are elementwise: the whole chain runs in NHWC and
+// the transposes cancel. A per-channel rescale (multipliers along the
+// last dimension, which the transpose moves) keeps its transpose.
+// CHECK-LABEL: func.func @rescale
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x4x8xi8>, %[[B:.*]]: tensor<1x4x4x8xi8>)
+// CHECK: %[[RA:.*]] = tosa.rescale %[[A]], {{.*}} -> tensor<1x4x4x8xi32>
+// CHECK: %[[RB:.*]] = tosa.rescale %[[B]], {{.*}} -> tensor<1x4x4x8xi32>
+// CHECK: %[[S:.*]] = tosa.add %[[RA]], %[[RB]] {{.*}} -> tensor<1x4x4x8xi32>
+// CHECK: %[[Q:.*]] = tosa.rescale %[[S]], {{.*}} -> tensor<1x4x4x8xi8>
+// CHECK: %[[T:.*]] = tosa.transpose %[[A]]
+// CHECK: %[[P:.*]] = tosa.rescale %[[T]], {{.*}}per_channel = true{{.*}} -> tensor<1x8x4x4xi8>
+// CHECK: return %[[Q]], %[[P]]
+func.func @rescale(%a: tensor<1x4x4x8xi8>, %b: tensor<1x4x4x8xi8>) -> (tensor<1x4x4x8xi8>, tensor<1x8x4x4xi8>) {
+  %m = "tosa.const"() {values = dense<1073741824> : tensor<1xi32>} : () -> tensor<1xi32>
+  %m4 = "tosa.const"() {values = dense<1073741824> : tensor<4xi32>} : () -> tensor<4xi32>
+  %sh = "tosa.const"() {values = dense<30> : tensor<1xi8>} : () -> tensor<1xi8>
+  %sh4 = "tosa.const"() {values = dense<30> : tensor<4xi8>} : () -> tensor<4xi8>
+  %z8 = "tosa.const"() {values = dense<0> : tensor<1xi8>} : () -> tensor<1xi8>
+  %z32 = "tosa.const"() {values = dense<0> : tensor<1xi32>} : () -> tensor<1xi32>
+  %ta = tosa.transpose %a {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xi8>) -> tensor<1x8x4x4xi8>
+  %tb = tosa.transpose %b {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xi8>) -> tensor<1x8x4x4xi8>
+  %ra = tosa.rescale %ta, %m, %sh, %z8, %z32 {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x8x4x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x8x4x4xi32>
+  %rb = tosa.rescale %tb, %m, %sh, %z8, %z32 {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x8x4x4xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x8x4x4xi32>
+  %s = tosa.add %ra, %rb : (tensor<1x8x4x4xi32>, tensor<1x8x4x4xi32>) -> tensor<1x8x4x4xi32>
+  %q = tosa.rescale %s, %m, %sh, %z32, %z8 {input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x8x4x4xi32>, tensor<1xi32>, tensor<1xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x8x4x4xi8>
+  %back = tosa.transpose %q {perms = array<i32: 0, 2, 3, 1>} : (tensor<1x8x4x4xi8>) -> tensor<1x4x4x8xi8>
+  %ta2 = tosa.transpose %a {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x8xi8>) -> tensor<1x8x4x4xi8>
+  %p = tosa.rescale %ta2, %m4, %sh4, %z8, %z8 {input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x8x4x4xi8>, tensor<4xi32>, tensor<4xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x8x4x4xi8>
+  return %back, %p : tensor<1x4x4x8xi8>, tensor<1x8x4x4xi8>
+}

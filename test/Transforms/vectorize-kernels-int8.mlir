@@ -90,6 +90,55 @@ func.func @bias_folded(%in: memref<1x1x3x4xi8>, %out: memref<1x1x3x2xi32>) {
   return
 }
 
+// A 1x3 window on 3 channels: groups of 4 would all be partial, so they
+// run along the window row's 9 contiguous inputs (W x C collapsed): two
+// full groups from 3 x pixel, then one of a single value. Zero point -128
+// flips to 0: no zero-point term.
+// VNNI-LABEL: func.func @flat_rows
+// VNNI: %[[ROW:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<1x1x5x3xi8> into memref<1x1x15xi8>
+// VNNI: scf.for %[[G:.*]] = %c0 to %c2 step %c1
+// VNNI: %[[L:.*]] = arith.muli %[[G]], %c4
+// VNNI: vector.load %[[ROW]][%c0, %c0, %[[L]]] : memref<1x1x15xi8>, vector<4xi8>
+// VNNI: %[[L1:.*]] = arith.addi %[[L]], %c3
+// VNNI: vector.load %[[ROW]][%c0, %c0, %[[L1]]] : memref<1x1x15xi8>, vector<4xi8>
+// VNNI: scf.yield
+// VNNI: vector.load %[[ROW]][%c0, %c0, %c8] : memref<1x1x15xi8>, vector<1xi8>
+// VNNI-NOT: w3_zp
+memref.global "private" constant @w3 : memref<1x1x3x3xi8> = dense<[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]> {alignment = 64 : i64}
+func.func @flat_rows(%in: memref<1x1x5x3xi8>, %out: memref<1x1x3x1xi32>) {
+  %w = memref.get_global @w3 : memref<1x1x3x3xi8>
+  %zp = arith.constant -128 : i32
+  %c0 = arith.constant 0 : i32
+  linalg.fill ins(%c0 : i32) outs(%out : memref<1x1x3x1xi32>)
+  linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0 : memref<1x1x5x3xi8>, memref<1x1x3x3xi8>, i32, i32) outs(%out : memref<1x1x3x1xi32>)
+  return
+}
+
+// int8 depthwise: along channels with i32 lanes, input and filter widened
+// per multiply; the accumulator starts at -2 x 9 = -18 (0xFFFFFFEE) for
+// zero point 2 and a window of ones.
+// VNNI-LABEL: func.func @depthwise_q
+// VNNI: %[[T:.*]] = memref.get_global @dw_zp2 : memref<5xi32>
+// VNNI: vector.load %[[T]][%c0] : memref<5xi32>, vector<4xi32>
+// VNNI: scf.for
+// VNNI: scf.for
+// VNNI: %[[W:.*]] = vector.load {{.*}} : memref<3x3x5xi8>, vector<4xi8>
+// VNNI: %[[WI:.*]] = arith.extsi %[[W]] : vector<4xi8> to vector<4xi32>
+// VNNI: %[[X:.*]] = vector.load %arg0{{.*}} : memref<1x3x3x5xi8>, vector<4xi8>
+// VNNI: %[[XI:.*]] = arith.extsi %[[X]] : vector<4xi8> to vector<4xi32>
+// VNNI: %[[P:.*]] = arith.muli %[[XI]], %[[WI]] : vector<4xi32>
+// VNNI: arith.addi %{{.*}}, %[[P]] : vector<4xi32>
+// VNNI-NOT: linalg.depthwise
+memref.global "private" constant @dw : memref<3x3x5x1xi8> = dense<1> {alignment = 64 : i64}
+func.func @depthwise_q(%in: memref<1x3x3x5xi8>, %out: memref<1x1x1x5x1xi32>) {
+  %w = memref.get_global @dw : memref<3x3x5x1xi8>
+  %zp = arith.constant 2 : i32
+  %c0 = arith.constant 0 : i32
+  linalg.fill ins(%c0 : i32) outs(%out : memref<1x1x1x5x1xi32>)
+  linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0 : memref<1x3x3x5xi8>, memref<3x3x5x1xi8>, i32, i32) outs(%out : memref<1x1x1x5x1xi32>)
+  return
+}
+
 // A non-zero filter zero point is left to the scalar loops.
 // VNNI-LABEL: func.func @filter_zero_point
 // VNNI: linalg.conv_2d_nhwc_fhwc_q
@@ -101,6 +150,7 @@ func.func @bias_folded(%in: memref<1x1x3x4xi8>, %out: memref<1x1x3x2xi32>) {
 // VNNI: w_zp131: "0x0800000041F5FFFF12030000"
 // VNNI: bias_zp131_w2: "0x08000000FEFDFFFF08FEFFFF"
 // VNNI-NOT: w2_zp
+// VNNI: dw_zp2: "0x08000000EEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFF"
 // SDOT: w_zp3: "0x08000000C1FFFFFF12000000"
 // WIDEN: w_packed4x1_4: "0x0800000001FF02FF03FF04FF05FF06FF"
 func.func @filter_zero_point(%in: memref<1x1x3x6xi8>, %w: memref<2x1x1x6xi8>, %out: memref<1x1x3x2xi32>) {
