@@ -264,6 +264,22 @@ struct FuseEpiloguesPass
     getOperation().walk([&](scf::IfOp op) { guards.push_back(op); });
     for (scf::IfOp op : guards)
       removeZeroSliceGuard(rw, op);
+    // A tile's accumulator is a slice of a whole-tensor empty (the
+    // reduction's own, when it differs from the epilogue's output, as i32
+    // accumulators of int8 outputs do). A tile-sized empty instead: each
+    // tile gets a buffer of its own, which the vector kernels keep in
+    // registers, not a slice of a whole-tensor buffer written once.
+    SmallVector<tensor::ExtractSliceOp> slices;
+    getOperation().walk([&](tensor::ExtractSliceOp op) {
+      if (op.getSource().getDefiningOp<tensor::EmptyOp>() &&
+          op.getType().hasStaticShape() && op->getParentOfType<scf::ForOp>())
+        slices.push_back(op);
+    });
+    for (tensor::ExtractSliceOp op : slices) {
+      rw.setInsertionPoint(op);
+      rw.replaceOpWithNewOp<tensor::EmptyOp>(op, op.getType().getShape(),
+                                             op.getType().getElementType());
+    }
   }
 };
 
