@@ -93,3 +93,39 @@ func.func @shared(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %acc: tensor<4x4xf32
   } -> tensor<4x4xf32>
   return %m, %y : tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// An int8 convolution: i32 accumulators, an i8 requantized output. Each
+// tile's accumulator is a tile-sized empty of its own (not a slice of a
+// whole 1x8x8x4xi32 tensor, which would bufferize to one buffer written
+// once per tile).
+// CHECK-LABEL: func.func @int8_accumulator
+// CHECK-NOT: tensor.empty() : tensor<1x8x8x4xi32>
+// CHECK: scf.for
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x1x8x4xi32>
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} outs(%[[E]] : tensor<1x1x8x4xi32>)
+// CHECK: %[[C:.*]] = linalg.conv_2d_nhwc_fhwc_q {{.*}} outs(%[[B]] : tensor<1x1x8x4xi32>)
+// CHECK: linalg.generic {{.*}} ins(%[[C]] : tensor<1x1x8x4xi32>) outs(%{{.*}} : tensor<1x1x8x4xi8>)
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @int8_accumulator(%x: tensor<1x10x10x4xi8>) -> tensor<1x8x8x4xi8> {
+  %w = arith.constant dense<1> : tensor<4x3x3x4xi8>
+  %b = arith.constant dense<[1, 2, 3, 4]> : tensor<4xi32>
+  %zp = arith.constant -128 : i32
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x8x8x4xi32>
+  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<4xi32>) outs(%e : tensor<1x8x8x4xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    linalg.yield %in : i32
+  } -> tensor<1x8x8x4xi32>
+  %conv = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zp, %c0 : tensor<1x10x10x4xi8>, tensor<4x3x3x4xi8>, i32, i32) outs(%init : tensor<1x8x8x4xi32>) -> tensor<1x8x8x4xi32>
+  %e8 = tensor.empty() : tensor<1x8x8x4xi8>
+  %q = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%conv : tensor<1x8x8x4xi32>) outs(%e8 : tensor<1x8x8x4xi8>) {
+  ^bb0(%in: i32, %out: i8):
+    %s = arith.shrsi %in, %c0 : i32
+    %t = arith.trunci %s : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x8x8x4xi8>
+  return %q : tensor<1x8x8x4xi8>
+}
