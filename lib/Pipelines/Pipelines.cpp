@@ -102,6 +102,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
       vk.vectorBits = options.vectorBits;
       vk.registers = options.vectorRegisters;
       vk.dot = options.dot;
+      vk.reciprocal = options.reciprocal;
       pm.addPass(createVectorizeKernelsPass(vk));
     }
     if (failed(addText(pm, "func.func(convert-linalg-to-loops)")))
@@ -187,6 +188,10 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       llvm::cl::desc("whittle-vectorize-kernels int8 dot product "
                      "(x86-vnni, aarch64-sdot or empty)"),
       llvm::cl::init("")};
+  Option<bool> reciprocal{
+      *this, "reciprocal",
+      llvm::cl::desc("whittle-vectorize-kernels AVX-512 reciprocal estimates"),
+      llvm::cl::init(false)};
   Option<bool> foldConstants{
       *this, "fold-constants",
       llvm::cl::desc("Run onnx-fold-constants (off inside the JIT it uses)"),
@@ -207,6 +212,7 @@ void registerPipelines() {
           options.vectorBits = o.vectorBits;
           options.vectorRegisters = o.vectorRegisters;
           options.dot = o.dot;
+          options.reciprocal = o.reciprocal;
           options.divideI64 = o.indexBitwidth == 32;
           (void)buildPipeline(pm, from, to, options);
         });

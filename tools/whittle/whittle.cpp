@@ -679,6 +679,7 @@ int run() {
     pipelineOptions.vectorBits = unit.bits;
     pipelineOptions.vectorRegisters = unit.registers;
     pipelineOptions.dot = unit.dot;
+    pipelineOptions.reciprocal = unit.reciprocal;
   }
   // The report reads the loops level, so the pipeline pauses there.
   std::optional<whittle::KernelStats> stats;

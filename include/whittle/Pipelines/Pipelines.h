@@ -49,6 +49,8 @@ struct PipelineOptions {
   int64_t vectorRegisters = 16;
   /// whittle-vectorize-kernels: the int8 dot-product instruction, if any.
   std::string dot;
+  /// whittle-vectorize-kernels: 1/x by estimate and Newton step (AVX-512).
+  bool reciprocal = false;
   /// whittle-expand-math expands i64 division (32-bit targets' objects).
   bool divideI64 = false;
 };

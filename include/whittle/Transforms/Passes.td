@@ -157,6 +157,8 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     Option<"dot", "dot", "std::string", /*default=*/"\"\"",
            "int8 dot-product instruction: x86-vnni (vpdpbusd), aarch64-sdot, "
            "or empty (widening multiplies)">,
+    Option<"reciprocal", "reciprocal", "bool", /*default=*/"false",
+           "1/x in vectorized bodies as AVX-512 vrcp14ps plus a Newton step">,
   ];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect",

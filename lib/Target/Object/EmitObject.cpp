@@ -171,17 +171,20 @@ VectorUnit vectorUnit(const ResolvedTarget &target) {
     return {};
   if (triple.getArch() == llvm::Triple::x86_64) {
     if (sti->checkFeatures("+avx512f"))
-      return {512, 32, sti->checkFeatures("+avx512vnni") ? "x86-vnni" : ""};
+      return {512, 32, sti->checkFeatures("+avx512vnni") ? "x86-vnni" : "",
+              /*reciprocal=*/true};
     if (sti->checkFeatures("+avx"))
       return {256, 16,
               sti->checkFeatures("+avxvnni") ||
                       sti->checkFeatures("+avx512vnni,+avx512vl")
                   ? "x86-vnni"
-                  : ""};
-    return {128, 16, ""};
+                  : "",
+              false};
+    return {128, 16, "", false};
   }
   if (triple.isAArch64() && sti->checkFeatures("+neon"))
-    return {128, 32, sti->checkFeatures("+dotprod") ? "aarch64-sdot" : ""};
+    return {128, 32, sti->checkFeatures("+dotprod") ? "aarch64-sdot" : "",
+            false};
   return {};
 }
 

@@ -82,6 +82,8 @@ struct VectorUnit {
   /// The int8 dot product of 4-byte groups the kernels may use at `bits`
   /// width: "x86-vnni" (vpdpbusd), "aarch64-sdot", or empty.
   std::string dot;
+  /// A reciprocal estimate instruction at `bits` (AVX-512 vrcp14ps).
+  bool reciprocal = false;
 };
 
 /// Vector registers of a resolved target, from its CPU and features: AVX-512
