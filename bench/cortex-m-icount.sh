@@ -6,7 +6,8 @@
 # the instret CSR on RISC-V) and checked against ONNX Runtime, as
 # test/e2e/run_on_target.py does. Also prints the test image's flash
 # (text+data: harness, libc, model and its linked-in input) and static RAM
-# (data+bss, with the arena; heap and stack not counted) in bytes.
+# (data+bss, with the arena; heap and stack not counted) in bytes. Each
+# model runs as float (object and C) and as int8 objects (path "int8").
 #
 #   bench/cortex-m-icount.sh [TARGET...]   (default: cortex-m4;
 #       also cortex-m3, cortex-m7, cortex-m33, riscv32; after scripts/build.sh,
@@ -29,16 +30,9 @@ for m in hello_deepa blazeface_front blazeface_back; do
 done
 
 printf "%-11s %-16s %-4s %13s %9s %9s %9s %s\n" target model path instructions flash ram arena max-error
-for model in $models; do
-  name=$(basename "$model" .onnx)
-  NODE_PATH=build/npm/node_modules node scripts/ort-reference.js "$model" "$WORK/$name/ref" >/dev/null
-  for target in $TARGETS; do
-    for emit in obj c; do
-      log="$WORK/$name/$target-$emit.log"
-      if /usr/bin/python3 test/e2e/run_on_target.py --whittle "$WHITTLE" --target "$target" \
-        --emit "$emit" --model "$model" --ref-dir "$WORK/$name/ref" --metric range \
-        --rtol 1e-4 --atol 0 --work "$WORK/$name/$target-$emit" >"$log" 2>&1; then
-        /usr/bin/python3 - "$log" "$target" "$name" "$emit" <<'PY'
+# One row from a run_on_target.py log: $1 log, $2 target, $3 model, $4 path.
+row() {
+  /usr/bin/python3 - "$@" <<'PY'
 import re, sys
 log = open(sys.argv[1]).read()
 insns = re.search(r"instructions per inference: (\d+)", log).group(1)
@@ -48,9 +42,33 @@ err = max(float(e) for e in re.findall(r"range_rel=(\S+)", log))
 print(f"{sys.argv[2]:<11} {sys.argv[3]:<16} {sys.argv[4]:<4} {int(insns):>13,} "
       f"{text + data:>9} {data + bss:>9} {arena:>9} {err:.1e}")
 PY
+}
+failed() {
+  printf "%-11s %-16s %-4s FAILED: %s\n" "$2" "$3" "$4" \
+    "$(grep -m1 -E '^FAIL|: error:' "$1" || tail -1 "$1")"
+}
+for model in $models; do
+  name=$(basename "$model" .onnx)
+  NODE_PATH=build/npm/node_modules node scripts/ort-reference.js "$model" "$WORK/$name/ref" >/dev/null
+  # int8 (--quantize=int8, seeded normal calibration samples): exact against
+  # whittle's own portable C on the host, hence max-error 0.
+  q=(--quantize=int8 "--calibration=$WORK/$name/cal")
+  /usr/bin/python3 test/e2e/kernels/whittle_reference.py --whittle "$WHITTLE" --model "$model" \
+    --ref-dir "$WORK/$name/ref" --out "$WORK/$name/qref" --work "$WORK/$name/qc" \
+    --calibration "$WORK/$name/cal" -- "${q[@]}" >/dev/null
+  for target in $TARGETS; do
+    for emit in obj c int8; do
+      log="$WORK/$name/$target-$emit.log"
+      if [ $emit = int8 ]; then
+        args=(--emit obj --ref-dir "$WORK/$name/qref" --rtol 1e-6 --work "$WORK/$name/$target-$emit" -- "${q[@]}")
       else
-        printf "%-11s %-16s %-4s FAILED: %s\n" "$target" "$name" "$emit" \
-          "$(grep -m1 -E '^FAIL|: error:' "$log" || tail -1 "$log")"
+        args=(--emit "$emit" --ref-dir "$WORK/$name/ref" --rtol 1e-4 --work "$WORK/$name/$target-$emit")
+      fi
+      if /usr/bin/python3 test/e2e/run_on_target.py --whittle "$WHITTLE" --target "$target" \
+        --model "$model" --metric range --atol 0 "${args[@]}" >"$log" 2>&1; then
+        row "$log" "$target" "$name" "$emit"
+      else
+        failed "$log" "$target" "$name" "$emit"
       fi
     done
   done

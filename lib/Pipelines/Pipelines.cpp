@@ -97,12 +97,13 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     pm.addNestedPass<func::FuncOp>(createElideOutputCopiesPass());
     if (failed(addText(pm, "canonicalize")))
       return failure();
-    if (options.vectorBits) {
+    if (options.vectorBits || options.dsp) {
       VectorizeKernelsPassOptions vk;
       vk.vectorBits = options.vectorBits;
       vk.registers = options.vectorRegisters;
       vk.dot = options.dot;
       vk.reciprocal = options.reciprocal;
+      vk.dsp = options.dsp;
       pm.addPass(createVectorizeKernelsPass(vk));
     }
     if (failed(addText(pm, "func.func(convert-linalg-to-loops)")))
@@ -192,6 +193,10 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       *this, "reciprocal",
       llvm::cl::desc("whittle-vectorize-kernels AVX-512 reciprocal estimates"),
       llvm::cl::init(false)};
+  Option<bool> dsp{
+      *this, "dsp",
+      llvm::cl::desc("whittle-vectorize-kernels Armv7E-M DSP int8 kernels"),
+      llvm::cl::init(false)};
   Option<bool> foldConstants{
       *this, "fold-constants",
       llvm::cl::desc("Run onnx-fold-constants (off inside the JIT it uses)"),
@@ -213,6 +218,7 @@ void registerPipelines() {
           options.vectorRegisters = o.vectorRegisters;
           options.dot = o.dot;
           options.reciprocal = o.reciprocal;
+          options.dsp = o.dsp;
           options.divideI64 = o.indexBitwidth == 32;
           (void)buildPipeline(pm, from, to, options);
         });

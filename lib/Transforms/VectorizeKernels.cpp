@@ -420,6 +420,15 @@ public:
   /// Accumulator at `index` (output dimensions), `width` lanes from the
   /// channel index[3].
   Value initial(KernelBuilder &kb, ArrayRef<Value> index, int64_t width) {
+    if (scalar) {
+      if (fillValue)
+        return fillValue;
+      if (biasValue)
+        return memref::LoadOp::create(kb.b, kb.loc, biasValue,
+                                      ValueRange{index[3]});
+      return memref::LoadOp::create(kb.b, kb.loc, collapseTrailing(kb, acc, 4),
+                                    index);
+    }
     VectorType type = kb.vec(width, elem);
     if (fillValue)
       return vector::BroadcastOp::create(kb.b, kb.loc, type, fillValue);
@@ -434,10 +443,17 @@ public:
   void store(KernelBuilder &kb, Value value, ArrayRef<Value> index,
              int64_t width) {
     if (!epilogue) {
-      vector::StoreOp::create(kb.b, kb.loc, value, collapseTrailing(kb, acc, 4),
-                              index);
+      if (scalar)
+        memref::StoreOp::create(kb.b, kb.loc, value,
+                                collapseTrailing(kb, acc, 4), index);
+      else
+        vector::StoreOp::create(kb.b, kb.loc, value,
+                                collapseTrailing(kb, acc, 4), index);
       return;
     }
+    auto shaped = [&](Type t) -> Type {
+      return scalar ? t : VectorType::get({width}, t);
+    };
     IRMapping map;
     Block *body = epilogue.getBody();
     for (OpOperand &operand : epilogue->getOpOperands()) {
@@ -457,22 +473,26 @@ public:
       for (Value v : op.getOperands()) {
         if (Value m = map.lookupOrNull(v))
           operands.push_back(m);
+        else if (scalar)
+          operands.push_back(v);
         else // defined above the body: a scalar for every lane
           operands.push_back(vector::BroadcastOp::create(
               kb.b, kb.loc, VectorType::get({width}, v.getType()), v));
       }
       map.map(op.getResult(0),
               cloneOnVectors(kb.b, kb.loc, op, operands,
-                             VectorType::get({width}, op.getResult(0).getType()),
-                             reciprocal));
+                             shaped(op.getResult(0).getType()), reciprocal));
     }
     Value result = map.lookupOrDefault(body->getTerminator()->getOperand(0));
+    Value out = collapseTrailing(kb, epilogue.getDpsInits()[0], 4);
+    if (scalar) {
+      memref::StoreOp::create(kb.b, kb.loc, result, out, index);
+      return;
+    }
     if (!llvm::isa<VectorType>(result.getType())) // a value from above
       result = vector::BroadcastOp::create(
           kb.b, kb.loc, VectorType::get({width}, result.getType()), result);
-    vector::StoreOp::create(kb.b, kb.loc, result,
-                            collapseTrailing(kb, epilogue.getDpsInits()[0], 4),
-                            index);
+    vector::StoreOp::create(kb.b, kb.loc, result, out, index);
   }
 
   /// Accumulators of a tile, pixel-major: pixels x channel vectors.
@@ -522,6 +542,9 @@ public:
   Value acc;
   Type elem; ///< of the accumulator: f32, or i32 for int8 convolutions
   bool reciprocal = false; ///< see cloneOnVectors
+  /// One output value at a time as scalars (the DSP kernels of targets
+  /// without vectors): width 1, memref loads and stores.
+  bool scalar = false;
 
 private:
   /// The body is elementwise arithmetic on its arguments and values from
@@ -572,6 +595,12 @@ private:
     auto type = VectorType::get({width}, element);
     std::optional<unsigned> c = m.getResultPosition(
         getAffineDimExpr(3, m.getContext()));
+    if (scalar) {
+      if (c)
+        at.resize(*c + 1);
+      return memref::LoadOp::create(
+          kb.b, kb.loc, c ? collapseTrailing(kb, v, *c + 1) : v, at);
+    }
     if (!c) {
       Value s = memref::LoadOp::create(kb.b, kb.loc, v, at);
       return vector::BroadcastOp::create(kb.b, kb.loc, type, s);
@@ -591,11 +620,27 @@ struct VectorizeKernelsPass
   using Base::Base;
 
   void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    if (vectorBits == 0 && dsp) {
+      // No vectors: only int8 convolutions, as scalar DSP tiles.
+      lanes = 1;
+      SmallVector<linalg::LinalgOp> convs;
+      module.walk([&](linalg::LinalgOp op) {
+        if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp>(
+                op.getOperation()) &&
+            op.hasPureBufferSemantics() &&
+            getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8))
+          convs.push_back(op);
+      });
+      for (linalg::LinalgOp op : convs)
+        vectorizeConvDsp(op, symbols);
+      eraseUnusedOriginals(module, symbols);
+      return;
+    }
     if (vectorBits < 32 || vectorBits % 32 || registers < 4)
       return;
     lanes = vectorBits / 32;
-    ModuleOp module = getOperation();
-    SymbolTable symbols(module);
     SmallVector<linalg::LinalgOp> ops;
     module.walk([&](linalg::LinalgOp op) {
       if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp,
@@ -640,7 +685,11 @@ struct VectorizeKernelsPass
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : rest)
       vectorizeGeneric(rewriter, op);
-    // The filters in their original layout, if nothing else reads them.
+    eraseUnusedOriginals(module, symbols);
+  }
+
+  /// The filters in their original layout, if nothing else reads them.
+  void eraseUnusedOriginals(ModuleOp module, SymbolTable &symbols) {
     for (auto &entry : packedGlobals) {
       memref::GlobalOp original = entry.second.first;
       if (original && SymbolTable::symbolKnownUseEmpty(original, module)) {
@@ -821,12 +870,14 @@ struct VectorizeKernelsPass
                       const std::vector<int32_t> &offset, SymbolTable &symbols,
                       memref::GetGlobalOp &oldBias) {
     Type i32 = b.getI32Type();
+    // A symbol-friendly zero point: 3 -> "zp3", -128 -> "zpm128".
+    std::string tag = zp < 0 ? "zpm" + std::to_string(-zp) : "zp" + std::to_string(zp);
     if (fusion.bias())
       if ((oldBias = fusion.bias().getDefiningOp<memref::GetGlobalOp>()))
         if (auto bg = symbols.lookup<memref::GlobalOp>(oldBias.getName()))
           if (Value folded = derivedGlobal(
                   b, loc, bg,
-                  ("zp" + Twine(zp) + "_" + filter.getSymName()).str(), i32,
+                  (tag + "_" + filter.getSymName()).str(), i32,
                   symbols, [&]() -> std::optional<std::vector<char>> {
                     std::optional<std::vector<int32_t>> bias =
                         readValues<int32_t>(bg, i32);
@@ -841,7 +892,7 @@ struct VectorizeKernelsPass
           }
     oldBias = nullptr;
     return derivedGlobal(
-        b, loc, filter, ("zp" + Twine(zp)).str(), i32, symbols,
+        b, loc, filter, tag, i32, symbols,
         [&]() -> std::optional<std::vector<char>> { return bytesOf(offset); });
   }
 
@@ -853,9 +904,14 @@ struct VectorizeKernelsPass
       return;
     SmallVector<Value> term;
     for (size_t v = 0; v < widths.size(); ++v)
-      term.push_back(vector::LoadOp::create(
-          kb.b, kb.loc, kb.vec(widths[v], kb.b.getI32Type()), table,
-          ValueRange{cs[v]}));
+      term.push_back(
+          lanes == 1
+              ? memref::LoadOp::create(kb.b, kb.loc, table, ValueRange{cs[v]})
+                    .getResult()
+              : vector::LoadOp::create(kb.b, kb.loc,
+                                       kb.vec(widths[v], kb.b.getI32Type()),
+                                       table, ValueRange{cs[v]})
+                    .getResult());
     for (size_t i = 0; i < acc.size(); ++i)
       acc[i] = arith::AddIOp::create(kb.b, kb.loc, acc[i],
                                      term[i % widths.size()]);
@@ -1144,6 +1200,203 @@ struct VectorizeKernelsPass
       fusion.storeTile(kb, px, fs, widths, result);
     };
 
+    emitTiles(kb, g, tile, emitTile);
+    op.erase();
+    fusion.finish();
+    if (getGlobal->use_empty())
+      getGlobal.erase();
+    if (oldBias && oldBias->use_empty())
+      oldBias.erase();
+  }
+
+  /// int8 regular convolutions on Armv7E-M (Cortex-M4/M7/M33), which has
+  /// no vectors but 16-bit SIMD in its 32-bit registers. A tile of 2
+  /// pixels x 2 output channels keeps scalar i32 accumulators; each step
+  /// takes a group of 4 input channels as one word per pixel, splits it
+  /// with sxtb16 into its even and odd bytes as signed 16-bit pairs, and
+  /// multiplies them with two filter words packed at compile time as
+  /// 16-bit pairs (w0, w2) and (w1, w3): two smlad per pixel and channel
+  /// for 4 multiply-adds. The filter is [F/2][rows][groups][2][2] words;
+  /// the input zero point's term folds into the bias as on the vector
+  /// targets, and few channels group along window rows the same way.
+  void vectorizeConvDsp(linalg::LinalgOp op, SymbolTable &symbols) {
+    auto i8 = [](Type t) { return t.isInteger(8); };
+    auto i32 = [](Type t) { return t.isInteger(32); };
+    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
+          output = op.getDpsInits()[0];
+    if (!isStatic(input, 4, i8) || !isStatic(filter, 4, i8) ||
+        !isStatic(output, 4, i32) || !innermostContiguous(input) ||
+        !innermostContiguous(output))
+      return;
+    int64_t zp = 0;
+    if (op.getNumDpsInputs() == 4) {
+      std::optional<int64_t> izp = getConstantIntValue(op.getDpsInputs()[2]);
+      std::optional<int64_t> fzp = getConstantIntValue(op.getDpsInputs()[3]);
+      if (!izp || !fzp || *fzp != 0)
+        return;
+      zp = *izp;
+    }
+    auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
+    auto global = getGlobal ? symbols.lookup<memref::GlobalOp>(
+                                  getGlobal.getName())
+                            : memref::GlobalOp();
+    if (!global)
+      return;
+    ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
+    ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
+    ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
+    ConvGeometry g{out[0], out[1], out[2], w[1], w[2], 1, 1, 1, 1, out[3]};
+    if (!readStridesDilations(op, g) || in[3] != w[3] || out[3] != w[0])
+      return;
+    int64_t c = w[3], f = w[0];
+    bool flat = c % 4 != 0 && g.kw > 1 && g.dw == 1 &&
+                llvm::cast<MemRefType>(input.getType()).areTrailingDimsContiguous(2);
+    int64_t rows = flat ? g.kh : g.kh * g.kw, len = flat ? g.kw * c : c;
+    int64_t groups = (len + 3) / 4;
+
+    Fusion fusion(op, input);
+    fusion.scalar = true;
+    OpBuilder b(fusion.anchor(op));
+    Location loc = op.getLoc();
+    std::optional<std::vector<int8_t>> values =
+        readValues<int8_t>(global, b.getI8Type());
+    if (!values)
+      return;
+    // Output channels f0, f0 + 1 (or f0 alone, the last of an odd count)
+    // share a block: word pairs (lo, hi) per channel, group and row.
+    Value packed = derivedGlobal(
+        b, loc, global, "dsp", b.getI32Type(), symbols,
+        [&]() -> std::optional<std::vector<char>> {
+          std::vector<int32_t> out;
+          auto at = [&](int64_t fi, int64_t r, int64_t l) -> uint32_t {
+            return l < len ? uint16_t(int16_t((*values)[(fi * rows + r) * len + l]))
+                           : 0;
+          };
+          for (int64_t f0 = 0; f0 < f; f0 += 2) {
+            int64_t bw = std::min<int64_t>(2, f - f0);
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t gi = 0; gi < groups; ++gi)
+                for (int64_t j = 0; j < bw; ++j) {
+                  int64_t l = gi * 4;
+                  out.push_back(int32_t(at(f0 + j, r, l) | at(f0 + j, r, l + 2) << 16));
+                  out.push_back(int32_t(at(f0 + j, r, l + 1) | at(f0 + j, r, l + 3) << 16));
+                }
+          }
+          return bytesOf(out);
+        });
+    std::vector<int32_t> offset(f, 0);
+    bool hasOffset = false;
+    for (int64_t fi = 0; fi < f; ++fi) {
+      int64_t sum = 0;
+      for (int64_t r = 0; r < rows * len; ++r)
+        sum += (*values)[fi * rows * len + r];
+      offset[fi] = static_cast<int32_t>(-zp * sum);
+      hasOffset |= offset[fi] != 0;
+    }
+    memref::GetGlobalOp oldBias;
+    Value offsets = hasOffset ? zeroPointTerm(b, loc, fusion, global, zp,
+                                              offset, symbols, oldBias)
+                              : Value();
+    KernelBuilder kb(b, loc);
+    Type i32Type = b.getI32Type();
+    Value source = flat ? memref::CollapseShapeOp::create(
+                              b, loc, input,
+                              ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}})
+                              .getResult()
+                        : input;
+    auto intrinsic = [&](StringRef name, ValueRange args) -> Value {
+      return LLVM::CallIntrinsicOp::create(b, loc, i32Type,
+                                           b.getStringAttr(name), args)
+          .getResult(0);
+    };
+    Value eight = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(8));
+    Value twentyFour =
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(24));
+
+    auto emitTile = [&](Value q0, int64_t pixels, Value f0,
+                        ArrayRef<int64_t> widths, int64_t) {
+      SmallVector<std::array<Value, 3>> px = kb.pixels(q0, pixels, g);
+      SmallVector<Value> fs = kb.offsets(f0, widths);
+      int64_t bw = widths.size();
+      SmallVector<Value> acc = fusion.initialTile(kb, px, fs, widths);
+      addZeroPointTerm(kb, offsets, fs, widths, acc);
+      Value base = kb.mul(f0, rows * groups * 2);
+      SmallVector<Value> ih0, iw0;
+      for (int64_t p = 0; p < pixels; ++p) {
+        ih0.push_back(kb.mul(px[p][1], g.sh));
+        iw0.push_back(kb.mul(px[p][2], g.sw));
+      }
+      auto groupStep = [&](ValueRange accs, ArrayRef<Value> ih,
+                           ArrayRef<Value> iw, Value l, Value at,
+                           int64_t count) {
+        SmallVector<Value> lo, hi;
+        for (int64_t j = 0; j < bw; ++j) {
+          lo.push_back(memref::LoadOp::create(b, loc, packed,
+                                              ValueRange{kb.add(at, 2 * j)}));
+          hi.push_back(memref::LoadOp::create(
+              b, loc, packed, ValueRange{kb.add(at, 2 * j + 1)}));
+        }
+        SmallVector<Value> next(accs.begin(), accs.end());
+        for (int64_t p = 0; p < pixels; ++p) {
+          SmallVector<Value> idx{px[p][0], ih[p], iw[p], l};
+          if (flat)
+            idx = {px[p][0], ih[p], kb.addv(kb.mul(iw[p], c), l)};
+          // Little-endian bytes as one word (LLVM makes it one load).
+          Value word;
+          for (int64_t t = 0; t < count; ++t) {
+            SmallVector<Value> at = idx;
+            at.back() = kb.add(at.back(), t);
+            Value byte = arith::ExtUIOp::create(
+                b, loc, i32Type, memref::LoadOp::create(b, loc, source, at));
+            if (t)
+              byte = arith::ShLIOp::create(
+                  b, loc, byte,
+                  arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(8 * t)));
+            word = t ? arith::OrIOp::create(b, loc, word, byte).getResult()
+                     : byte;
+          }
+          // Bytes 0 and 2, then 1 and 3 (the word rotated right by 8).
+          Value even = intrinsic("llvm.arm.sxtb16", {word});
+          Value rot = arith::OrIOp::create(
+              b, loc, arith::ShRUIOp::create(b, loc, word, eight),
+              arith::ShLIOp::create(b, loc, word, twentyFour));
+          Value odd = intrinsic("llvm.arm.sxtb16", {rot});
+          for (int64_t j = 0; j < bw; ++j) {
+            Value &a = next[p * bw + j];
+            a = intrinsic("llvm.arm.smlad", {even, lo[j], a});
+            a = intrinsic("llvm.arm.smlad", {odd, hi[j], a});
+          }
+        }
+        return next;
+      };
+      SmallVector<Value> result = kb.loop(
+          g.kh, acc, [&](Value i, ValueRange acc1) {
+            int64_t kw = rows / g.kh;
+            return kb.loop(kw, acc1, [&](Value j, ValueRange acc2) {
+              SmallVector<Value> ih, iw;
+              Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
+              for (int64_t p = 0; p < pixels; ++p) {
+                ih.push_back(kb.addv(ih0[p], di));
+                iw.push_back(kb.addv(iw0[p], dj));
+              }
+              Value row = kb.addv(
+                  base, kb.mul(kb.addv(kb.mul(i, kw), j), groups * bw * 2));
+              int64_t full = len / 4, rest = len % 4;
+              SmallVector<Value> accs = kb.loop(
+                  full, acc2, [&](Value gi, ValueRange acc3) {
+                    return groupStep(acc3, ih, iw, kb.mul(gi, 4),
+                                     kb.addv(row, kb.mul(gi, bw * 2)), 4);
+                  });
+              if (rest)
+                accs = groupStep(accs, ih, iw, kb.idx(full * 4),
+                                 kb.add(row, full * bw * 2), rest);
+              return accs;
+            });
+          });
+      fusion.storeTile(kb, px, fs, widths, result);
+    };
+
+    Tile tile{std::min<int64_t>(2, g.pixels()), {1, 1}};
     emitTiles(kb, g, tile, emitTile);
     op.erase();
     fusion.finish();

@@ -1,6 +1,7 @@
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16 dot=x86-vnni},canonicalize,cse)" | FileCheck %s --check-prefix=VNNI
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16 dot=aarch64-sdot},canonicalize,cse)" | FileCheck %s --check-prefix=SDOT
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16},canonicalize,cse)" | FileCheck %s --check-prefix=WIDEN
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=0 dsp=true},canonicalize,cse)" | FileCheck %s --check-prefix=DSP
 
 // An int8 1x1 convolution, 6 input channels (a group of 4 and a partial
 // group of 2), 2 output channels (run as 4 lanes, on zero weights), input
@@ -54,6 +55,28 @@
 // WIDEN: %[[XB:.*]] = vector.broadcast %[[XI]] : i32 to vector<2xi32>
 // WIDEN: %[[P:.*]] = arith.muli %[[XB]], %[[WI]] : vector<2xi32>
 // WIDEN: arith.addi %{{.*}}, %[[P]] : vector<2xi32>
+//
+// Armv7E-M DSP, no vectors: scalar accumulators for 2 pixels x 2
+// channels. Each group's input word (4 byte loads LLVM merges) splits by
+// sxtb16 into bytes (0, 2) and, rotated right by 8, (1, 3); each meets a
+// filter word of 16-bit pairs in an smlad. The filter words per group
+// and channel: (1, 3) (2, 4), (-1, -1) x 2, then (5, 0) (6, 0), (-1, 0) x 2.
+// DSP-LABEL: func.func @conv_q
+// DSP: %[[F:.*]] = memref.get_global @w_dsp : memref<8xi32>
+// DSP: %[[T:.*]] = memref.get_global @w_zp3 : memref<2xi32>
+// DSP: %[[A0:.*]] = memref.load %[[T]][%c0]
+// DSP: %[[LO:.*]] = memref.load %[[F]][%c0]
+// DSP: %[[HI:.*]] = memref.load %[[F]][%c1]
+// DSP: %[[E:.*]] = llvm.call_intrinsic "llvm.arm.sxtb16"(%[[W:.*]]) : (i32) -> i32
+// DSP: %[[R1:.*]] = arith.shrui %[[W]], %c8_i32
+// DSP: %[[R2:.*]] = arith.shli %[[W]], %c24_i32
+// DSP: %[[R:.*]] = arith.ori %[[R1]], %[[R2]]
+// DSP: %[[O:.*]] = llvm.call_intrinsic "llvm.arm.sxtb16"(%[[R]])
+// DSP: %[[S:.*]] = llvm.call_intrinsic "llvm.arm.smlad"(%[[E]], %[[LO]], %[[A0]])
+// DSP: llvm.call_intrinsic "llvm.arm.smlad"(%[[O]], %[[HI]], %[[S]])
+// DSP-NOT: vector.
+// DSP: memref.store {{.*}} : memref<1x1x3x2xi32>
+// DSP-NOT: linalg.conv
 memref.global "private" constant @w : memref<2x1x1x6xi8> = dense<[[[[1, 2, 3, 4, 5, 6]]], [[[-1, -1, -1, -1, -1, -1]]]]> {alignment = 64 : i64}
 func.func @conv_q(%in: memref<1x1x3x6xi8>, %out: memref<1x1x3x2xi32>) {
   %w = memref.get_global @w : memref<2x1x1x6xi8>
@@ -117,6 +140,9 @@ func.func @flat_rows(%in: memref<1x1x5x3xi8>, %out: memref<1x1x3x1xi32>) {
 // int8 depthwise: along channels with i32 lanes, input and filter widened
 // per multiply; the accumulator starts at -2 x 9 = -18 (0xFFFFFFEE) for
 // zero point 2 and a window of ones.
+// Depthwise convolutions have no channel groups: DSP targets keep loops.
+// DSP-LABEL: func.func @depthwise_q
+// DSP: linalg.depthwise_conv_2d_nhwc_hwcm_q
 // VNNI-LABEL: func.func @depthwise_q
 // VNNI: %[[T:.*]] = memref.get_global @dw_zp2 : memref<5xi32>
 // VNNI: vector.load %[[T]][%c0] : memref<5xi32>, vector<4xi32>
@@ -143,6 +169,7 @@ func.func @depthwise_q(%in: memref<1x3x3x5xi8>, %out: memref<1x1x1x5x1xi32>) {
 // VNNI-LABEL: func.func @filter_zero_point
 // VNNI: linalg.conv_2d_nhwc_fhwc_q
 // SDOT-LABEL: func.func @filter_zero_point
+// DSP-LABEL: func.func @filter_zero_point
 // WIDEN-LABEL: func.func @filter_zero_point
 
 // The packed filters and zero-point terms, in hex.
@@ -153,6 +180,7 @@ func.func @depthwise_q(%in: memref<1x3x3x5xi8>, %out: memref<1x1x1x5x1xi32>) {
 // VNNI: dw_zp2: "0x08000000EEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFF"
 // SDOT: w_zp3: "0x08000000C1FFFFFF12000000"
 // WIDEN: w_packed4x1_4: "0x0800000001FF02FF03FF04FF05FF06FF"
+// DSP: w_dsp: "0x080000000100030002000400FFFFFFFFFFFFFFFF0500000006000000FFFF0000FFFF0000"
 func.func @filter_zero_point(%in: memref<1x1x3x6xi8>, %w: memref<2x1x1x6xi8>, %out: memref<1x1x3x2xi32>) {
   %zp = arith.constant 3 : i32
   linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %zp : memref<1x1x3x6xi8>, memref<2x1x1x6xi8>, i32, i32) outs(%out : memref<1x1x3x2xi32>)

@@ -680,6 +680,7 @@ int run() {
     pipelineOptions.vectorRegisters = unit.registers;
     pipelineOptions.dot = unit.dot;
     pipelineOptions.reciprocal = unit.reciprocal;
+    pipelineOptions.dsp = unit.dsp;
   }
   // The report reads the loops level, so the pipeline pauses there.
   std::optional<whittle::KernelStats> stats;

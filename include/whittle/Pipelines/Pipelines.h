@@ -51,6 +51,8 @@ struct PipelineOptions {
   std::string dot;
   /// whittle-vectorize-kernels: 1/x by estimate and Newton step (AVX-512).
   bool reciprocal = false;
+  /// whittle-vectorize-kernels: Armv7E-M DSP int8 kernels (Cortex-M4/M7/M33).
+  bool dsp = false;
   /// whittle-expand-math expands i64 division (32-bit targets' objects).
   bool divideI64 = false;
 };

@@ -157,6 +157,9 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     Option<"dot", "dot", "std::string", /*default=*/"\"\"",
            "int8 dot-product instruction: x86-vnni (vpdpbusd), aarch64-sdot, "
            "or empty (widening multiplies)">,
+    Option<"dsp", "dsp", "bool", /*default=*/"false",
+           "Armv7E-M DSP (sxtb16/smlad) int8 kernels on targets without "
+           "vectors">,
     Option<"reciprocal", "reciprocal", "bool", /*default=*/"false",
            "1/x in vectorized bodies as AVX-512 vrcp14ps plus a Newton step">,
   ];

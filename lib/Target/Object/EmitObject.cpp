@@ -161,13 +161,20 @@ VectorUnit vectorUnit(const ResolvedTarget &target) {
   llvm::Triple triple(target.triple);
   std::string error;
   const llvm::Target *t = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!t || target.softFloat)
+  if (!t)
     return {};
   // The CPU implies features (-mcpu=znver4 has AVX-512), so ask the
   // subtarget rather than the feature string.
   std::unique_ptr<llvm::MCSubtargetInfo> sti(
       t->createMCSubtargetInfo(triple, target.cpu, target.features));
   if (!sti)
+    return {};
+  if (triple.isThumb() || triple.isARM()) {
+    VectorUnit unit;
+    unit.dsp = sti->checkFeatures("+dsp");
+    return unit;
+  }
+  if (target.softFloat)
     return {};
   if (triple.getArch() == llvm::Triple::x86_64) {
     if (sti->checkFeatures("+avx512f"))

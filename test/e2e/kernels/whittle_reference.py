@@ -8,7 +8,8 @@ MODEL to portable C with the extra whittle arguments (scalar loops, no
 vector kernels), runs it on those inputs with the host harness, and writes
 OUT_DIR in the same layout with whittle's outputs. With --calibration DIR
 it first writes seeded standard-normal calibration samples for MODEL's
-inputs there (one subdirectory per sample, `<input name>.npy` each).
+inputs there (one .npy per sample for a single input, else one
+subdirectory per sample with `<input name>.npy` each).
 
   whittle_reference.py --whittle W --model M --ref-dir R --out O --work D
                        [--calibration DIR] -- [whittle args]
@@ -48,11 +49,15 @@ def main():
     meta = json.load(open(os.path.join(a.ref_dir, "meta.json")))
     if a.calibration:
         rng = np.random.default_rng(20261125)
+        os.makedirs(a.calibration, exist_ok=True)
         for s in range(a.samples):
-            d = os.path.join(a.calibration, f"{s:03d}")
-            os.makedirs(d, exist_ok=True)
             for i in meta["inputs"]:
                 x = rng.standard_normal(i["shape"]).astype(i["dtype"])
+                if len(meta["inputs"]) == 1:  # one file per sample
+                    np.save(os.path.join(a.calibration, f"{s:03d}.npy"), x)
+                    continue
+                d = os.path.join(a.calibration, f"{s:03d}")
+                os.makedirs(d, exist_ok=True)
                 np.save(os.path.join(d, i["name"] + ".npy"), x)
 
     os.makedirs(a.work, exist_ok=True)

@@ -84,6 +84,9 @@ struct VectorUnit {
   std::string dot;
   /// A reciprocal estimate instruction at `bits` (AVX-512 vrcp14ps).
   bool reciprocal = false;
+  /// Armv7E-M DSP instructions (sxtb16, smlad) for int8 kernels, on a
+  /// target without vectors (bits 0).
+  bool dsp = false;
 };
 
 /// Vector registers of a resolved target, from its CPU and features: AVX-512
