@@ -627,14 +627,21 @@ struct VectorizeKernelsPass
       lanes = 1;
       SmallVector<linalg::LinalgOp> convs;
       module.walk([&](linalg::LinalgOp op) {
-        if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp>(
-                op.getOperation()) &&
+        if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp,
+                      linalg::DepthwiseConv2DNhwcHwcOp,
+                      linalg::DepthwiseConv2DNhwcHwcmOp,
+                      linalg::DepthwiseConv2DNhwcHwcQOp,
+                      linalg::DepthwiseConv2DNhwcHwcmQOp>(op.getOperation()) &&
             op.hasPureBufferSemantics() &&
             getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8))
           convs.push_back(op);
       });
-      for (linalg::LinalgOp op : convs)
-        vectorizeConvDsp(op, symbols);
+      for (linalg::LinalgOp op : convs) {
+        if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp>(*op))
+          vectorizeConvDsp(op, symbols);
+        else // scalar tiles of 2 pixels x 2 channels
+          vectorizeDepthwise(op, symbols);
+      }
       eraseUnusedOriginals(module, symbols);
       return;
     }
@@ -1472,10 +1479,15 @@ struct VectorizeKernelsPass
     if (hwcm && (!unitStrideAt(filter, 2) || !unitStrideAt(output, 3)))
       return;
 
-    Tile tile = chooseTile(g.channels, g.pixels(), lanes, registers,
-                           /*depthwise=*/true);
+    // Without vectors (int8 on DSP targets): 2 pixels x 2 channels of
+    // scalar accumulators, each filter value loaded once for both pixels.
+    bool scalar = lanes == 1;
+    Tile tile = scalar ? Tile{std::min<int64_t>(2, g.pixels()), {1, 1}}
+                       : chooseTile(g.channels, g.pixels(), lanes, registers,
+                                    /*depthwise=*/true);
     Fusion fusion(op, input);
     fusion.reciprocal = reciprocal;
+    fusion.scalar = scalar;
     OpBuilder b(fusion.anchor(op));
     Location loc = op.getLoc();
     KernelBuilder kb(b, loc);
@@ -1505,6 +1517,10 @@ struct VectorizeKernelsPass
     Value filter3 = collapseTrailing(kb, filter, 3);
     // A vector of `width` data elements at `at`, as accumulator lanes.
     auto load = [&](Value from, ValueRange at, int64_t width) -> Value {
+      if (scalar) {
+        Value v = memref::LoadOp::create(b, loc, from, at);
+        return int8 ? arith::ExtSIOp::create(b, loc, i32, v).getResult() : v;
+      }
       Value v = vector::LoadOp::create(b, loc, kb.vec(width, dataElem), from,
                                        at);
       if (int8)

@@ -137,12 +137,27 @@ func.func @flat_rows(%in: memref<1x1x5x3xi8>, %out: memref<1x1x3x1xi32>) {
   return
 }
 
+// Depthwise on DSP targets: scalar tiles of channel pairs (5 channels: two
+// pairs, then one), each filter value widened once per window position
+// for both pixels.
+// DSP-LABEL: func.func @depthwise_q
+// DSP: %[[T:.*]] = memref.get_global @dw_zp2 : memref<5xi32>
+// DSP: scf.for
+// DSP: memref.load %[[T]]
+// DSP: scf.for
+// DSP: scf.for
+// DSP: %[[W:.*]] = memref.load {{.*}} : memref<3x3x5xi8>
+// DSP: %[[WI:.*]] = arith.extsi %[[W]] : i8 to i32
+// DSP: %[[X:.*]] = memref.load %arg0{{.*}} : memref<1x3x3x5xi8>
+// DSP: %[[XI:.*]] = arith.extsi %[[X]] : i8 to i32
+// DSP: %[[P:.*]] = arith.muli %[[XI]], %[[WI]] : i32
+// DSP: arith.addi %{{.*}}, %[[P]] : i32
+// DSP-NOT: vector.
+// DSP-NOT: linalg.depthwise
+//
 // int8 depthwise: along channels with i32 lanes, input and filter widened
 // per multiply; the accumulator starts at -2 x 9 = -18 (0xFFFFFFEE) for
 // zero point 2 and a window of ones.
-// Depthwise convolutions have no channel groups: DSP targets keep loops.
-// DSP-LABEL: func.func @depthwise_q
-// DSP: linalg.depthwise_conv_2d_nhwc_hwcm_q
 // VNNI-LABEL: func.func @depthwise_q
 // VNNI: %[[T:.*]] = memref.get_global @dw_zp2 : memref<5xi32>
 // VNNI: vector.load %[[T]][%c0] : memref<5xi32>, vector<4xi32>
