@@ -615,6 +615,149 @@ private:
   int64_t accInput = -1;
 };
 
+/// The input zero point of a convolution the int8 kernels handle: that of
+/// a `_q` form with constant zero points and a zero filter zero point, 0
+/// for the unquantized forms; none otherwise.
+std::optional<int64_t> inputZeroPoint(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 4)
+    return 0;
+  std::optional<int64_t> izp = getConstantIntValue(op.getDpsInputs()[2]);
+  std::optional<int64_t> fzp = getConstantIntValue(op.getDpsInputs()[3]);
+  if (!izp || !fzp || *fzp != 0)
+    return std::nullopt;
+  return *izp;
+}
+
+/// A regular int8 convolution (i8 data, i32 accumulators, a constant
+/// filter) as the int8 kernels see it.
+struct Int8Conv {
+  Value input, output;
+  memref::GetGlobalOp getGlobal;
+  memref::GlobalOp global;
+  std::vector<int8_t> values; ///< the filter, [F][KH][KW][C]
+  ConvGeometry g;
+  int64_t zp = 0, c = 0, f = 0;
+  /// The reduction as `rows` runs of `len` values, `groups` groups of
+  /// `group` each: per window position (len = C), or per window row
+  /// (`flat`, len = KW x C) when few channels would leave most groups
+  /// partial and, without dilation along W, the row is contiguous.
+  bool flat = false;
+  int64_t rows = 0, len = 0, groups = 0;
+
+  /// -shift x the filter's sum, per output channel; empty if all zero.
+  std::vector<int32_t> zeroPointTerm(int64_t shift) const {
+    std::vector<int32_t> offset(f, 0);
+    bool any = false;
+    for (int64_t fi = 0; fi < f; ++fi) {
+      int64_t sum = 0;
+      for (int64_t r = 0; r < rows * len; ++r)
+        sum += values[fi * rows * len + r];
+      offset[fi] = static_cast<int32_t>(-shift * sum);
+      any |= offset[fi] != 0;
+    }
+    return any ? offset : std::vector<int32_t>();
+  }
+
+  static std::optional<Int8Conv> match(linalg::LinalgOp op,
+                                       SymbolTable &symbols, int64_t group) {
+    auto i8 = [](Type t) { return t.isInteger(8); };
+    auto i32 = [](Type t) { return t.isInteger(32); };
+    Int8Conv k;
+    k.input = op.getDpsInputs()[0];
+    k.output = op.getDpsInits()[0];
+    Value filter = op.getDpsInputs()[1];
+    std::optional<int64_t> zp = inputZeroPoint(op);
+    if (!zp || !isStatic(k.input, 4, i8) || !isStatic(filter, 4, i8) ||
+        !isStatic(k.output, 4, i32) || !innermostContiguous(k.input) ||
+        !innermostContiguous(k.output))
+      return std::nullopt;
+    k.zp = *zp;
+    k.getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
+    if (k.getGlobal)
+      k.global = symbols.lookup<memref::GlobalOp>(k.getGlobal.getName());
+    std::optional<std::vector<int8_t>> values = readValues<int8_t>(
+        k.global, IntegerType::get(op->getContext(), 8));
+    if (!values)
+      return std::nullopt;
+    k.values = std::move(*values);
+    ArrayRef<int64_t> in = llvm::cast<MemRefType>(k.input.getType()).getShape();
+    ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
+    ArrayRef<int64_t> out =
+        llvm::cast<MemRefType>(k.output.getType()).getShape();
+    k.g = ConvGeometry{out[0], out[1], out[2], w[1], w[2], 1, 1, 1, 1, out[3]};
+    if (!readStridesDilations(op, k.g) || in[3] != w[3] || out[3] != w[0])
+      return std::nullopt;
+    k.c = w[3];
+    k.f = w[0];
+    k.flat = k.c % group != 0 && k.g.kw > 1 && k.g.dw == 1 &&
+             llvm::cast<MemRefType>(k.input.getType())
+                 .areTrailingDimsContiguous(2);
+    k.rows = k.flat ? k.g.kh : k.g.kh * k.g.kw;
+    k.len = k.flat ? k.g.kw * k.c : k.c;
+    k.groups = (k.len + group - 1) / group;
+    return k;
+  }
+
+  /// The input as the kernels index it: [N, H, W x C] when flat.
+  Value source(OpBuilder &b, Location loc) const {
+    if (!flat)
+      return input;
+    return memref::CollapseShapeOp::create(
+        b, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  }
+
+  /// A group step: `count` reduction values from l at input rows `ih` and
+  /// columns `iw` (one per pixel), the filter block row at `at`.
+  using GroupStep = function_ref<SmallVector<Value>(
+      ValueRange acc, ArrayRef<Value> ih, ArrayRef<Value> iw, Value l,
+      Value at, int64_t count)>;
+
+  /// The reduction loops of a tile of `px` pixels whose filter block starts
+  /// at `base` with `stride` elements per group: window rows (KH, and KW
+  /// unless flat), then the full groups in a loop and a partial one.
+  SmallVector<Value> reduce(KernelBuilder &kb,
+                            ArrayRef<std::array<Value, 3>> px, ValueRange acc,
+                            Value base, int64_t group, int64_t stride,
+                            GroupStep step) const {
+    SmallVector<Value> ih0, iw0;
+    for (const auto &p : px) {
+      ih0.push_back(kb.mul(p[1], g.sh));
+      iw0.push_back(kb.mul(p[2], g.sw));
+    }
+    int64_t kw = rows / g.kh, full = len / group, rest = len % group;
+    return kb.loop(g.kh, acc, [&](Value i, ValueRange acc1) {
+      return kb.loop(kw, acc1, [&](Value j, ValueRange acc2) {
+        SmallVector<Value> ih, iw;
+        Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
+        for (size_t p = 0; p < px.size(); ++p) {
+          ih.push_back(kb.addv(ih0[p], di));
+          iw.push_back(kb.addv(iw0[p], dj));
+        }
+        // Window row (i, j) of the block.
+        Value row =
+            kb.addv(base, kb.mul(kb.addv(kb.mul(i, kw), j), groups * stride));
+        SmallVector<Value> accs =
+            kb.loop(full, acc2, [&](Value gi, ValueRange acc3) {
+              return step(acc3, ih, iw, kb.mul(gi, group),
+                          kb.addv(row, kb.mul(gi, stride)), group);
+            });
+        if (rest)
+          accs = step(accs, ih, iw, kb.idx(full * group),
+                      kb.add(row, full * stride), rest);
+        return accs;
+      });
+    });
+  }
+
+  /// Indices of reduction position l of a window row at (n, ih, iw).
+  SmallVector<Value> at(KernelBuilder &kb, Value n, Value ih, Value iw,
+                        Value l) const {
+    if (flat)
+      return {n, ih, kb.addv(kb.mul(iw, c), l)};
+    return {n, ih, iw, l};
+  }
+};
+
 struct VectorizeKernelsPass
     : whittle::impl::VectorizeKernelsPassBase<VectorizeKernelsPass> {
   using Base::Base;
@@ -949,46 +1092,17 @@ struct VectorizeKernelsPass
   /// point, so it is exact at the borders too. Without one, inputs and
   /// filter are widened to i32 for a multiply and an add per channel.
   void vectorizeConvInt8(linalg::LinalgOp op, SymbolTable &symbols) {
-    auto i8 = [](Type t) { return t.isInteger(8); };
-    auto i32 = [](Type t) { return t.isInteger(32); };
-    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
-          output = op.getDpsInits()[0];
-    if (!isStatic(input, 4, i8) || !isStatic(filter, 4, i8) ||
-        !isStatic(output, 4, i32) || !innermostContiguous(input) ||
-        !innermostContiguous(output))
-      return;
-    int64_t zp = 0;
-    if (op.getNumDpsInputs() == 4) {
-      std::optional<int64_t> izp = getConstantIntValue(op.getDpsInputs()[2]);
-      std::optional<int64_t> fzp = getConstantIntValue(op.getDpsInputs()[3]);
-      if (!izp || !fzp || *fzp != 0)
-        return;
-      zp = *izp;
-    }
-    auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
-    if (!getGlobal)
-      return;
-    auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
-    if (!global)
-      return;
-    ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
-    ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
-    ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
-    ConvGeometry g{out[0], out[1], out[2], w[1], w[2], 1, 1, 1, 1, out[3]};
-    if (!readStridesDilations(op, g) || in[3] != w[3] || out[3] != w[0])
-      return;
     bool vnni = dot == "x86-vnni", sdot = dot == "aarch64-sdot";
-    int64_t c = w[3], f = w[0];
     int64_t group = vnni || sdot ? 4 : 1;
-    // With few channels (the RGB input of a first layer), groups of 4 mostly
-    // run partial. Without dilation along W a window row's KW x C inputs are
-    // contiguous, so groups run along that row instead: one reduction of
-    // KW x C per window row (`flat`).
-    bool flat = c % group != 0 && g.kw > 1 && g.dw == 1 &&
-                llvm::cast<MemRefType>(input.getType()).areTrailingDimsContiguous(2);
-    // The reduction: `rows` runs of `len` values, `groups` groups each.
-    int64_t rows = flat ? g.kh : g.kh * g.kw, len = flat ? g.kw * c : c;
-    int64_t groups = (len + group - 1) / group;
+    std::optional<Int8Conv> conv = Int8Conv::match(op, symbols, group);
+    if (!conv)
+      return;
+    const ConvGeometry &g = conv->g;
+    Value input = conv->input;
+    int64_t f = conv->f, zp = conv->zp, rows = conv->rows,
+            len = conv->len, groups = conv->groups;
+    const std::vector<int8_t> &values = conv->values;
+    memref::GlobalOp global = conv->global;
     // vpdpbusd's u8 operand is the input flipped by 128.
     int64_t shift = vnni ? zp + 128 : zp;
 
@@ -1004,10 +1118,6 @@ struct VectorizeKernelsPass
     fusion.reciprocal = reciprocal;
     OpBuilder b(fusion.anchor(op));
     Location loc = op.getLoc();
-    std::optional<std::vector<int8_t>> values =
-        readValues<int8_t>(global, b.getI8Type());
-    if (!values)
-      return;
     Value packed = derivedGlobal(
         b, loc, global, ("packed" + Twine(ft) + "x" + Twine(group) + "_" +
                          Twine(lanes)).str(),
@@ -1028,26 +1138,19 @@ struct VectorizeKernelsPass
                   for (int64_t l = 0; l < len; ++l)
                     out[base + ((r * groups + l / group) * pbw + po + j) *
                                    group + l % group] =
-                        (*values)[((f0 + lo + j) * rows + r) * len + l];
+                        values[((f0 + lo + j) * rows + r) * len + l];
               lo += width;
               po += physicalWidth(width);
             }
           }
           return bytesOf(out);
         });
-    std::vector<int32_t> offset(f, 0);
-    bool hasOffset = false;
-    for (int64_t fi = 0; fi < f; ++fi) {
-      int64_t sum = 0;
-      for (int64_t r = 0; r < rows * len; ++r)
-        sum += (*values)[fi * rows * len + r];
-      offset[fi] = static_cast<int32_t>(-shift * sum);
-      hasOffset |= offset[fi] != 0;
-    }
+    std::vector<int32_t> offset = conv->zeroPointTerm(shift);
     memref::GetGlobalOp oldBias;
-    Value offsets = hasOffset ? zeroPointTerm(b, loc, fusion, global, shift,
-                                              offset, symbols, oldBias)
-                              : Value();
+    Value offsets = offset.empty() ? Value()
+                                   : zeroPointTerm(b, loc, fusion, global,
+                                                   shift, offset, symbols,
+                                                   oldBias);
     KernelBuilder kb(b, loc);
     Type i32Type = b.getI32Type(), i8Type = b.getI8Type();
 
@@ -1064,20 +1167,13 @@ struct VectorizeKernelsPass
                                            ValueRange{acc, x, wv})
           .getResult(0);
     };
-    // [N, H, W x C] when groups run along window rows.
-    Value source = flat ? memref::CollapseShapeOp::create(
-                              b, loc, input,
-                              ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}})
-                              .getResult()
-                        : input;
+    Value source = conv->source(b, loc);
     // The input at reduction position l of a window row (a channel, or
     // W x C position when flat) as the dot's left operand at width pw:
     // `count` values of a group as one broadcast word, or one widened value.
     auto inputAt = [&](Value n, Value ih, Value iw, Value l, int64_t count,
                        ArrayRef<int64_t> pws) {
-      SmallVector<Value> at{n, ih, iw, l};
-      if (flat)
-        at = {n, ih, kb.addv(kb.mul(iw, c), l)};
+      SmallVector<Value> at = conv->at(kb, n, ih, iw, l);
       SmallVector<Value> xs;
       Value word;
       if (group == 1) {
@@ -1142,11 +1238,6 @@ struct VectorizeKernelsPass
       }
       // Start of this block in the packed filter.
       Value base = kb.mul(f0, rows * groups * group);
-      SmallVector<Value> ih0, iw0;
-      for (int64_t p = 0; p < pixels; ++p) {
-        ih0.push_back(kb.mul(px[p][1], g.sh));
-        iw0.push_back(kb.mul(px[p][2], g.sw));
-      }
       // One group of `count` reduction values from l, whose filter block
       // row starts at `at`.
       auto groupStep = [&](ValueRange accs, ArrayRef<Value> ih,
@@ -1170,33 +1261,8 @@ struct VectorizeKernelsPass
         }
         return next;
       };
-      SmallVector<Value> result = kb.loop(
-          g.kh, acc, [&](Value i, ValueRange acc1) {
-            int64_t kw = rows / g.kh;
-            return kb.loop(kw, acc1, [&](Value j, ValueRange acc2) {
-              SmallVector<Value> ih, iw;
-              Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
-              for (int64_t p = 0; p < pixels; ++p) {
-                ih.push_back(kb.addv(ih0[p], di));
-                iw.push_back(kb.addv(iw0[p], dj));
-              }
-              // Row (i, j) of the block.
-              Value row = kb.addv(
-                  base,
-                  kb.mul(kb.addv(kb.mul(i, kw), j), groups * pbw * group));
-              int64_t full = len / group, rest = len % group;
-              SmallVector<Value> accs = kb.loop(
-                  full, acc2, [&](Value gi, ValueRange acc3) {
-                    return groupStep(acc3, ih, iw, kb.mul(gi, group),
-                                     kb.addv(row, kb.mul(gi, pbw * group)),
-                                     group);
-                  });
-              if (rest)
-                accs = groupStep(accs, ih, iw, kb.idx(full * group),
-                                 kb.add(row, full * pbw * group), rest);
-              return accs;
-            });
-          });
+      SmallVector<Value> result =
+          conv->reduce(kb, px, acc, base, group, pbw * group, groupStep);
       for (size_t i = 0; i < result.size(); ++i) {
         size_t v = i % nv;
         if (pws[v] != widths[v])
@@ -1208,12 +1274,7 @@ struct VectorizeKernelsPass
     };
 
     emitTiles(kb, g, tile, emitTile);
-    op.erase();
-    fusion.finish();
-    if (getGlobal->use_empty())
-      getGlobal.erase();
-    if (oldBias && oldBias->use_empty())
-      oldBias.erase();
+    finishKernel(op, fusion, {conv->getGlobal, oldBias});
   }
 
   /// int8 regular convolutions on Armv7E-M (Cortex-M4/M7/M33), which has
@@ -1227,48 +1288,20 @@ struct VectorizeKernelsPass
   /// the input zero point's term folds into the bias as on the vector
   /// targets, and few channels group along window rows the same way.
   void vectorizeConvDsp(linalg::LinalgOp op, SymbolTable &symbols) {
-    auto i8 = [](Type t) { return t.isInteger(8); };
-    auto i32 = [](Type t) { return t.isInteger(32); };
-    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1],
-          output = op.getDpsInits()[0];
-    if (!isStatic(input, 4, i8) || !isStatic(filter, 4, i8) ||
-        !isStatic(output, 4, i32) || !innermostContiguous(input) ||
-        !innermostContiguous(output))
+    std::optional<Int8Conv> conv = Int8Conv::match(op, symbols, 4);
+    if (!conv)
       return;
-    int64_t zp = 0;
-    if (op.getNumDpsInputs() == 4) {
-      std::optional<int64_t> izp = getConstantIntValue(op.getDpsInputs()[2]);
-      std::optional<int64_t> fzp = getConstantIntValue(op.getDpsInputs()[3]);
-      if (!izp || !fzp || *fzp != 0)
-        return;
-      zp = *izp;
-    }
-    auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
-    auto global = getGlobal ? symbols.lookup<memref::GlobalOp>(
-                                  getGlobal.getName())
-                            : memref::GlobalOp();
-    if (!global)
-      return;
-    ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
-    ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
-    ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
-    ConvGeometry g{out[0], out[1], out[2], w[1], w[2], 1, 1, 1, 1, out[3]};
-    if (!readStridesDilations(op, g) || in[3] != w[3] || out[3] != w[0])
-      return;
-    int64_t c = w[3], f = w[0];
-    bool flat = c % 4 != 0 && g.kw > 1 && g.dw == 1 &&
-                llvm::cast<MemRefType>(input.getType()).areTrailingDimsContiguous(2);
-    int64_t rows = flat ? g.kh : g.kh * g.kw, len = flat ? g.kw * c : c;
-    int64_t groups = (len + 3) / 4;
+    const ConvGeometry &g = conv->g;
+    Value input = conv->input;
+    int64_t f = conv->f, zp = conv->zp, rows = conv->rows, len = conv->len,
+            groups = conv->groups;
+    const std::vector<int8_t> &values = conv->values;
+    memref::GlobalOp global = conv->global;
 
     Fusion fusion(op, input);
     fusion.scalar = true;
     OpBuilder b(fusion.anchor(op));
     Location loc = op.getLoc();
-    std::optional<std::vector<int8_t>> values =
-        readValues<int8_t>(global, b.getI8Type());
-    if (!values)
-      return;
     // Output channels f0, f0 + 1 (or f0 alone, the last of an odd count)
     // share a block: word pairs (lo, hi) per channel, group and row.
     Value packed = derivedGlobal(
@@ -1276,7 +1309,7 @@ struct VectorizeKernelsPass
         [&]() -> std::optional<std::vector<char>> {
           std::vector<int32_t> out;
           auto at = [&](int64_t fi, int64_t r, int64_t l) -> uint32_t {
-            return l < len ? uint16_t(int16_t((*values)[(fi * rows + r) * len + l]))
+            return l < len ? uint16_t(int16_t(values[(fi * rows + r) * len + l]))
                            : 0;
           };
           for (int64_t f0 = 0; f0 < f; f0 += 2) {
@@ -1291,26 +1324,14 @@ struct VectorizeKernelsPass
           }
           return bytesOf(out);
         });
-    std::vector<int32_t> offset(f, 0);
-    bool hasOffset = false;
-    for (int64_t fi = 0; fi < f; ++fi) {
-      int64_t sum = 0;
-      for (int64_t r = 0; r < rows * len; ++r)
-        sum += (*values)[fi * rows * len + r];
-      offset[fi] = static_cast<int32_t>(-zp * sum);
-      hasOffset |= offset[fi] != 0;
-    }
+    std::vector<int32_t> offset = conv->zeroPointTerm(zp);
     memref::GetGlobalOp oldBias;
-    Value offsets = hasOffset ? zeroPointTerm(b, loc, fusion, global, zp,
-                                              offset, symbols, oldBias)
-                              : Value();
+    Value offsets = offset.empty() ? Value()
+                                   : zeroPointTerm(b, loc, fusion, global, zp,
+                                                   offset, symbols, oldBias);
     KernelBuilder kb(b, loc);
     Type i32Type = b.getI32Type();
-    Value source = flat ? memref::CollapseShapeOp::create(
-                              b, loc, input,
-                              ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}})
-                              .getResult()
-                        : input;
+    Value source = conv->source(b, loc);
     auto intrinsic = [&](StringRef name, ValueRange args) -> Value {
       return LLVM::CallIntrinsicOp::create(b, loc, i32Type,
                                            b.getStringAttr(name), args)
@@ -1328,11 +1349,6 @@ struct VectorizeKernelsPass
       SmallVector<Value> acc = fusion.initialTile(kb, px, fs, widths);
       addZeroPointTerm(kb, offsets, fs, widths, acc);
       Value base = kb.mul(f0, rows * groups * 2);
-      SmallVector<Value> ih0, iw0;
-      for (int64_t p = 0; p < pixels; ++p) {
-        ih0.push_back(kb.mul(px[p][1], g.sh));
-        iw0.push_back(kb.mul(px[p][2], g.sw));
-      }
       auto groupStep = [&](ValueRange accs, ArrayRef<Value> ih,
                            ArrayRef<Value> iw, Value l, Value at,
                            int64_t count) {
@@ -1345,9 +1361,7 @@ struct VectorizeKernelsPass
         }
         SmallVector<Value> next(accs.begin(), accs.end());
         for (int64_t p = 0; p < pixels; ++p) {
-          SmallVector<Value> idx{px[p][0], ih[p], iw[p], l};
-          if (flat)
-            idx = {px[p][0], ih[p], kb.addv(kb.mul(iw[p], c), l)};
+          SmallVector<Value> idx = conv->at(kb, px[p][0], ih[p], iw[p], l);
           // Little-endian bytes as one word (LLVM makes it one load).
           Value word;
           for (int64_t t = 0; t < count; ++t) {
@@ -1376,41 +1390,25 @@ struct VectorizeKernelsPass
         }
         return next;
       };
-      SmallVector<Value> result = kb.loop(
-          g.kh, acc, [&](Value i, ValueRange acc1) {
-            int64_t kw = rows / g.kh;
-            return kb.loop(kw, acc1, [&](Value j, ValueRange acc2) {
-              SmallVector<Value> ih, iw;
-              Value di = kb.mul(i, g.dh), dj = kb.mul(j, g.dw);
-              for (int64_t p = 0; p < pixels; ++p) {
-                ih.push_back(kb.addv(ih0[p], di));
-                iw.push_back(kb.addv(iw0[p], dj));
-              }
-              Value row = kb.addv(
-                  base, kb.mul(kb.addv(kb.mul(i, kw), j), groups * bw * 2));
-              int64_t full = len / 4, rest = len % 4;
-              SmallVector<Value> accs = kb.loop(
-                  full, acc2, [&](Value gi, ValueRange acc3) {
-                    return groupStep(acc3, ih, iw, kb.mul(gi, 4),
-                                     kb.addv(row, kb.mul(gi, bw * 2)), 4);
-                  });
-              if (rest)
-                accs = groupStep(accs, ih, iw, kb.idx(full * 4),
-                                 kb.add(row, full * bw * 2), rest);
-              return accs;
-            });
-          });
+      SmallVector<Value> result =
+          conv->reduce(kb, px, acc, base, 4, bw * 2, groupStep);
       fusion.storeTile(kb, px, fs, widths, result);
     };
 
     Tile tile{std::min<int64_t>(2, g.pixels()), {1, 1}};
     emitTiles(kb, g, tile, emitTile);
+    finishKernel(op, fusion, {conv->getGlobal, oldBias});
+  }
+
+  /// Replaces `op` with the kernel built before it: erases it, the ops
+  /// fused into the kernel, and `views` of constants nothing reads now.
+  static void finishKernel(linalg::LinalgOp op, Fusion &fusion,
+                           ArrayRef<Operation *> views) {
     op.erase();
     fusion.finish();
-    if (getGlobal->use_empty())
-      getGlobal.erase();
-    if (oldBias && oldBias->use_empty())
-      oldBias.erase();
+    for (Operation *view : views)
+      if (view && view->use_empty())
+        view->erase();
   }
 
   /// Covers pixels x channels with full tiles in loops, then the channel and
@@ -1458,14 +1456,10 @@ struct VectorizeKernelsPass
         !isStatic(output, rank, accType) || !innermostContiguous(input) ||
         !innermostContiguous(filter) || !innermostContiguous(output))
       return;
-    int64_t zp = 0;
-    if (op.getNumDpsInputs() == 4) {
-      std::optional<int64_t> izp = getConstantIntValue(op.getDpsInputs()[2]);
-      std::optional<int64_t> fzp = getConstantIntValue(op.getDpsInputs()[3]);
-      if (!izp || !fzp || *fzp != 0)
-        return;
-      zp = *izp;
-    }
+    std::optional<int64_t> inputZp = inputZeroPoint(op);
+    if (!inputZp)
+      return;
+    int64_t zp = *inputZp;
     ArrayRef<int64_t> in = llvm::cast<MemRefType>(input.getType()).getShape();
     ArrayRef<int64_t> w = llvm::cast<MemRefType>(filter.getType()).getShape();
     ArrayRef<int64_t> out = llvm::cast<MemRefType>(output.getType()).getShape();
@@ -1562,10 +1556,7 @@ struct VectorizeKernelsPass
       fusion.storeTile(kb, px, cs, widths, result);
     };
     emitTiles(kb, g, tile, emitTile);
-    op.erase();
-    fusion.finish();
-    if (oldBias && oldBias->use_empty())
-      oldBias.erase();
+    finishKernel(op, fusion, {oldBias});
   }
 
   /// Where loop dimension `d` indexes `v` through `m` so that a vector
