@@ -143,11 +143,16 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     each step reduces four input channels with the target's dot-product
     instruction (`vpdpbusd`, `sdot`) on a filter packed in groups of four
     channels, and the input zero point is folded into the initial value.
+    On targets without vectors but with Armv7E-M DSP instructions (`dsp`),
+    only int8 convolutions are rewritten: scalar tiles of 2 pixels x 2
+    channels, regular ones with `sxtb16` / `smlad` on 16-bit filter pairs.
+    With `reciprocal` (AVX-512), 1/x in vectorized bodies is `vrcp14ps`
+    refined by a Newton step.
     Tile sizes follow the target: `vector-bits` / 32 lanes, and PT x NV
     accumulators within `registers` vector registers. Remainders get
     smaller tiles with narrower vectors, never out-of-bounds accesses.
-    `vector-bits=0` (the C path, targets without vector units) leaves every
-    op to `convert-linalg-to-loops`.
+    `vector-bits=0` without `dsp` (the C path, targets without vector
+    units) leaves every op to `convert-linalg-to-loops`.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"0",
