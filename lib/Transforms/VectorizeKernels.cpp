@@ -765,32 +765,12 @@ struct VectorizeKernelsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    if (vectorBits == 0 && dsp) {
-      // No vectors: only int8 convolutions, as scalar DSP tiles.
-      lanes = 1;
-      SmallVector<linalg::LinalgOp> convs;
-      module.walk([&](linalg::LinalgOp op) {
-        if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp,
-                      linalg::DepthwiseConv2DNhwcHwcOp,
-                      linalg::DepthwiseConv2DNhwcHwcmOp,
-                      linalg::DepthwiseConv2DNhwcHwcQOp,
-                      linalg::DepthwiseConv2DNhwcHwcmQOp>(op.getOperation()) &&
-            op.hasPureBufferSemantics() &&
-            getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8))
-          convs.push_back(op);
-      });
-      for (linalg::LinalgOp op : convs) {
-        if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp>(*op))
-          vectorizeConvDsp(op, symbols);
-        else // scalar tiles of 2 pixels x 2 channels
-          vectorizeDepthwise(op, symbols);
-      }
-      eraseUnusedOriginals(module, symbols);
+    // Without vectors, DSP targets get scalar tiles for int8 convolutions
+    // only.
+    bool scalarOnly = vectorBits == 0 && dsp;
+    if (!scalarOnly && (vectorBits < 32 || vectorBits % 32 || registers < 4))
       return;
-    }
-    if (vectorBits < 32 || vectorBits % 32 || registers < 4)
-      return;
-    lanes = vectorBits / 32;
+    lanes = scalarOnly ? 1 : vectorBits / 32;
     SmallVector<linalg::LinalgOp> ops;
     module.walk([&](linalg::LinalgOp op) {
       if (llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp,
@@ -805,12 +785,20 @@ struct VectorizeKernelsPass
         continue;
       bool int8 = getElementTypeOrSelf(op.getDpsInputs()[0].getType())
                       .isInteger(8);
+      if (scalarOnly && !int8)
+        continue;
       if (!llvm::isa<linalg::Conv2DNhwcFhwcOp, linalg::Conv2DNhwcFhwcQOp>(*op))
         vectorizeDepthwise(op, symbols);
+      else if (int8 && scalarOnly)
+        vectorizeConvDsp(op, symbols);
       else if (int8)
         vectorizeConvInt8(op, symbols);
       else if (auto conv = llvm::dyn_cast<linalg::Conv2DNhwcFhwcOp>(*op))
         vectorizeConv(conv, symbols);
+    }
+    if (scalarOnly) {
+      eraseUnusedOriginals(module, symbols);
+      return;
     }
     // Copies (padding interiors, concatenation parts) as linalg.copy, so
     // that they vectorize with the rest when their layouts allow.
