@@ -6,14 +6,17 @@
 // register allocation) grow faster than linearly with function size, so a
 // model compiled as one function spends most of its compile time there.
 // Each top-level loop nest becomes a private, never-inlined function whose
-// arguments are the model function's own buffers (inputs, outputs, arena);
-// the views and constants it uses are recomputed inside it, where they fold
-// into addressing. A call per layer costs nothing measurable.
+// arguments are the buffers it uses (inputs, outputs, views of the arena,
+// weight globals); constants are recomputed inside it. Layers with the same
+// shapes then get equal functions, which are merged: a network's repeated
+// blocks are compiled, and stored in flash, once. A call per layer costs
+// nothing measurable.
 //
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Transforms/Passes.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -29,9 +32,11 @@ using namespace mlir;
 
 namespace {
 
-/// Collects what `nest` reads from outside: model-function arguments
-/// (returned in `args`) and side-effect-free ops to recompute (in `clones`,
-/// defs before uses). False if it uses anything else.
+/// Collects what `nest` reads from outside. Buffers (model-function
+/// arguments, views, globals) become arguments, in `args`, so that layers of
+/// the same shape get the same function whatever their weights and arena
+/// offsets; other side-effect-free ops (constants) are recomputed inside, in
+/// `clones`, defs before uses. False if it uses anything else.
 bool collectInputs(Operation *nest, Block *entry,
                    llvm::SetVector<Value> &args,
                    llvm::SetVector<Operation *> &clones) {
@@ -53,6 +58,10 @@ bool collectInputs(Operation *nest, Block *entry,
       ok = false;
       return;
     }
+    if (llvm::isa<MemRefType>(v.getType())) {
+      args.insert(v);
+      return;
+    }
     for (Value operand : def->getOperands())
       visit(operand);
     clones.insert(def);
@@ -62,6 +71,50 @@ bool collectInputs(Operation *nest, Block *entry,
       visit(operand);
   });
   return ok;
+}
+
+/// A hash of `f`'s body that equivalent bodies share (ops, types and
+/// attributes; not locations or SSA names).
+llvm::hash_code bodyHash(func::FuncOp f) {
+  llvm::hash_code h = hash_value(f.getFunctionType());
+  f.getBody().walk([&](Operation *op) {
+    h = llvm::hash_combine(h, op->getName(), op->getRawDictionaryAttrs(),
+                           op->getNumOperands(), op->getNumRegions());
+    for (Type t : op->getResultTypes())
+      h = llvm::hash_combine(h, t);
+  });
+  return h;
+}
+
+/// Replaces each kernel whose body equals an earlier one's with calls to
+/// that one: repeated blocks of a network are compiled once.
+void shareKernels(ArrayRef<func::FuncOp> kernels, func::FuncOp model) {
+  llvm::DenseMap<llvm::hash_code, SmallVector<func::FuncOp>> buckets;
+  llvm::DenseMap<Operation *, func::FuncOp> replacement;
+  for (func::FuncOp k : kernels) {
+    SmallVector<func::FuncOp> &bucket = buckets[bodyHash(k)];
+    auto same = llvm::find_if(bucket, [&](func::FuncOp r) {
+      return r.getFunctionType() == k.getFunctionType() &&
+             OperationEquivalence::isRegionEquivalentTo(
+                 &r.getBody(), &k.getBody(),
+                 OperationEquivalence::IgnoreLocations);
+    });
+    if (same == bucket.end())
+      bucket.push_back(k);
+    else
+      replacement[k] = *same;
+  }
+  if (replacement.empty())
+    return;
+  model.walk([&](func::CallOp call) {
+    Operation *callee =
+        SymbolTable::lookupNearestSymbolFrom(call, call.getCalleeAttr());
+    auto it = replacement.find(callee);
+    if (it != replacement.end())
+      call.setCallee(it->second.getSymName());
+  });
+  for (auto &[k, r] : replacement)
+    k->erase();
 }
 
 /// MODEL_kN_NODE: the ONNX node the nest computes (from its location), so
@@ -94,7 +147,11 @@ struct OutlineKernelsPass
       for (Operation &op : *entry)
         if (op.getNumRegions() && op.getNumResults() == 0)
           nests.push_back(&op);
+      // Globals read inside a nest become arguments too.
+      for (Operation *nest : nests)
+        nest->walk([&](memref::GetGlobalOp g) { g->moveBefore(nest); });
       int64_t count = 0;
+      SmallVector<func::FuncOp> kernels;
       for (Operation *nest : nests) {
         llvm::SetVector<Value> args;
         llvm::SetVector<Operation *> clones;
@@ -132,7 +189,9 @@ struct OutlineKernelsPass
         OpBuilder cb(nest);
         func::CallOp::create(cb, nest->getLoc(), callee, args.getArrayRef());
         nest->erase();
+        kernels.push_back(callee);
       }
+      shareKernels(kernels, model);
     }
   }
 };

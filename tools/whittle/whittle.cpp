@@ -23,6 +23,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -589,6 +590,12 @@ int run() {
   if (llvm::Triple(resolvedTarget->triple).isArch32Bit())
     importOptions.addressBits = 32;
 
+  // --mlir-timing: the whole compilation, its passes and LLVM's phases.
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
+  TimingScope phase = timing.nest("import");
+
   DialectRegistry registry;
   whittle::registerAllDialects(registry);
   MLIRContext context(registry);
@@ -629,6 +636,7 @@ int run() {
     llvm::errs() << inputFile << ": error: no @main function\n";
     return 1;
   }
+  phase = timing.nest("calibrate");
   std::optional<whittle::DecomposeReport> decomposeReport;
   if (failed(lightweight(*module, mainFunc, decomposeReport)))
     return 1;
@@ -693,6 +701,8 @@ int run() {
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return 1;
+    phase = timing.nest("passes");
+    pm.enableTiming(phase);
     if (failed(whittle::buildPipeline(pm, from, to, pipelineOptions))) {
       llvm::errs() << "whittle: error: cannot build the pass pipeline\n";
       return 1;
@@ -712,6 +722,7 @@ int run() {
       stats = whittle::collectKernelStats(*module);
     from = to;
   }
+  phase.stop();
   std::optional<whittle::ObjectStats> objectStats;
   // Written with the output, so that a failed run leaves neither.
   auto writeReport = [&]() -> LogicalResult {
@@ -777,7 +788,8 @@ int run() {
         (!reportFile.empty() || maxFlash))
       objectStats.emplace();
     if (failed(whittle::emitObject(*module, targetOptions, kind, bodyOs,
-                                   objectStats ? &*objectStats : nullptr)))
+                                   objectStats ? &*objectStats : nullptr,
+                                   &timing)))
       return 1;
   }
   if (diagnostics.errors)
@@ -814,6 +826,7 @@ int main(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "whittle " << WHITTLE_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING
        << ")\n";

@@ -206,10 +206,13 @@ def OutlineKernelsPass : Pass<"whittle-outline-kernels", "mlir::ModuleOp"> {
     grow faster than linearly with function size, and the model function
     is one long sequence of loop nests. Each top-level loop nest of a
     planned model function becomes a private function marked `noinline`
-    (LLVM passthrough), called in its place, whose arguments are the model
-    function's arguments it uses (inputs, outputs, arena); the
-    side-effect-free ops it reads (views, constants, globals) are cloned
-    into it. A nest that reads anything else stays where it is.
+    (LLVM passthrough), called in its place, whose arguments are the
+    buffers it uses (model arguments, views of the arena, globals); the
+    side-effect-free scalar ops it reads (constants) are cloned into it. A
+    nest that reads anything else stays where it is. Nests whose functions
+    come out equal (the repeated blocks of a network: same shapes, other
+    weights and arena offsets) share one function, which cuts compile time
+    and code size.
   }];
   let dependentDialects = ["mlir::func::FuncDialect",
                            "mlir::LLVM::LLVMDialect"];

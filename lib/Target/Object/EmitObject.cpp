@@ -263,7 +263,8 @@ void measureObject(llvm::StringRef bytes, ObjectStats &stats) {
 
 LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
                          OutputKind kind, llvm::raw_pwrite_stream &os,
-                         ObjectStats *stats) {
+                         ObjectStats *stats, TimingScope *timing) {
+  TimingScope root = timing ? timing->nest("emit-object") : TimingScope();
   static bool initialized = [] {
     llvm::InitializeAllTargetInfos();
     llvm::InitializeAllTargets();
@@ -312,6 +313,7 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
   registerLLVMDialectTranslation(registry);
   module.getContext()->appendDialectRegistry(registry);
 
+  TimingScope phase = root.nest("translate-to-llvm-ir");
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "whittle");
@@ -328,6 +330,8 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
         g.setSection(options.weightsSection);
 
   // Middle-end optimization.
+  phase.stop();
+  phase = root.nest("llvm-optimize");
   {
     llvm::LoopAnalysisManager lam;
     llvm::FunctionAnalysisManager fam;
@@ -362,6 +366,8 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
                       : llvm::CodeGenFileType::ObjectFile;
   // Emitted to memory, where an object can be measured. The code
   // generator's passes flush the stack-usage file when destroyed.
+  phase.stop();
+  phase = root.nest("llvm-codegen");
   llvm::SmallString<0> emitted;
   {
     llvm::legacy::PassManager codegen;
@@ -370,6 +376,7 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
       return module.emitError("target cannot emit this file type");
     codegen.run(*llvmModule);
   }
+  phase.stop();
   os << emitted;
   if (!stats || kind != OutputKind::Object)
     return success();

@@ -8,6 +8,7 @@
 #define WHITTLE_TARGET_OBJECT_EMITOBJECT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -95,11 +96,13 @@ VectorUnit vectorUnit(const ResolvedTarget &target);
 
 /// Translates an LLVM-dialect module, optimizes it at `optLevel` and writes
 /// LLVM IR, assembly or an object file to `os`.
-/// With `stats`, an object's sizes and stack bound are measured too.
+/// With `stats`, an object's sizes and stack bound are measured too; with
+/// `timing`, translation, optimization and code generation are timed under it.
 mlir::LogicalResult emitObject(mlir::ModuleOp module,
                                const TargetOptions &options, OutputKind kind,
                                llvm::raw_pwrite_stream &os,
-                               ObjectStats *stats = nullptr);
+                               ObjectStats *stats = nullptr,
+                               mlir::TimingScope *timing = nullptr);
 
 } // namespace whittle
 
