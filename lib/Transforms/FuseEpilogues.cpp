@@ -62,13 +62,30 @@ bool isRowTileableReduction(linalg::LinalgOp op) {
   return true;
 }
 
+/// A fill, or a generic that broadcasts a lower-rank operand (a bias): an
+/// initialization cheap enough to recompute for every user.
+bool isCheapInit(linalg::LinalgOp op) {
+  if (llvm::isa<linalg::FillOp>(op))
+    return true;
+  auto g = llvm::dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!g || g.getNumDpsInputs() > 1 ||
+      !llvm::hasSingleElement(g.getBody()->getOperations()))
+    return false;
+  return llvm::all_of(g.getDpsInputOperands(), [&](OpOperand *in) {
+    return g.getMatchingIndexingMap(in).getNumResults() < g.getNumLoops();
+  });
+}
+
 /// The reduction's accumulator initialization (zero fill, broadcast bias)
-/// and input padding, when nothing else uses them.
+/// and input padding, when nothing else uses them. An initialization is
+/// recomputed per tile even when it is shared (equal zero fills of layers
+/// with equal shapes are one op after CSE).
 void addReductionProducers(linalg::LinalgOp reduction,
                            llvm::SmallPtrSetImpl<Operation *> &fusable) {
   for (OpOperand &init : reduction.getDpsInitsMutable())
     if (auto def = init.get().getDefiningOp<linalg::LinalgOp>())
-      if (def->hasOneUse() && def.getNumReductionLoops() == 0)
+      if (def.getNumReductionLoops() == 0 &&
+          (def->hasOneUse() || isCheapInit(def)))
         fusable.insert(def);
   // Built per tile instead of a padded copy of the whole activation. A row
   // tile pads K input rows per output row: worth it where each input element

@@ -1183,16 +1183,25 @@ struct VectorizeKernelsPass
             vector::BitCastOp::create(b, loc, kb.vec(1, i32Type), bytes),
             ArrayRef<int64_t>{0});
       }
+      // One broadcast (and flip) at the widest width; narrower vectors are
+      // its low lanes, which a register's lower half already holds.
+      int64_t widest = *llvm::max_element(pws);
+      Value wide =
+          vector::BroadcastOp::create(b, loc, kb.vec(widest, i32Type), word);
+      if (vnni)
+        wide = arith::XOrIOp::create(
+            b, loc, wide,
+            arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(kb.vec(widest, i32Type),
+                                       b.getI32IntegerAttr(
+                                           static_cast<int32_t>(0x80808080)))));
       for (int64_t pw : pws) {
-        Value x = vector::BroadcastOp::create(b, loc, kb.vec(pw, i32Type), word);
-        if (vnni)
-          x = arith::XOrIOp::create(
-              b, loc, x,
-              arith::ConstantOp::create(
-                  b, loc,
-                  DenseElementsAttr::get(kb.vec(pw, i32Type),
-                                         b.getI32IntegerAttr(
-                                             static_cast<int32_t>(0x80808080)))));
+        Value x = pw == widest ? wide
+                               : (Value)vector::ExtractStridedSliceOp::create(
+                                     b, loc, wide, ArrayRef<int64_t>{0},
+                                     ArrayRef<int64_t>{pw},
+                                     ArrayRef<int64_t>{1});
         if (group > 1)
           x = vector::BitCastOp::create(b, loc, kb.vec(pw * group, i8Type), x);
         xs.push_back(x);
@@ -1582,10 +1591,118 @@ struct VectorizeKernelsPass
   /// ops (matmul, pools, fill, map) are generalized first; anything else
   /// (a transpose, linalg.index, i1 or i48 data) is left to the scalar
   /// lowering.
+  /// Lanes of an elementwise op's vectors: a full register of its widest
+  /// element type (64 bytes of a copy of int8 values on AVX-512), at least
+  /// the f32 lane count (ops widening to i64 inside run as that many lanes,
+  /// split by LLVM).
+  int64_t genericLanes(linalg::LinalgOp op) {
+    if (lanes <= 1)
+      return lanes;
+    unsigned bits = 8;
+    for (OpOperand &operand : op->getOpOperands())
+      bits = std::max(bits, getElementTypeOrSelf(operand.get().getType())
+                                .getIntOrFloatBitWidth());
+    op->walk([&](Operation *inner) {
+      for (Type t : inner->getResultTypes())
+        if (t.isIntOrFloat())
+          bits = std::max(bits, t.getIntOrFloatBitWidth());
+    });
+    return std::max<int64_t>(lanes, vectorBits / bits);
+  }
+
+  /// First dimension from which every memref operand of `op` (an
+  /// elementwise op on buffers: identity maps, all loops parallel) is
+  /// contiguous with static extents; the rank when none is.
+  static int64_t contiguousFrom(linalg::GenericOp op) {
+    int64_t rank = op.getNumLoops();
+    int64_t from = 0;
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto type = llvm::dyn_cast<MemRefType>(operand.get().getType());
+      if (!type)
+        continue;
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (!op.getMatchingIndexingMap(&operand).isIdentity() ||
+          failed(type.getStridesAndOffset(strides, offset)) ||
+          strides.back() != 1 || type.isDynamicDim(rank - 1))
+        return rank;
+      int64_t i = rank - 1;
+      while (i > 0 && !type.isDynamicDim(i - 1) &&
+             !ShapedType::isDynamic(strides[i - 1]) &&
+             strides[i - 1] == strides[i] * type.getDimSize(i))
+        --i;
+      from = std::max(from, i);
+    }
+    return from;
+  }
+
+  /// An elementwise op whose innermost dimension is narrower than a vector
+  /// (3 channels of an image, a padding copy) on the trailing dimensions
+  /// merged where every operand is contiguous: the vectors then run along
+  /// whole rows. Returns the op to vectorize.
+  linalg::LinalgOp collapseNarrow(IRRewriter &rw, linalg::LinalgOp named) {
+    auto outType =
+        llvm::dyn_cast<MemRefType>(named.getDpsInitOperand(0)->get().getType());
+    if (!outType || outType.getRank() < 2 ||
+        outType.isDynamicDim(outType.getRank() - 1) ||
+        outType.getDimSize(outType.getRank() - 1) >= genericLanes(named) ||
+        named.getNumReductionLoops() || named.getNumLoops() != outType.getRank())
+      return named;
+    linalg::GenericOp op = llvm::dyn_cast<linalg::GenericOp>(*named);
+    if (!op) {
+      rw.setInsertionPoint(named);
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rw, named);
+      if (failed(g))
+        return named;
+      op = *g;
+      named = op;
+    }
+    int64_t rank = op.getNumLoops();
+    int64_t from = contiguousFrom(op);
+    if (from >= rank - 1)
+      return named;
+    for (OpOperand &operand : op->getOpOperands())
+      if (!llvm::isa<MemRefType>(operand.get().getType()) &&
+          op.getMatchingIndexingMap(&operand).getNumResults())
+        return named;
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t i = 0; i < from; ++i)
+      groups.push_back({i});
+    groups.emplace_back();
+    for (int64_t i = from; i < rank; ++i)
+      groups.back().push_back(i);
+    rw.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    auto collapse = [&](Value v) -> Value {
+      if (!llvm::isa<MemRefType>(v.getType()))
+        return v;
+      return memref::CollapseShapeOp::create(rw, loc, v, groups);
+    };
+    SmallVector<Value> ins, outs;
+    for (Value v : op.getDpsInputs())
+      ins.push_back(collapse(v));
+    outs.push_back(collapse(op.getDpsInits()[0]));
+    int64_t newRank = from + 1;
+    SmallVector<AffineMap> maps;
+    for (OpOperand &operand : op->getOpOperands())
+      maps.push_back(llvm::isa<MemRefType>(operand.get().getType())
+                         ? rw.getMultiDimIdentityMap(newRank)
+                         : AffineMap::get(newRank, 0, rw.getContext()));
+    SmallVector<utils::IteratorType> iterators(newRank,
+                                               utils::IteratorType::parallel);
+    auto collapsed = linalg::GenericOp::create(rw, loc, TypeRange{}, ins, outs,
+                                               maps, iterators);
+    rw.inlineRegionBefore(op.getRegion(), collapsed.getRegion(),
+                          collapsed.getRegion().begin());
+    rw.eraseOp(op);
+    return collapsed;
+  }
+
   void vectorizeGeneric(IRRewriter &rewriter, linalg::LinalgOp named) {
     if (!named.hasPureBufferSemantics() || named->getNumResults() ||
         named.getNumDpsInits() != 1)
       return;
+    named = collapseNarrow(rewriter, named);
     // Cheap checks before generalizing.
     // Vectors in memory are bit-packed: one of i1 or i48 does not have the
     // layout of the buffer (bytes, 8-byte slots). Whole power-of-two bytes
@@ -1767,9 +1884,10 @@ struct VectorizeKernelsPass
       }
     };
 
-    int64_t vectors = (ranges[d] + lanes - 1) / lanes;
+    int64_t width = genericLanes(op);
+    int64_t vectors = (ranges[d] + width - 1) / width;
     int64_t nv = std::min<int64_t>(vectors, reductions.empty() ? 2 : 4);
-    int64_t block = nv * lanes;
+    int64_t block = nv * width;
     int64_t full = ranges[d] / block, rest = ranges[d] - full * block;
     std::function<void(unsigned, SmallVector<Value>)> parallel =
         [&](unsigned level, SmallVector<Value> ivs) {
@@ -1784,12 +1902,12 @@ struct VectorizeKernelsPass
           kb.loop(full, [&](Value i) {
             SmallVector<Value> at = ivs;
             at[d] = kb.mul(i, block);
-            emitBlock(at, SmallVector<int64_t>(nv, lanes));
+            emitBlock(at, SmallVector<int64_t>(nv, width));
           });
           if (rest) {
             SmallVector<Value> at = ivs;
             at[d] = kb.idx(full * block);
-            emitBlock(at, splitWidths(rest, lanes));
+            emitBlock(at, splitWidths(rest, width));
           }
         };
     parallel(0, SmallVector<Value>(numLoops, Value()));

@@ -129,3 +129,41 @@ func.func @int8_accumulator(%x: tensor<1x10x10x4xi8>) -> tensor<1x8x8x4xi8> {
   } -> tensor<1x8x8x4xi8>
   return %q : tensor<1x8x8x4xi8>
 }
+
+// -----
+
+// Two depthwise convolutions of one shape share their zero fill (one op
+// after CSE). Each still recomputes it per tile: a fill is cheap, and a
+// fused one leaves the accumulator to the kernel's registers.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK: scf.for
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<1x1x4x4x1xi32>
+// CHECK: %[[F1:.*]] = linalg.fill ins(%{{.*}} : i32) outs(%[[E1]] : tensor<1x1x4x4x1xi32>)
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwcm_q {{.*}} outs(%[[F1]] : tensor<1x1x4x4x1xi32>)
+// CHECK: scf.for
+// CHECK: %[[E2:.*]] = tensor.empty() : tensor<1x1x4x4x1xi32>
+// CHECK: %[[F2:.*]] = linalg.fill ins(%{{.*}} : i32) outs(%[[E2]] : tensor<1x1x4x4x1xi32>)
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwcm_q {{.*}} outs(%[[F2]] : tensor<1x1x4x4x1xi32>)
+// CHECK-NOT: tensor<1x4x4x4x1xi32>
+#id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+func.func @shared_fill(%x: tensor<1x6x6x4xi8>, %y: tensor<1x6x6x4xi8>) -> (tensor<1x4x4x4x1xi8>, tensor<1x4x4x4x1xi8>) {
+  %w = arith.constant dense<1> : tensor<3x3x4x1xi8>
+  %zp = arith.constant -128 : i32
+  %c0 = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x4x4x4x1xi32>
+  %fill = linalg.fill ins(%c0 : i32) outs(%e : tensor<1x4x4x4x1xi32>) -> tensor<1x4x4x4x1xi32>
+  %a = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zp, %c0 : tensor<1x6x6x4xi8>, tensor<3x3x4x1xi8>, i32, i32) outs(%fill : tensor<1x4x4x4x1xi32>) -> tensor<1x4x4x4x1xi32>
+  %b = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %w, %zp, %c0 : tensor<1x6x6x4xi8>, tensor<3x3x4x1xi8>, i32, i32) outs(%fill : tensor<1x4x4x4x1xi32>) -> tensor<1x4x4x4x1xi32>
+  %e8 = tensor.empty() : tensor<1x4x4x4x1xi8>
+  %qa = linalg.generic {indexing_maps = [#id5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%a : tensor<1x4x4x4x1xi32>) outs(%e8 : tensor<1x4x4x4x1xi8>) {
+  ^bb0(%in: i32, %out: i8):
+    %t = arith.trunci %in : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x4x1xi8>
+  %qb = linalg.generic {indexing_maps = [#id5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<1x4x4x4x1xi32>) outs(%e8 : tensor<1x4x4x4x1xi8>) {
+  ^bb0(%in: i32, %out: i8):
+    %t = arith.trunci %in : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x4x1xi8>
+  return %qa, %qb : tensor<1x4x4x4x1xi8>, tensor<1x4x4x4x1xi8>
+}

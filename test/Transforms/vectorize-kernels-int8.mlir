@@ -2,6 +2,7 @@
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16 dot=aarch64-sdot},canonicalize,cse)" | FileCheck %s --check-prefix=SDOT
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16},canonicalize,cse)" | FileCheck %s --check-prefix=WIDEN
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=0 dsp=true},canonicalize,cse)" | FileCheck %s --check-prefix=DSP
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=512 registers=32 dot=x86-vnni},canonicalize,cse)" | FileCheck %s --check-prefix=WIDE
 
 // An int8 1x1 convolution, 6 input channels (a group of 4 and a partial
 // group of 2), 2 output channels (run as 4 lanes, on zero weights), input
@@ -110,6 +111,28 @@ func.func @bias_folded(%in: memref<1x1x3x4xi8>, %out: memref<1x1x3x2xi32>) {
     linalg.yield %x : i32
   }
   linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0 : memref<1x1x3x4xi8>, memref<2x1x1x4xi8>, i32, i32) outs(%out : memref<1x1x3x2xi32>)
+  return
+}
+
+// 24 output channels on AVX-512: a 16-lane and an 8-lane accumulator per
+// pixel. Each input word is broadcast and flipped once, at 16 lanes; the
+// 8-lane dot takes the low half of that register.
+// VNNI-LABEL: func.func @two_widths
+// WIDE-LABEL: func.func @two_widths
+// WIDE: %[[B:.*]] = vector.broadcast %{{.*}} : i32 to vector<16xi32>
+// WIDE: %[[U:.*]] = arith.xori %[[B]], %{{.*}} : vector<16xi32>
+// WIDE-NOT: vector.broadcast
+// WIDE: %[[U8:.*]] = vector.extract_strided_slice %[[U]] {offsets = [0], sizes = [8], strides = [1]} : vector<16xi32> to vector<8xi32>
+// WIDE: %[[V8:.*]] = vector.bitcast %[[U8]] : vector<8xi32> to vector<32xi8>
+// WIDE: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// WIDE: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"(%{{.*}}, %[[V8]], %{{.*}})
+memref.global "private" constant @w24 : memref<24x1x1x4xi8> = dense<1> {alignment = 64 : i64}
+func.func @two_widths(%in: memref<1x1x2x4xi8>, %out: memref<1x1x2x24xi32>) {
+  %w = memref.get_global @w24 : memref<24x1x1x4xi8>
+  %zp = arith.constant 0 : i32
+  %c0i = arith.constant 0 : i32
+  linalg.fill ins(%c0i : i32) outs(%out : memref<1x1x2x24xi32>)
+  linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0i : memref<1x1x2x4xi8>, memref<24x1x1x4xi8>, i32, i32) outs(%out : memref<1x1x2x24xi32>)
   return
 }
 

@@ -218,5 +218,30 @@ func.func @copy(%a: memref<1x?x5x6xf32, strided<[300, 30, 6, 1], offset: ?>>, %b
   return
 }
 
+// An innermost dimension narrower than a vector (3 channels): the trailing
+// dimensions every operand holds contiguously merge, and the vectors run
+// along whole rows: 384 bytes of a padding copy, all 1965 of a fill. Int8
+// data movement uses full registers (16 x i8 at 128 bits).
+// CHECK-LABEL: func.func @narrow_copy
+// CHECK: %[[A:.*]] = memref.collapse_shape %arg0 {{\[\[}}0], [1], [2, 3]] {{.*}} into memref<1x?x384xi8, strided<[49152, 384, 1], offset: ?>>
+// CHECK: %[[B:.*]] = memref.collapse_shape %arg1 {{\[\[}}0], [1], [2, 3]] {{.*}} into memref<1x?x384xi8, strided<[1965, 393, 1], offset: ?>>
+// CHECK: %[[V:.*]] = vector.load %[[A]]{{.*}} vector<16xi8>
+// CHECK: vector.store %[[V]], %[[B]]
+func.func @narrow_copy(%a: memref<1x?x128x3xi8, strided<[49152, 384, 3, 1], offset: ?>>, %b: memref<1x?x128x3xi8, strided<[1965, 393, 3, 1], offset: ?>>) {
+  memref.copy %a, %b : memref<1x?x128x3xi8, strided<[49152, 384, 3, 1], offset: ?>> to memref<1x?x128x3xi8, strided<[1965, 393, 3, 1], offset: ?>>
+  return
+}
+
+// CHECK-LABEL: func.func @narrow_fill
+// CHECK: %[[F:.*]] = memref.collapse_shape %arg0 {{\[\[}}0, 1, 2, 3]] : memref<1x5x131x3xi8> into memref<1965xi8>
+// CHECK: scf.for
+// CHECK: vector.store %{{.*}}, %[[F]][%{{.*}}] : memref<1965xi8>, vector<16xi8>
+func.func @narrow_fill(%a: memref<1x5x131x3xi8>) {
+  %c = arith.constant -128 : i8
+  linalg.fill ins(%c : i8) outs(%a : memref<1x5x131x3xi8>)
+  return
+}
+
 // The packed values, c-major pairs: 1, 4, 2, 5, 3, 6.
 // CHECK: w_packed4: "0x080000000000803F00008040000000400000A040000040400000C040"
+

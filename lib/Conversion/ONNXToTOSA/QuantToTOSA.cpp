@@ -579,10 +579,52 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
   return rescale(l, y, l.rw.getI8Type(), M, 0, yp->z());
 }
 
+/// An int8 QLinearAdd in 32-bit integer arithmetic, with one rounding:
+///   C = clamp(((A - za) * Ma + (B - zb) * Mb + 2^(k-1) + zc * 2^k) >> k)
+/// where Ma, Mb = round(sa / sc * 2^k), round(sb / sc * 2^k) with the
+/// largest k <= 30 that keeps every sum within int32. The zero-point terms
+/// fold into one constant. Three 64-bit rescales would cost about four
+/// times as many vector instructions (and helper calls on 32-bit cores).
+/// Fails (for the general path) when the scale ratios leave no such k.
+static FailureOr<Value> lowerInt8Add(Lowerer &l, RankedTensorType rt, Value a,
+                                     Value b, const QParams &ap,
+                                     const QParams &bp, const QParams &cp) {
+  double ra = ap.s() / cp.s(), rb = bp.s() / cp.s();
+  for (int k = 30; k >= 1; --k) {
+    int64_t ma = std::llround(std::ldexp(ra, k));
+    int64_t mb = std::llround(std::ldexp(rb, k));
+    int64_t bound = 255 * (ma + mb) + (int64_t(1) << (k - 1)) +
+                    128 * (int64_t(1) << k);
+    if (bound > INT32_MAX)
+      continue;
+    int64_t c = (int64_t(1) << (k - 1)) - ap.z() * ma - bp.z() * mb +
+                cp.z() * (int64_t(1) << k);
+    Type i32 = l.rw.getI32Type();
+    auto wide = l.tensorType(rt.getShape(), i32);
+    SmallVector<int64_t> ones(rt.getRank(), 1);
+    // Each operand in its own (possibly broadcast) shape.
+    auto term = [&](Value x, int64_t m) {
+      auto xt = l.tensorType(Lowerer::typeOf(x).getShape(), i32);
+      Value x32 = tosa::CastOp::create(l.rw, l.loc, xt, x);
+      SmallVector<int64_t> xOnes(xt.getRank(), 1);
+      return l.mul(xt, x32, l.splat(i32, xOnes, (double)m));
+    };
+    Value y = l.binary<tosa::AddOp>(wide, term(a, ma), term(b, mb));
+    y = l.binary<tosa::AddOp>(wide, y, l.splat(i32, ones, (double)c));
+    y = tosa::ArithmeticRightShiftOp::create(
+        l.rw, l.loc, wide, y, l.splat(i32, ones, (double)k), false);
+    y = tosa::ClampOp::create(l.rw, l.loc, wide, y,
+                              l.rw.getI32IntegerAttr(-128),
+                              l.rw.getI32IntegerAttr(127));
+    return (Value)tosa::CastOp::create(l.rw, l.loc, rt, y);
+  }
+  return failure();
+}
+
 /// QLinearAdd / QLinearMul: both operands to int32 (Add: on a common scale,
 /// shifted left for precision: 20 bits for int8 operands, 15 with an int16
 /// one, so that the sum stays within int32), the integer op, and one
-/// rescale to the output.
+/// rescale to the output. int8 Adds take lowerInt8Add.
 template <typename BinOp>
 static FailureOr<Value> lowerQLinearBinary(Lowerer &l, BinOp op, bool isAdd) {
   const int kAddShift = isI16(op.getA()) || isI16(op.getB()) ? 15 : 20;
@@ -598,6 +640,12 @@ static FailureOr<Value> lowerQLinearBinary(Lowerer &l, BinOp op, bool isAdd) {
   auto wide = l.tensorType(rt.getShape(), i32);
   Value y;
   double outM;
+  if (isAdd && !isI16(op.getA()) && !isI16(op.getB()) &&
+      outElt.isSignlessInteger(8)) {
+    auto sum = lowerInt8Add(l, rt, op.getA(), op.getB(), *ap, *bp, *cp);
+    if (succeeded(sum))
+      return *sum;
+  }
   if (isAdd) {
     double common = 2 * std::max(ap->s(), bp->s());
     double up = std::ldexp(1.0, kAddShift);

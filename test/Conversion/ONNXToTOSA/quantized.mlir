@@ -25,19 +25,51 @@ func.func @qlinearconv(%x: tensor<1x1x4x4xi8>) -> tensor<1x2x4x4xi8> {
 
 // -----
 
-// Add: both sides rescaled to int32 on a common scale (2 * max scale,
-// shifted up 2^20), added, rescaled to the output.
+// int8 Add: 32-bit fixed point with one rounding. Ma, Mb = sa/sc, sb/sc
+// = 0.5, 0.2 times 2^22 (the largest power keeping 255 * (Ma + Mb) +
+// 2^21 + 128 * 2^22 within int32); 2^21 rounds, the zero points fold into
+// it (all 0 here); then >> 22, clamp, narrow.
 // CHECK-LABEL: func.func @qlinearadd
-// CHECK: %[[A:.*]] = tosa.rescale %arg0, {{.*}} : (tensor<1x8xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<1x8xi32>
-// CHECK: %[[B:.*]] = tosa.rescale %arg1, {{.*}} -> tensor<1x8xi32>
-// CHECK: %[[S:.*]] = tosa.add %[[A]], %[[B]] : (tensor<1x8xi32>, tensor<1x8xi32>) -> tensor<1x8xi32>
-// CHECK: tosa.rescale %[[S]], {{.*}} -> tensor<1x8xi8>
+// CHECK: %[[A:.*]] = tosa.cast %arg0 : (tensor<1x8xi8>) -> tensor<1x8xi32>
+// CHECK: %[[MA:.*]] = "tosa.const"() <{values = dense<2097152> : tensor<1x1xi32>}>
+// CHECK: %[[PA:.*]] = tosa.mul %[[A]], %[[MA]]
+// CHECK: %[[B:.*]] = tosa.cast %arg1 : (tensor<1x8xi8>) -> tensor<1x8xi32>
+// CHECK: %[[MB:.*]] = "tosa.const"() <{values = dense<838861> : tensor<1x1xi32>}>
+// CHECK: %[[PB:.*]] = tosa.mul %[[B]], %[[MB]]
+// CHECK: %[[S:.*]] = tosa.add %[[PA]], %[[PB]] : (tensor<1x8xi32>, tensor<1x8xi32>) -> tensor<1x8xi32>
+// CHECK: %[[C:.*]] = "tosa.const"() <{values = dense<2097152> : tensor<1x1xi32>}>
+// CHECK: %[[R:.*]] = tosa.add %[[S]], %[[C]]
+// CHECK: %[[K:.*]] = "tosa.const"() <{values = dense<22> : tensor<1x1xi32>}>
+// CHECK: %[[SH:.*]] = tosa.arithmetic_right_shift %[[R]], %[[K]] {round = false}
+// CHECK: %[[CL:.*]] = tosa.clamp %[[SH]] {max_val = 127 : i32, min_val = -128 : i32}
+// CHECK: tosa.cast %[[CL]] : (tensor<1x8xi32>) -> tensor<1x8xi8>
 func.func @qlinearadd(%a: tensor<1x8xi8>, %b: tensor<1x8xi8>) -> tensor<1x8xi8> {
   %s1 = onnx.Constant dense<0.05> : tensor<f32>
   %s2 = onnx.Constant dense<0.02> : tensor<f32>
   %s3 = onnx.Constant dense<0.1> : tensor<f32>
   %z = onnx.Constant dense<0> : tensor<i8>
   %y = onnx.QLinearAdd %a, %s1, %z, %b, %s2, %z, %s3, %z : (tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<1x8xi8>
+  return %y : tensor<1x8xi8>
+}
+
+// -----
+
+// Zero points fold into the rounding constant: 2^(k-1) - za*Ma - zb*Mb +
+// zc*2^k with k = 21 (sa/sc = 2, sb/sc = 1: Ma = 2^22, Mb = 2^21), za = 3,
+// zb = -2, zc = 5: 2^20 - 3*2^22 + 2*2^21 + 5*2^21 = 3145728.
+// CHECK-LABEL: func.func @qlinearadd_zero_points
+// CHECK-DAG: "tosa.const"() <{values = dense<4194304> : tensor<1x1xi32>}>
+// CHECK-DAG: "tosa.const"() <{values = dense<3145728> : tensor<1x1xi32>}>
+// CHECK-DAG: "tosa.const"() <{values = dense<21> : tensor<1x1xi32>}>
+// CHECK: tosa.arithmetic_right_shift
+func.func @qlinearadd_zero_points(%a: tensor<1x8xi8>, %b: tensor<1x8xi8>) -> tensor<1x8xi8> {
+  %sa = onnx.Constant dense<0.5> : tensor<f32>
+  %sb = onnx.Constant dense<0.25> : tensor<f32>
+  %sc = onnx.Constant dense<0.25> : tensor<f32>
+  %za = onnx.Constant dense<3> : tensor<i8>
+  %zb = onnx.Constant dense<-2> : tensor<i8>
+  %zc = onnx.Constant dense<5> : tensor<i8>
+  %y = onnx.QLinearAdd %a, %sa, %za, %b, %sb, %zb, %sc, %zc : (tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<1x8xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<1x8xi8>
   return %y : tensor<1x8xi8>
 }
 
