@@ -1436,6 +1436,204 @@ struct VectorizeKernelsPass
     }
   }
 
+  /// An int8 depthwise convolution of one output row (as the row tiling
+  /// leaves it) on a dot-product unit. A depthwise filter reduces over the
+  /// window only, so the dot runs along window rows: the input's KH rows
+  /// are first interleaved into a scratch buffer T[IW][KH/4][C][4] (four
+  /// rows' bytes of one column and channel per 32-bit lane, flipped to u8
+  /// for vpdpbusd), once per column, and the filter is packed the same way,
+  /// [KW][KH/4][C][4] with zeros past KH. Each output pixel then takes one
+  /// dot per window column and group of four rows, against the column's
+  /// interleaved lanes, where the widening kernel takes a multiply and an
+  /// add per window position. T lives in the arena; the zero-point term
+  /// folds into the bias as for regular int8 convolutions. False (nothing
+  /// changed) when the filter is not a readable constant.
+  bool vectorizeDepthwiseDot(linalg::LinalgOp op, const ConvGeometry &g,
+                             int64_t zp, SymbolTable &symbols) {
+    bool vnni = dot == "x86-vnni";
+    Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1];
+    auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
+    auto global = getGlobal
+                      ? symbols.lookup<memref::GlobalOp>(getGlobal.getName())
+                      : memref::GlobalOp();
+    std::optional<std::vector<int8_t>> values =
+        readValues<int8_t>(global, IntegerType::get(op->getContext(), 8));
+    if (!values)
+      return false;
+    int64_t c = g.channels, kg = (g.kh + 3) / 4;
+    int64_t iw = llvm::cast<MemRefType>(input.getType()).getDimSize(2);
+    Tile tile = chooseTile(c, g.pixels(), lanes, registers,
+                           /*depthwise=*/false);
+    int64_t ft = tile.width(), fullF = c / ft, restF = c - fullF * ft;
+    SmallVector<int64_t> restWidths = splitWidths(restF, lanes);
+    // Channels of T and of the packed filter per column and group: every
+    // vector is read at its physical width.
+    int64_t cp = fullF * ft;
+    for (int64_t w : restWidths)
+      cp += physicalWidth(w);
+    for (int64_t w : tile.widths)
+      if (physicalWidth(w) != w)
+        return false;
+
+    Fusion fusion(op, input);
+    fusion.reciprocal = reciprocal;
+    OpBuilder b(fusion.anchor(op));
+    Location loc = op.getLoc();
+    KernelBuilder kb(b, loc);
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    Value packed = derivedGlobal(
+        b, loc, global, ("dot" + Twine(cp)).str(), i8, symbols,
+        [&]() -> std::optional<std::vector<char>> {
+          std::vector<int8_t> out(g.kw * kg * cp * 4, 0);
+          for (int64_t kh = 0; kh < g.kh; ++kh)
+            for (int64_t kw = 0; kw < g.kw; ++kw)
+              for (int64_t ci = 0; ci < c; ++ci)
+                out[((kw * kg + kh / 4) * cp + ci) * 4 + kh % 4] =
+                    (*values)[(kh * g.kw + kw) * c + ci];
+          return bytesOf(out);
+        });
+    // vpdpbusd's u8 operand is the input flipped by 128.
+    int64_t shift = vnni ? zp + 128 : zp;
+    std::vector<int32_t> offset(c, 0);
+    bool anyOffset = false;
+    for (size_t k = 0; k < values->size(); ++k) {
+      offset[k % c] -= static_cast<int32_t>(shift * (*values)[k]);
+      anyOffset |= offset[k % c] != 0;
+    }
+    memref::GetGlobalOp oldBias;
+    Value offsets = anyOffset ? zeroPointTerm(b, loc, fusion, global, shift,
+                                              offset, symbols, oldBias)
+                              : Value();
+
+    // Every channel vector of the tiling: (first channel, width).
+    auto forEachVector = [&](function_ref<void(Value, int64_t)> body) {
+      kb.loop(fullF, [&](Value fb) {
+        SmallVector<Value> cs = kb.offsets(kb.mul(fb, ft), tile.widths);
+        for (size_t v = 0; v < cs.size(); ++v)
+          body(cs[v], tile.widths[v]);
+      });
+      SmallVector<Value> cs = kb.offsets(kb.idx(fullF * ft), restWidths);
+      for (size_t v = 0; v < cs.size(); ++v)
+        body(cs[v], restWidths[v]);
+    };
+
+    // T[col][group][channel][row % 4].
+    auto scratch = memref::AllocOp::create(
+        b, loc, MemRefType::get({iw * kg * cp * 4}, i8), b.getI64IntegerAttr(64));
+    auto tAt = [&](Value col, int64_t gi, Value c0) {
+      return kb.mul(kb.addv(kb.mul(kb.add(kb.mul(col, kg), gi), cp), c0), 4);
+    };
+    kb.loop(iw, [&](Value col) {
+      forEachVector([&](Value c0, int64_t w) {
+        int64_t pw = physicalWidth(w);
+        VectorType rowType = kb.vec(pw, i8);
+        Value zeroRow = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(rowType, b.getI8IntegerAttr(0)));
+        for (int64_t gi = 0; gi < kg; ++gi) {
+          SmallVector<Value> rows;
+          for (int64_t t = 0; t < 4; ++t) {
+            int64_t kh = gi * 4 + t;
+            if (kh >= g.kh) {
+              rows.push_back(zeroRow);
+              continue;
+            }
+            Value r = vector::LoadOp::create(
+                b, loc, kb.vec(w, i8), input,
+                ValueRange{kb.idx(0), kb.idx(kh * g.dh), col, c0});
+            if (w != pw)
+              r = vector::InsertStridedSliceOp::create(
+                  b, loc, r, zeroRow, ArrayRef<int64_t>{0},
+                  ArrayRef<int64_t>{1});
+            rows.push_back(r);
+          }
+          // Lane j of the result holds rows[0..3][j] in its four bytes.
+          SmallVector<int64_t> pairs, quads;
+          for (int64_t j = 0; j < pw; ++j) {
+            pairs.append({j, pw + j});
+            quads.append({2 * j, 2 * j + 1, 2 * pw + 2 * j, 2 * pw + 2 * j + 1});
+          }
+          Value ab = vector::ShuffleOp::create(b, loc, rows[0], rows[1], pairs);
+          Value cd = vector::ShuffleOp::create(b, loc, rows[2], rows[3], pairs);
+          Value x = vector::ShuffleOp::create(b, loc, ab, cd, quads);
+          if (vnni)
+            x = arith::XOrIOp::create(
+                b, loc, x,
+                arith::ConstantOp::create(
+                    b, loc, DenseElementsAttr::get(kb.vec(4 * pw, i8),
+                                                   b.getI8IntegerAttr(-128))));
+          vector::StoreOp::create(b, loc, x, scratch,
+                                  ValueRange{tAt(col, gi, c0)});
+        }
+      });
+    });
+
+    auto emitTile = [&](Value q0, int64_t pixels, Value c0,
+                        ArrayRef<int64_t> widths, int64_t) {
+      SmallVector<std::array<Value, 3>> px = kb.pixels(q0, pixels, g);
+      SmallVector<Value> cs = kb.offsets(c0, widths);
+      size_t nv = widths.size();
+      SmallVector<int64_t> pws;
+      for (int64_t w : widths)
+        pws.push_back(physicalWidth(w));
+      SmallVector<Value> acc = fusion.initialTile(kb, px, cs, widths);
+      addZeroPointTerm(kb, offsets, cs, widths, acc);
+      for (size_t i = 0; i < acc.size(); ++i) {
+        size_t v = i % nv;
+        if (pws[v] != widths[v])
+          acc[i] = vector::InsertStridedSliceOp::create(
+              b, loc, acc[i],
+              arith::ConstantOp::create(
+                  b, loc, DenseElementsAttr::get(kb.vec(pws[v], i32),
+                                                 b.getI32IntegerAttr(0))),
+              ArrayRef<int64_t>{0}, ArrayRef<int64_t>{1});
+      }
+      SmallVector<Value> result =
+          kb.loop(g.kw, acc, [&](Value j, ValueRange acc1) {
+            SmallVector<Value> cols;
+            for (int64_t p = 0; p < pixels; ++p)
+              cols.push_back(kb.addv(kb.mul(px[p][2], g.sw), kb.mul(j, g.dw)));
+            return kb.loop(kg, acc1, [&](Value gi, ValueRange acc2) {
+              Value kwg = kb.addv(kb.mul(j, kg), gi);
+              SmallVector<Value> wv;
+              for (size_t v = 0; v < nv; ++v)
+                wv.push_back(vector::LoadOp::create(
+                    b, loc, kb.vec(4 * pws[v], i8), packed,
+                    ValueRange{kb.mul(kb.addv(kb.mul(kwg, cp), cs[v]), 4)}));
+              SmallVector<Value> next;
+              for (int64_t p = 0; p < pixels; ++p) {
+                Value base = kb.addv(kb.mul(cols[p], kg), gi);
+                for (size_t v = 0; v < nv; ++v) {
+                  Value x = vector::LoadOp::create(
+                      b, loc, kb.vec(4 * pws[v], i8), scratch,
+                      ValueRange{kb.mul(kb.addv(kb.mul(base, cp), cs[v]), 4)});
+                  std::string name =
+                      vnni ? ("llvm.x86.avx512.vpdpbusd." + Twine(pws[v] * 32))
+                                 .str()
+                           : "llvm.aarch64.neon.sdot.v4i32.v16i8";
+                  next.push_back(LLVM::CallIntrinsicOp::create(
+                                     b, loc, kb.vec(pws[v], i32),
+                                     b.getStringAttr(name),
+                                     ValueRange{acc2[p * nv + v], x, wv[v]})
+                                     .getResult(0));
+                }
+              }
+              return next;
+            });
+          });
+      for (size_t i = 0; i < result.size(); ++i) {
+        size_t v = i % nv;
+        if (pws[v] != widths[v])
+          result[i] = vector::ExtractStridedSliceOp::create(
+              b, loc, result[i], ArrayRef<int64_t>{0},
+              ArrayRef<int64_t>{widths[v]}, ArrayRef<int64_t>{1});
+      }
+      fusion.storeTile(kb, px, cs, widths, result);
+    };
+    emitTiles(kb, g, tile, emitTile);
+    finishKernel(op, fusion, {getGlobal, oldBias});
+    return true;
+  }
+
   /// Depthwise convolutions, f32 or int8 (i8 data, i32 accumulators,
   /// widened to i32 per multiply; the `_q` forms with a zero filter zero
   /// point, the input's term folded into the initial value as for regular
@@ -1468,6 +1666,10 @@ struct VectorizeKernelsPass
     // Vectors along C need the channel to be the unit-stride dimension of
     // the filter and output; with a trailing multiplier of 1 it is.
     if (hwcm && (!unitStrideAt(filter, 2) || !unitStrideAt(output, 3)))
+      return;
+
+    if (int8 && !dot.empty() && lanes >= 4 && g.n * g.oh == 1 &&
+        g.kh > 1 && vectorizeDepthwiseDot(op, g, zp, symbols))
       return;
 
     // Without vectors (int8 on DSP targets): 2 pixels x 2 channels of
@@ -1582,15 +1784,6 @@ struct VectorizeKernelsPass
                                   collapseTrailing(kb, v, p + 1), at);
   }
 
-  /// A linalg op on buffers as vector loops along the loop dimension `d`
-  /// that indexes the output's innermost (unit-stride) dimension: every
-  /// operand either has `d` as its own innermost unit-stride dimension (a
-  /// vector load) or does not depend on it (a scalar, broadcast). Other
-  /// parallel dimensions are loops; reduction dimensions are inner loops
-  /// that carry NV accumulator vectors in registers, stored once. Named
-  /// ops (matmul, pools, fill, map) are generalized first; anything else
-  /// (a transpose, linalg.index, i1 or i48 data) is left to the scalar
-  /// lowering.
   /// Lanes of an elementwise op's vectors: a full register of its widest
   /// element type (64 bytes of a copy of int8 values on AVX-512), at least
   /// the f32 lane count (ops widening to i64 inside run as that many lanes,
@@ -1698,6 +1891,15 @@ struct VectorizeKernelsPass
     return collapsed;
   }
 
+  /// A linalg op on buffers as vector loops along the loop dimension `d`
+  /// that indexes the output's innermost (unit-stride) dimension: every
+  /// operand either has `d` as its own innermost unit-stride dimension (a
+  /// vector load) or does not depend on it (a scalar, broadcast). Other
+  /// parallel dimensions are loops; reduction dimensions are inner loops
+  /// that carry NV accumulator vectors in registers, stored once. Named
+  /// ops (matmul, pools, fill, map) are generalized first; anything else
+  /// (a transpose, linalg.index, i1 or i48 data) is left to the scalar
+  /// lowering.
   void vectorizeGeneric(IRRewriter &rewriter, linalg::LinalgOp named) {
     if (!named.hasPureBufferSemantics() || named->getNumResults() ||
         named.getNumDpsInits() != 1)

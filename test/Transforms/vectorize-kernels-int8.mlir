@@ -178,21 +178,54 @@ func.func @flat_rows(%in: memref<1x1x5x3xi8>, %out: memref<1x1x3x1xi32>) {
 // DSP-NOT: vector.
 // DSP-NOT: linalg.depthwise
 //
-// int8 depthwise: along channels with i32 lanes, input and filter widened
-// per multiply; the accumulator starts at -2 x 9 = -18 (0xFFFFFFEE) for
-// zero point 2 and a window of ones.
+// int8 depthwise on a dot unit: the window's 3 rows are interleaved per
+// input column and channel into an arena scratch buffer (four bytes per
+// lane, the fourth zero) and flipped to u8, once per column; each output
+// pixel then takes one vpdpbusd per window column against the filter
+// packed the same way ([KW][1][8 channels][4], zeros past KH and C). The
+// accumulator starts at -(2 + 128) x 9 = -1170 (0xFFFFFB6E).
 // VNNI-LABEL: func.func @depthwise_q
-// VNNI: %[[T:.*]] = memref.get_global @dw_zp2 : memref<5xi32>
+// VNNI-DAG: %[[W:.*]] = memref.get_global @dw_dot8 : memref<96xi8>
+// VNNI-DAG: %[[T:.*]] = memref.get_global @dw_zp130 : memref<5xi32>
+// VNNI: %[[S:.*]] = memref.alloc() {alignment = 64 : i64} : memref<96xi8>
+// VNNI: scf.for %[[COL:.*]] = %c0 to %c3
+// VNNI: %[[R0:.*]] = vector.load %arg0[%c0, %c0, %[[COL]], %c0] : memref<1x3x3x5xi8>, vector<4xi8>
+// VNNI: %[[R1:.*]] = vector.load %arg0[%c0, %c1, %[[COL]], %c0]
+// VNNI: %[[R2:.*]] = vector.load %arg0[%c0, %c2, %[[COL]], %c0]
+// VNNI: %[[AB:.*]] = vector.interleave %[[R0]], %[[R1]] : vector<4xi8> -> vector<8xi8>
+// VNNI: %[[CD:.*]] = vector.interleave %[[R2]], %{{.*}} : vector<4xi8> -> vector<8xi8>
+// VNNI: %[[X:.*]] = vector.shuffle %[[AB]], %[[CD]] [0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15]
+// VNNI: %[[U:.*]] = arith.xori %[[X]], %{{.*}} : vector<16xi8>
+// VNNI: vector.store %[[U]], %[[S]]
 // VNNI: vector.load %[[T]][%c0] : memref<5xi32>, vector<4xi32>
-// VNNI: scf.for
-// VNNI: scf.for
-// VNNI: %[[W:.*]] = vector.load {{.*}} : memref<3x3x5xi8>, vector<4xi8>
-// VNNI: %[[WI:.*]] = arith.extsi %[[W]] : vector<4xi8> to vector<4xi32>
-// VNNI: %[[X:.*]] = vector.load %arg0{{.*}} : memref<1x3x3x5xi8>, vector<4xi8>
-// VNNI: %[[XI:.*]] = arith.extsi %[[X]] : vector<4xi8> to vector<4xi32>
-// VNNI: %[[P:.*]] = arith.muli %[[XI]], %[[WI]] : vector<4xi32>
-// VNNI: arith.addi %{{.*}}, %[[P]] : vector<4xi32>
+// VNNI: scf.for %{{.*}} = %c0 to %c3
+// VNNI: %[[WV:.*]] = vector.load %[[W]][%{{.*}}] : memref<96xi8>, vector<16xi8>
+// VNNI: %[[XV:.*]] = vector.load %[[S]][%{{.*}}] : memref<96xi8>, vector<16xi8>
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"(%{{.*}}, %[[XV]], %[[WV]])
 // VNNI-NOT: linalg.depthwise
+//
+// Without a dot product: along channels with i32 lanes, input and filter
+// widened per multiply; the accumulator starts at -2 x 9 = -18
+// (0xFFFFFFEE) for zero point 2 and a window of ones.
+// WIDEN-LABEL: func.func @depthwise_q
+// WIDEN: %[[T:.*]] = memref.get_global @dw_zp2 : memref<5xi32>
+// WIDEN: vector.load %[[T]][%c0] : memref<5xi32>, vector<4xi32>
+// WIDEN: scf.for
+// WIDEN: scf.for
+// WIDEN: %[[W:.*]] = vector.load {{.*}} : memref<3x3x5xi8>, vector<4xi8>
+// WIDEN: %[[WI:.*]] = arith.extsi %[[W]] : vector<4xi8> to vector<4xi32>
+// WIDEN: %[[X:.*]] = vector.load %arg0{{.*}} : memref<1x3x3x5xi8>, vector<4xi8>
+// WIDEN: %[[XI:.*]] = arith.extsi %[[X]] : vector<4xi8> to vector<4xi32>
+// WIDEN: %[[P:.*]] = arith.muli %[[XI]], %[[WI]] : vector<4xi32>
+// WIDEN: arith.addi %{{.*}}, %[[P]] : vector<4xi32>
+// WIDEN-NOT: linalg.depthwise
+//
+// sdot: the same interleaving, signed, without the flip.
+// SDOT-LABEL: func.func @depthwise_q
+// SDOT: memref.get_global @dw_zp2
+// SDOT-NOT: arith.xori
+// SDOT: vector.interleave
+// SDOT: llvm.call_intrinsic "llvm.aarch64.neon.sdot.v4i32.v16i8"
 memref.global "private" constant @dw : memref<3x3x5x1xi8> = dense<1> {alignment = 64 : i64}
 func.func @depthwise_q(%in: memref<1x3x3x5xi8>, %out: memref<1x1x1x5x1xi32>) {
   %w = memref.get_global @dw : memref<3x3x5x1xi8>
@@ -215,9 +248,11 @@ func.func @depthwise_q(%in: memref<1x3x3x5xi8>, %out: memref<1x1x1x5x1xi32>) {
 // VNNI: w_zp131: "0x0800000041F5FFFF12030000"
 // VNNI: bias_zp131_w2: "0x08000000FEFDFFFF08FEFFFF"
 // VNNI-NOT: w2_zp
-// VNNI: dw_zp2: "0x08000000EEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFF"
+// VNNI: dw_dot8: "0x08000000010101000101010001010100010101000101010000000000000000000000000001010100010101000101010001010100010101000000000000000000000000000101010001010100010101000101010001010100000000000000000000000000"
+// VNNI: dw_zp130: "0x080000006EFBFFFF6EFBFFFF6EFBFFFF6EFBFFFF6EFBFFFF"
 // SDOT: w_zp3: "0x08000000C1FFFFFF12000000"
 // WIDEN: w_packed4x1_4: "0x0800000001FF02FF03FF04FF05FF06FF"
+// WIDEN: dw_zp2: "0x08000000EEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFF"
 // DSP: w_dsp: "0x080000000100030002000400FFFFFFFFFFFFFFFF0500000006000000FFFF0000FFFF0000"
 func.func @filter_zero_point(%in: memref<1x1x3x6xi8>, %w: memref<2x1x1x6xi8>, %out: memref<1x1x3x2xi32>) {
   %zp = arith.constant 3 : i32

@@ -143,6 +143,10 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     each step reduces four input channels with the target's dot-product
     instruction (`vpdpbusd`, `sdot`) on a filter packed in groups of four
     channels, and the input zero point is folded into the initial value.
+    int8 depthwise convolutions of one output row reduce four window rows
+    per dot: each input column's window rows are interleaved once into an
+    arena scratch buffer, against a filter packed the same way. Elementwise
+    ops narrower than a vector merge their contiguous trailing dimensions.
     On targets without vectors but with Armv7E-M DSP instructions (`dsp`),
     only int8 convolutions are rewritten: scalar tiles of 2 pixels x 2
     channels, regular ones with `sxtb16` / `smlad` on 16-bit filter pairs.
