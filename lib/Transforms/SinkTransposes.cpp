@@ -6,6 +6,8 @@
 
 #include "whittle/Transforms/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -200,6 +202,77 @@ struct SinkThroughReduce : public OpRewritePattern<ReduceOp> {
   }
 };
 
+/// generic(transpose(x), ...) -> transpose(generic'(x, ...)) for an
+/// elementwise linalg.generic on tensors (what TOSA cannot express, such
+/// as QuantizeLinear's exact division): all loops parallel, an empty
+/// init, and every operand of the result's rank, indexed by the identity
+/// or broadcast along its unit dimensions.
+struct SinkThroughGeneric : public OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rw) const override {
+    if (op.getNumResults() != 1 || op.getNumDpsInits() != 1 ||
+        op.getNumParallelLoops() != op.getNumLoops() ||
+        !op.hasPureTensorSemantics())
+      return rw.notifyMatchFailure(op, "not an elementwise generic");
+    auto resultType = llvm::dyn_cast<RankedTensorType>(op.getType(0));
+    if (!resultType || resultType.getRank() < 2 ||
+        !resultType.hasStaticShape() ||
+        !op.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
+        !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+      return rw.notifyMatchFailure(op, "not an identity result on an empty");
+    int64_t rank = resultType.getRank();
+    SmallVector<unsigned> data;
+    for (OpOperand *in : op.getDpsInputOperands()) {
+      auto t = llvm::dyn_cast<RankedTensorType>(in->get().getType());
+      AffineMap m = op.getMatchingIndexingMap(in);
+      if (!t || t.getRank() != rank || !t.hasStaticShape() ||
+          m.getNumResults() != rank)
+        return rw.notifyMatchFailure(op, "an operand of another rank");
+      for (int64_t i = 0; i < rank; ++i) {
+        AffineExpr e = m.getResult(i);
+        bool same = e == rw.getAffineDimExpr(i);
+        bool broadcast = t.getDimSize(i) == 1 && e == rw.getAffineConstantExpr(0);
+        if (!same && !broadcast)
+          return rw.notifyMatchFailure(op, "an operand neither identity nor broadcast");
+      }
+      data.push_back(in->getOperandNumber());
+    }
+    SmallVector<int32_t> perms;
+    SmallVector<Source> sources;
+    if (failed(classify(op, data, perms, sources)))
+      return rw.notifyMatchFailure(op, "operands not uniformly transposed");
+    Location loc = op.getLoc();
+    auto movedType = untransposed(resultType, perms);
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (size_t k = 0; k < data.size(); ++k) {
+      Value v = untransposedOperand(rw, loc, op->getOperand(data[k]),
+                                    sources[k], perms);
+      auto t = llvm::cast<RankedTensorType>(v.getType());
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < rank; ++i)
+        exprs.push_back(t.getDimSize(i) == 1 && movedType.getDimSize(i) != 1
+                            ? rw.getAffineConstantExpr(0)
+                            : rw.getAffineDimExpr(i));
+      maps.push_back(AffineMap::get(rank, 0, exprs, rw.getContext()));
+      inputs.push_back(v);
+    }
+    maps.push_back(rw.getMultiDimIdentityMap(rank));
+    Value init = tensor::EmptyOp::create(rw, loc, movedType.getShape(),
+                                         movedType.getElementType());
+    auto moved = linalg::GenericOp::create(rw, loc, TypeRange{movedType},
+                                           inputs, ValueRange{init}, maps,
+                                           op.getIteratorTypesArray());
+    rw.cloneRegionBefore(op.getRegion(), moved.getRegion(),
+                         moved.getRegion().end());
+    rw.replaceOpWithNewOp<tosa::TransposeOp>(op, resultType,
+                                             moved.getResult(0),
+                                             rw.getDenseI32ArrayAttr(perms));
+    return success();
+  }
+};
+
 /// A transpose that only moves unit dimensions keeps the element order: it
 /// is a reshape, which lowers to a view instead of a copy.
 struct TransposeIsReshape : public OpRewritePattern<tosa::TransposeOp> {
@@ -229,7 +302,7 @@ struct SinkTransposesPass
     : whittle::impl::SinkTransposesPassBase<SinkTransposesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<SinkThroughElementwise, SinkThroughSlice,
+    patterns.add<SinkThroughElementwise, SinkThroughGeneric, SinkThroughSlice,
                  SinkThroughReduce<tosa::ReduceSumOp>,
                  SinkThroughReduce<tosa::ReduceMaxOp>,
                  SinkThroughReduce<tosa::ReduceMinOp>,

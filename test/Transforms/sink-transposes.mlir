@@ -139,3 +139,34 @@ func.func @rescale(%a: tensor<1x4x4x8xi8>, %b: tensor<1x4x4x8xi8>) -> (tensor<1x
   %p = tosa.rescale %ta2, %m4, %sh4, %z8, %z8 {input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x8x4x4xi8>, tensor<4xi32>, tensor<4xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x8x4x4xi8>
   return %back, %p : tensor<1x4x4x8xi8>, tensor<1x8x4x4xi8>
 }
+
+// -----
+
+// An elementwise linalg.generic (QuantizeLinear's division, per channel
+// along NCHW's C) runs in the untransposed NHWC layout: its per-channel
+// operand ([1,C,1,1]) is transposed to [1,1,1,C] (folded) and indexed
+// along the new last dimension, and the transpose pair around it cancels.
+// CHECK: #[[BC:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, 0, 0, d3)>
+// CHECK-LABEL: func.func @quantize
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x3xf32>)
+// CHECK: %[[S:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}5.000000e-01, 2.500000e-01, 2.000000e+00]]]]> : tensor<1x1x1x3xf32>}>
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x4x4x3xi8>
+// CHECK: %[[Q:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[BC]], #{{.*}}]{{.*}} ins(%[[X]], %[[S]] : tensor<1x4x4x3xf32>, tensor<1x1x1x3xf32>) outs(%[[E]] : tensor<1x4x4x3xi8>)
+// CHECK: arith.divf
+// CHECK-NOT: tosa.transpose
+// CHECK: return %[[Q]]
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#c4 = affine_map<(d0, d1, d2, d3) -> (0, d1, 0, 0)>
+func.func @quantize(%x: tensor<1x4x4x3xf32>) -> tensor<1x4x4x3xi8> {
+  %t = tosa.transpose %x {perms = array<i32: 0, 3, 1, 2>} : (tensor<1x4x4x3xf32>) -> tensor<1x3x4x4xf32>
+  %s = "tosa.const"() {values = dense<[[[[0.5]], [[0.25]], [[2.0]]]]> : tensor<1x3x1x1xf32>} : () -> tensor<1x3x1x1xf32>
+  %e = tensor.empty() : tensor<1x3x4x4xi8>
+  %q = linalg.generic {indexing_maps = [#id4, #c4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%t, %s : tensor<1x3x4x4xf32>, tensor<1x3x1x1xf32>) outs(%e : tensor<1x3x4x4xi8>) {
+  ^bb0(%a: f32, %b: f32, %o: i8):
+    %d = arith.divf %a, %b : f32
+    %i = arith.fptosi %d : f32 to i8
+    linalg.yield %i : i8
+  } -> tensor<1x3x4x4xi8>
+  %back = tosa.transpose %q {perms = array<i32: 0, 2, 3, 1>} : (tensor<1x3x4x4xi8>) -> tensor<1x4x4x3xi8>
+  return %back : tensor<1x4x4x3xi8>
+}

@@ -59,13 +59,17 @@ def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
     (all with one permutation; constants and all-ones broadcasts also
     qualify), it is rewritten to run in the untransposed layout with one
     transpose on its result, provided at least one operand transpose dies.
-    Slices and reductions of a dying transpose likewise run untransposed
+    Elementwise linalg.generic ops on tensors (QuantizeLinear's exact
+    division) move the same way when each operand is indexed by the
+    identity or broadcast along unit dimensions. Slices and reductions of a dying transpose likewise run untransposed
     (start, size and axis permuted). Repeated to a fixed point, the NCHW <->
     NHWC pairs meet and cancel (canonicalization), so a residual network
     keeps one layout throughout. A transpose that only moves unit dimensions
     becomes a reshape, which bufferizes to a view.
   }];
-  let dependentDialects = ["mlir::tosa::TosaDialect"];
+  let dependentDialects = ["mlir::tosa::TosaDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def FuseEpiloguesPass : Pass<"whittle-fuse-epilogues", "mlir::func::FuncOp"> {
