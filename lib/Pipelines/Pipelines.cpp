@@ -112,6 +112,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
     pm.addPass(createLowerChecksPass());
     ExpandMathPassOptions math;
     math.softFloat = options.softFloat;
+    math.nativeRounding = options.nativeRounding;
     math.divideI64 = options.divideI64;
     pm.addPass(createExpandMathPass(math));
     if (failed(addText(pm, "lower-affine,canonicalize,cse")))
@@ -197,6 +198,10 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
       *this, "dsp",
       llvm::cl::desc("whittle-vectorize-kernels Armv7E-M DSP int8 kernels"),
       llvm::cl::init(false)};
+  Option<bool> nativeRounding{
+      *this, "native-rounding",
+      llvm::cl::desc("whittle-expand-math keeps floor, ceil and roundeven"),
+      llvm::cl::init(false)};
   Option<bool> foldConstants{
       *this, "fold-constants",
       llvm::cl::desc("Run onnx-fold-constants (off inside the JIT it uses)"),
@@ -219,6 +224,7 @@ void registerPipelines() {
           options.dot = o.dot;
           options.reciprocal = o.reciprocal;
           options.dsp = o.dsp;
+          options.nativeRounding = o.nativeRounding;
           options.divideI64 = o.indexBitwidth == 32;
           (void)buildPipeline(pm, from, to, options);
         });

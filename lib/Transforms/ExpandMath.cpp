@@ -383,12 +383,23 @@ struct ExpandMathPass : whittle::impl::ExpandMathPassBase<ExpandMathPass> {
       patterns.add<ExpandSqrtSoftFloat>(&getContext(), /*benefit=*/3);
       arith::populateArithExpandOpsPatterns(patterns);
     }
-    math::populateExpansionPatterns(patterns);
+    if (nativeRounding) {
+      // Upstream's expansions but ceil and roundeven (kept, with floor, for
+      // the target's rounding instruction; f64 ones too).
+      math::populateExpansionPatterns(
+          patterns, {"ctlz", "tan", "tanh", "sinh", "cosh", "asinh", "acosh",
+                     "atanh", "fma", "exp2", "powf", "fpowi", "round", "rsqrt",
+                     "clampf"});
+    } else {
+      math::populateExpansionPatterns(patterns);
+      patterns.add<ExpandFloor, ExpandRoundingF32<math::CeilOp>,
+                   ExpandRoundingF32<math::RoundEvenOp>>(&getContext(),
+                                                         /*benefit=*/2);
+    }
     populateMathF32ExpansionPatterns(patterns, [](StringRef) { return true; });
     populateMathPolynomialApproximationPatterns(
         patterns, [](StringRef) { return true; });
-    patterns.add<ExpandFma, ExpandFloor, ExpandRoundingF32<math::CeilOp>,
-                 ExpandRoundingF32<math::RoundEvenOp>,
+    patterns.add<ExpandFma,
                  ExpandMinMaxF64<arith::MaximumFOp, arith::CmpFPredicate::UGT>,
                  ExpandMinMaxF64<arith::MinimumFOp, arith::CmpFPredicate::ULT>>(
         &getContext(), /*benefit=*/2);

@@ -688,6 +688,7 @@ int run() {
     pipelineOptions.vectorRegisters = unit.registers;
     pipelineOptions.dot = unit.dot;
     pipelineOptions.reciprocal = unit.reciprocal;
+    pipelineOptions.nativeRounding = unit.rounding;
     pipelineOptions.dsp = unit.dsp;
   }
   // The report reads the loops level, so the pipeline pauses there.

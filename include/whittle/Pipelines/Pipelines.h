@@ -55,6 +55,9 @@ struct PipelineOptions {
   bool dsp = false;
   /// whittle-expand-math expands i64 division (32-bit targets' objects).
   bool divideI64 = false;
+  /// whittle-expand-math keeps f32 floor, ceil and roundeven: the target
+  /// rounds in one instruction (x86 SSE4.1 roundps, AArch64 frint).
+  bool nativeRounding = false;
 };
 
 /// Graph clean-up on the onnx dialect (constant, BatchNorm and Pad folding): the

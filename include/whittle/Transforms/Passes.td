@@ -23,6 +23,8 @@ def ExpandMathPass : Pass<"whittle-expand-math"> {
     `arith.maximumf`/`minimumf` become compares and selects. With
     `divide-i64` (32-bit targets), i64 division and remainder become a
     shift-and-subtract loop instead of `__aeabi_ldivmod`/`__divdi3` calls.
+    With `native-rounding` (targets that round in one instruction: x86
+    SSE4.1, AArch64), f32 floor, ceil and roundeven are kept for LLVM.
   }];
   let options = [
     Option<"softFloat", "soft-float", "bool", /*default=*/"false",
@@ -30,6 +32,9 @@ def ExpandMathPass : Pass<"whittle-expand-math"> {
     Option<"divideI64", "divide-i64", "bool", /*default=*/"false",
            "Expand i64 division and remainder (32-bit targets, where they "
            "are helper calls)">,
+    Option<"nativeRounding", "native-rounding", "bool", /*default=*/"false",
+           "Keep f32 floor, ceil and roundeven (one instruction on the "
+           "target)">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect",

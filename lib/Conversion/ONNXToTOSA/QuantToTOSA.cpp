@@ -190,6 +190,24 @@ static Value rescale(Lowerer &l, Value v, Type outElt, ArrayRef<double> M,
     mults16.push_back((int16_t)mu);
     shifts.push_back(sh);
   }
+  // Per-channel multipliers on one shift (the smallest) when each keeps at
+  // least 24 significant bits: a splat shift folds into the kernel as a
+  // constant, where per-lane shifts cost a variable shift and its rounding
+  // term per element.
+  if (scale32 && M.size() > 1) {
+    int8_t common = *llvm::min_element(shifts);
+    SmallVector<int32_t> uniform;
+    for (double m : M) {
+      int64_t mu = std::llround(std::ldexp(m, common));
+      if (mu < (int64_t(1) << 23) || mu >= (int64_t(1) << 31))
+        break;
+      uniform.push_back(static_cast<int32_t>(mu));
+    }
+    if (uniform.size() == M.size()) {
+      mults = uniform;
+      shifts.assign(M.size(), common);
+    }
+  }
   int64_t n = M.size();
   auto mt = l.tensorType({n}, scale32 ? l.rw.getI32Type() : l.rw.getI16Type());
   auto st = l.tensorType({n}, l.rw.getI8Type());

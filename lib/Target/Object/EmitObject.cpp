@@ -176,23 +176,34 @@ VectorUnit vectorUnit(const ResolvedTarget &target) {
   }
   if (target.softFloat)
     return {};
+  VectorUnit unit;
   if (triple.getArch() == llvm::Triple::x86_64) {
-    if (sti->checkFeatures("+avx512f"))
-      return {512, 32, sti->checkFeatures("+avx512vnni") ? "x86-vnni" : "",
-              /*reciprocal=*/true};
-    if (sti->checkFeatures("+avx"))
-      return {256, 16,
-              sti->checkFeatures("+avxvnni") ||
-                      sti->checkFeatures("+avx512vnni,+avx512vl")
-                  ? "x86-vnni"
-                  : "",
-              false};
-    return {128, 16, "", false};
+    unit.rounding = sti->checkFeatures("+sse4.1");
+    if (sti->checkFeatures("+avx512f")) {
+      unit.bits = 512;
+      unit.registers = 32;
+      unit.dot = sti->checkFeatures("+avx512vnni") ? "x86-vnni" : "";
+      unit.reciprocal = true;
+    } else if (sti->checkFeatures("+avx")) {
+      unit.bits = 256;
+      unit.registers = 16;
+      unit.dot = sti->checkFeatures("+avxvnni") ||
+                         sti->checkFeatures("+avx512vnni,+avx512vl")
+                     ? "x86-vnni"
+                     : "";
+    } else {
+      unit.bits = 128;
+      unit.registers = 16;
+    }
+    return unit;
   }
-  if (triple.isAArch64() && sti->checkFeatures("+neon"))
-    return {128, 32, sti->checkFeatures("+dotprod") ? "aarch64-sdot" : "",
-            false};
-  return {};
+  if (triple.isAArch64() && sti->checkFeatures("+neon")) {
+    unit.bits = 128;
+    unit.registers = 32;
+    unit.dot = sti->checkFeatures("+dotprod") ? "aarch64-sdot" : "";
+    unit.rounding = true;
+  }
+  return unit;
 }
 
 namespace {

@@ -2,13 +2,13 @@
 
 // int8 x int8 accumulates in int32 (zero points as operands), then one
 // per-channel rescale: multiplier * 2^-shift = x_scale * w_scale[c] /
-// y_scale = 0.5 * [0.25, 0.5] / 0.1 = [1.25, 2.5] -> 2^30 * 1.25 with
-// shift 30, and the same with shift 29 (1342177260: y_scale is the f32
-// nearest 0.1).
+// y_scale = 0.5 * [0.25, 0.5] / 0.1 = [1.25, 2.5], on one shift (the
+// smaller, 29; both multipliers keep over 24 bits): 2^29 * 1.25 and
+// 2^29 * 2.5 (671088630 and 1342177260: y_scale is the f32 nearest 0.1).
 // CHECK-LABEL: func.func @qlinearconv
 // CHECK: %[[ACC:.*]] = tosa.conv2d %{{.*}} {acc_type = i32, {{.*}}} : (tensor<1x4x4x1xi8>, tensor<2x3x3x1xi8>, tensor<2xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x2xi32>
-// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<1342177260> : tensor<2xi32>}>
-// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<[30, 29]> : tensor<2xi8>}>
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<[671088630, 1342177260]> : tensor<2xi32>}>
+// CHECK-DAG: %[[S:.*]] = "tosa.const"() <{values = dense<29> : tensor<2xi8>}>
 // CHECK: tosa.rescale %[[ACC]], %[[M]], %[[S]], %{{.*}}, %{{.*}} {input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = SINGLE_ROUND, scale32 = true} : (tensor<1x4x4x2xi32>, tensor<2xi32>, tensor<2xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<1x4x4x2xi8>
 func.func @qlinearconv(%x: tensor<1x1x4x4xi8>) -> tensor<1x2x4x4xi8> {
   %xs = onnx.Constant dense<0.5> : tensor<f32>
@@ -20,6 +20,24 @@ func.func @qlinearconv(%x: tensor<1x1x4x4xi8>) -> tensor<1x2x4x4xi8> {
   %yz = onnx.Constant dense<-5> : tensor<i8>
   %b = onnx.Constant dense<[8, -4]> : tensor<2xi32>
   %y = onnx.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b {pads = [1, 1, 1, 1]} : (tensor<1x1x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x1x3x3xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<i8>, tensor<2xi32>) -> tensor<1x2x4x4xi8>
+  return %y : tensor<1x2x4x4xi8>
+}
+
+// -----
+
+// Channel scales 2^11 apart: one shift would leave the small channel's
+// multiplier under 24 bits, so each keeps its own (30 and 41).
+// CHECK-LABEL: func.func @qlinearconv_shifts
+// CHECK: "tosa.const"() <{values = dense<[30, 41]> : tensor<2xi8>}>
+func.func @qlinearconv_shifts(%x: tensor<1x1x4x4xi8>) -> tensor<1x2x4x4xi8> {
+  %xs = onnx.Constant dense<0.5> : tensor<f32>
+  %xz = onnx.Constant dense<0> : tensor<i8>
+  %w = onnx.Constant dense<3> : tensor<2x1x3x3xi8>
+  %ws = onnx.Constant dense<[0.25, 0.0001]> : tensor<2xf32>
+  %wz = onnx.Constant dense<0> : tensor<2xi8>
+  %ys = onnx.Constant dense<0.1> : tensor<f32>
+  %yz = onnx.Constant dense<0> : tensor<i8>
+  %y = onnx.QLinearConv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz {pads = [1, 1, 1, 1]} : (tensor<1x1x4x4xi8>, tensor<f32>, tensor<i8>, tensor<2x1x3x3xi8>, tensor<2xf32>, tensor<2xi8>, tensor<f32>, tensor<i8>) -> tensor<1x2x4x4xi8>
   return %y : tensor<1x2x4x4xi8>
 }
 

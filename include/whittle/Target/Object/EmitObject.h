@@ -88,6 +88,9 @@ struct VectorUnit {
   /// Armv7E-M DSP instructions (sxtb16, smlad) for int8 kernels, on a
   /// target without vectors (bits 0).
   bool dsp = false;
+  /// f32 floor, ceil and round-to-even in one instruction (x86 SSE4.1
+  /// roundps, AArch64 frintm/frintp/frintn), not a libm call.
+  bool rounding = false;
 };
 
 /// Vector registers of a resolved target, from its CPU and features: AVX-512
