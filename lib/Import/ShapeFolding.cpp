@@ -147,7 +147,30 @@ public:
       replaceWithConstant(node, *k);
       ++folded;
     }
+    if (folded)
+      removeDeadConstants();
     return folded;
+  }
+
+  /// Drops Constant nodes nothing reads any more: folding leaves the pieces
+  /// of a shape computation behind, some of them empty (a prefix sliced to
+  /// nothing), which ONNX's inference and whittle's import would trip on.
+  void removeDeadConstants() {
+    std::unordered_map<std::string, int> uses;
+    for (const auto &node : graph.node())
+      for (const std::string &in : node.input())
+        ++uses[in];
+    for (const auto &out : graph.output())
+      ++uses[out.name()];
+    auto *nodes = graph.mutable_node();
+    nodes->erase(std::remove_if(nodes->begin(), nodes->end(),
+                                [&](const ::onnx::NodeProto &node) {
+                                  return node.op_type() == "Constant" &&
+                                         node.domain().empty() &&
+                                         node.output_size() == 1 &&
+                                         uses[node.output(0)] == 0;
+                                }),
+                 nodes->end());
   }
 
 private:
@@ -203,11 +226,49 @@ private:
       return reshapeAxes(n, op == "Unsqueeze");
     if (op == "Concat")
       return concat(n);
+    if (op == "ConstantOfShape")
+      return constantOfShape(n);
+    if (op == "Neg") {
+      const Known *x = input(n, 0);
+      if (!x)
+        return std::nullopt;
+      Known k = *x;
+      for (int64_t &v : k.values) {
+        if (v == std::numeric_limits<int64_t>::min() ||
+            (k.type == TP::INT32 && v == std::numeric_limits<int32_t>::min()))
+          return std::nullopt;
+        v = -v;
+      }
+      return k;
+    }
     if (op == "Slice")
       return slice(n);
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div")
       return arithmetic(n, op[0]);
     return std::nullopt;
+  }
+
+  /// ConstantOfShape of a known shape with an integer fill value (the
+  /// suffix of ones in a reduced shape).
+  std::optional<Known> constantOfShape(const ::onnx::NodeProto &n) {
+    const Known *shape = input(n, 0);
+    const auto *value = attr(n, "value");
+    if (!shape || shape->dims.size() != 1 || !value)
+      return std::nullopt;
+    auto fill = readTensor(value->t());
+    if (!fill || fill->values.size() != 1)
+      return std::nullopt;
+    size_t count = 1;
+    for (int64_t d : shape->values) {
+      if (d < 0 || (d > 0 && count > kMaxElements / static_cast<size_t>(d)))
+        return std::nullopt;
+      count *= static_cast<size_t>(d);
+    }
+    Known k;
+    k.type = fill->type;
+    k.dims = shape->values;
+    k.values.assign(count, fill->values[0]);
+    return k;
   }
 
   /// Gather from a 1-D tensor (a shape) at scalar or 1-D indices.
