@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Transforms/Passes.h"
+#include "ExpandHalfConversions.h"
 
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -396,6 +397,7 @@ struct ExpandMathPass : whittle::impl::ExpandMathPassBase<ExpandMathPass> {
                    ExpandRoundingF32<math::RoundEvenOp>>(&getContext(),
                                                          /*benefit=*/2);
     }
+    whittle::populateHalfConversionExpansionPatterns(patterns);
     populateMathF32ExpansionPatterns(patterns, [](StringRef) { return true; });
     populateMathPolynomialApproximationPatterns(
         patterns, [](StringRef) { return true; });

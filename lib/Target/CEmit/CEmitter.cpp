@@ -21,6 +21,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
@@ -50,6 +51,8 @@ enum Helper : unsigned {
   kMinimumF64 = 1 << 11,
   kMaxNumF64 = 1 << 12,
   kMinNumF64 = 1 << 13,
+  kF64AsI64 = 1 << 14,
+  kI64AsF64 = 1 << 15,
 };
 
 struct MemInfo {
@@ -121,6 +124,10 @@ FailureOr<std::string> CEmitter::cType(Type type, Location loc) {
     return std::string("float");
   if (type.isF64())
     return std::string("double");
+  // Half floats are stored and moved as their bits; whittle-expand-math
+  // leaves only loads, stores, bitcasts and constants of them.
+  if (type.isF16() || type.isBF16())
+    return std::string("uint16_t");
   if (type.isInteger(1))
     return std::string("int");
   if (auto it = llvm::dyn_cast<IntegerType>(type)) {
@@ -166,8 +173,13 @@ std::string CEmitter::floatLiteral(const APFloat &f, bool isF32) {
 }
 
 FailureOr<std::string> CEmitter::literal(Attribute attr, Location loc) {
-  if (auto f = llvm::dyn_cast<FloatAttr>(attr))
+  if (auto f = llvm::dyn_cast<FloatAttr>(attr)) {
+    if (f.getType().isF16() || f.getType().isBF16())
+      return "((uint16_t)0x" +
+             llvm::utohexstr(f.getValue().bitcastToAPInt().getZExtValue()) +
+             "u)";
     return floatLiteral(f.getValue(), f.getType().isF32());
+  }
   if (auto i = llvm::dyn_cast<IntegerAttr>(attr)) {
     Type t = i.getType();
     if (t.isIndex())
@@ -400,8 +412,25 @@ static std::string unsignedOf(const std::string &t) {
   return t;
 }
 
+/// Ops that only move half floats as bits (what the C path supports).
+static bool movesHalfBits(Operation *op) {
+  auto isHalf = [](Type t) {
+    Type e = getElementTypeOrSelf(t);
+    return e.isF16() || e.isBF16();
+  };
+  if (llvm::none_of(op->getOperandTypes(), isHalf) &&
+      llvm::none_of(op->getResultTypes(), isHalf))
+    return true;
+  return llvm::isa<memref::LoadOp, memref::StoreOp, arith::BitcastOp,
+                   arith::ConstantOp, arith::SelectOp>(op) ||
+         op->getName().getDialectNamespace() == "memref";
+}
+
 LogicalResult CEmitter::emitOp(Operation *op, int indent) {
   Location loc = op->getLoc();
+  if (!movesHalfBits(op))
+    return op->emitError("C emitter: arithmetic on f16/bf16 is not supported "
+                         "(only conversions)");
   auto bin = [&](const char *c) {
     return define(op, indent,
                   "(" + expr(op->getOperand(0)) + " " + c + " " +
@@ -590,6 +619,15 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
           return call("whittle_f32_as_i32", kF32AsI32);
         if (from.isInteger(32) && to.isF32())
           return call("whittle_i32_as_f32", kI32AsF32);
+        if (from.isF64() && to.isInteger(64))
+          return call("whittle_f64_as_i64", kF64AsI64);
+        if (from.isInteger(64) && to.isF64())
+          return call("whittle_i64_as_f64", kI64AsF64);
+        // Half floats are held as uint16_t bits already.
+        if ((from.isF16() || from.isBF16()) && to.isInteger(16))
+          return define(op, indent, "((int16_t)" + expr(o.getIn()) + ")");
+        if (from.isInteger(16) && (to.isF16() || to.isBF16()))
+          return define(op, indent, "((uint16_t)" + expr(o.getIn()) + ")");
         return o.emitError("C emitter: unsupported bitcast");
       })
       .Case([&](math::SqrtOp) -> LogicalResult {
@@ -862,6 +900,14 @@ LogicalResult CEmitter::emit(llvm::raw_ostream &out) {
   if (helpers & kI32AsF32)
     out << "static float whittle_i32_as_f32(int32_t i) {\n"
            "  union { int32_t i; float f; } v;\n  v.i = i;\n  return v.f;\n"
+           "}\n\n";
+  if (helpers & kF64AsI64)
+    out << "static int64_t whittle_f64_as_i64(double f) {\n"
+           "  union { double f; int64_t i; } v;\n  v.f = f;\n  return v.i;\n"
+           "}\n\n";
+  if (helpers & kI64AsF64)
+    out << "static double whittle_i64_as_f64(int64_t i) {\n"
+           "  union { int64_t i; double f; } v;\n  v.i = i;\n  return v.f;\n"
            "}\n\n";
   if (helpers & kAbsF32)
     out << "static float whittle_fabsf(float x) {\n"
