@@ -824,6 +824,75 @@ struct VectorizeKernelsPass
     for (linalg::LinalgOp op : rest)
       vectorizeGeneric(rewriter, op);
     eraseUnusedOriginals(module, symbols);
+    if (vectorBits >= 256) {
+      SmallVector<arith::TruncIOp> truncs;
+      module.walk([&](arith::TruncIOp op) { truncs.push_back(op); });
+      for (arith::TruncIOp op : truncs)
+        evenOddRescale(rewriter, op);
+    }
+  }
+
+  /// The fixed-point rescale of int8 requantization on i32 lanes,
+  /// trunc((sext(a) * sext(b) + R) >> S) with splat R and S in [32, 63],
+  /// as two multiplies of the even and the odd lanes viewed as i64 (x86's
+  /// vpmuldq multiplies the low 32 bits of each 64-bit lane), whose
+  /// results interleave back with a shift and a blend. Widening all lanes
+  /// to i64 first costs two extensions per operand and a narrowing.
+  static void evenOddRescale(IRRewriter &rw, arith::TruncIOp op) {
+    auto outType = llvm::dyn_cast<VectorType>(op.getType());
+    if (!outType || outType.getRank() != 1 ||
+        !outType.getElementType().isInteger(32) || outType.getDimSize(0) % 2)
+      return;
+    auto shr = op.getIn().getDefiningOp<arith::ShRSIOp>();
+    auto add = shr ? shr.getLhs().getDefiningOp<arith::AddIOp>() : nullptr;
+    auto mul = add ? add.getLhs().getDefiningOp<arith::MulIOp>() : nullptr;
+    auto ea = mul ? mul.getLhs().getDefiningOp<arith::ExtSIOp>() : nullptr;
+    auto eb = mul ? mul.getRhs().getDefiningOp<arith::ExtSIOp>() : nullptr;
+    // A splat constant, or the broadcast of a scalar one (as epilogues
+    // clone their bodies' constants onto vectors).
+    auto splatConstant = [](Value v, APInt &out) {
+      if (auto b = v.getDefiningOp<vector::BroadcastOp>())
+        v = b.getSource();
+      return matchPattern(v, m_ConstantInt(&out));
+    };
+    APInt round, shift;
+    if (!ea || !eb || ea.getIn().getType() != outType ||
+        eb.getIn().getType() != outType ||
+        !splatConstant(add.getRhs(), round) ||
+        !splatConstant(shr.getRhs(), shift) ||
+        shift.getZExtValue() < 32 || shift.getZExtValue() > 63)
+      return;
+    Location loc = op.getLoc();
+    rw.setInsertionPoint(op);
+    auto wide = VectorType::get({outType.getDimSize(0) / 2}, rw.getI64Type());
+    auto splat = [&](int64_t v) -> Value {
+      return arith::ConstantOp::create(
+          rw, loc, DenseElementsAttr::get(wide, rw.getI64IntegerAttr(v)));
+    };
+    Value c32 = splat(32);
+    auto asWide = [&](Value v) -> Value {
+      return vector::BitCastOp::create(rw, loc, wide, v);
+    };
+    // Sign-extended even (low) and odd (high) halves of each 64-bit lane.
+    auto even = [&](Value v) -> Value {
+      return arith::ShRSIOp::create(rw, loc,
+                                    arith::ShLIOp::create(rw, loc, v, c32), c32);
+    };
+    auto odd = [&](Value v) -> Value {
+      return arith::ShRSIOp::create(rw, loc, v, c32);
+    };
+    Value a = asWide(ea.getIn()), b = asWide(eb.getIn());
+    Value r = splat(round.getSExtValue()), sh = splat(shift.getZExtValue());
+    auto scaled = [&](Value x, Value y) -> Value {
+      Value p = arith::MulIOp::create(rw, loc, x, y);
+      return arith::ShRSIOp::create(rw, loc,
+                                    arith::AddIOp::create(rw, loc, p, r), sh);
+    };
+    Value lo = arith::AndIOp::create(rw, loc, scaled(even(a), even(b)),
+                                     splat(0xFFFFFFFF));
+    Value hi = arith::ShLIOp::create(rw, loc, scaled(odd(a), odd(b)), c32);
+    Value merged = arith::OrIOp::create(rw, loc, lo, hi);
+    rw.replaceOpWithNewOp<vector::BitCastOp>(op, outType, merged);
   }
 
   /// The filters in their original layout, if nothing else reads them.
@@ -1850,6 +1919,9 @@ struct VectorizeKernelsPass
       op = *g;
       named = op;
     }
+    // A body that reads its loop indices needs the loops it was built for.
+    if (!op.getBody()->getOps<linalg::IndexOp>().empty())
+      return named;
     int64_t rank = op.getNumLoops();
     int64_t from = contiguousFrom(op);
     if (from >= rank - 1)
