@@ -574,8 +574,10 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     size_t count = llvm::StringSwitch<size_t>(opName)
                        .Case("onnx.Slice", 5)
                        .Cases({"onnx.Pad", "onnx.ConvInteger",
-                               "onnx.MatMulInteger"},
+                               "onnx.MatMulInteger", "onnx.Resize"},
                               4)
+                       .Cases({"onnx.RNN", "onnx.GRU"}, 6)
+                       .Case("onnx.LSTM", 8)
                        .Default(3);
     while (segments.size() < count)
       segments.push_back(0);
@@ -633,7 +635,10 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
             state.attributes.get("value")))
       state.types[0] = v.getType();
   if (registered->hasTrait<OpTrait::AttrSizedResultSegments>()) {
-    while (resultSegments.size() < 3)
+    size_t count = llvm::StringSwitch<size_t>(opName)
+                       .Cases({"onnx.RNN", "onnx.GRU"}, 2)
+                       .Default(3);
+    while (resultSegments.size() < count)
       resultSegments.push_back(0);
     state.addAttribute("resultSegmentSizes",
                        builder.getDenseI32ArrayAttr(resultSegments));

@@ -1,15 +1,17 @@
 /* Feeds whittle-compiled models control data from their inputs: Gather
- * indices and integer divisors, in range and out of it. Prints each run's
- * status and outputs for FileCheck. */
+ * indices, integer divisors and Range bounds, in range and out of it.
+ * Prints each run's status and outputs for FileCheck. */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "div.h"
 #include "gather.h"
+#include "range.h"
 
 static unsigned char gather_storage[GATHER_ARENA_SIZE + 64];
 static unsigned char div_storage[DIV_ARENA_SIZE + 64];
+static unsigned char range_storage[RANGE_ARENA_SIZE + 64];
 
 static void *aligned_arena(unsigned char *storage) {
   return (void *)(((uintptr_t)storage + 63) & ~(uintptr_t)63);
@@ -52,14 +54,33 @@ static void divide(int32_t b0, int32_t b1, int32_t b2, int32_t b3) {
          (int)m[3]);
 }
 
+static void range(int32_t s, int32_t l, int32_t d) {
+  int32_t y[4] = {0, 0, 0, 0};
+  const void *in[3];
+  void *out[1];
+  int r;
+  in[0] = &s;
+  in[1] = &l;
+  in[2] = &d;
+  out[0] = y;
+  r = range_run(in, out, aligned_arena(range_storage));
+  printf("range %d %d %d: status %d y %d %d %d %d\n", (int)s, (int)l, (int)d,
+         r, (int)y[0], (int)y[1], (int)y[2], (int)y[3]);
+}
+
 int main(void) {
-  printf("codes %d %d\n", GATHER_STATUS_INDEX_OUT_OF_RANGE,
-         DIV_STATUS_DIVISION_BY_ZERO);
+  printf("codes %d %d %d\n", GATHER_STATUS_INDEX_OUT_OF_RANGE,
+         DIV_STATUS_DIVISION_BY_ZERO, RANGE_STATUS_SHAPE_MISMATCH);
   gather(4, -5);
   gather(1, 5);
   gather(-6, 0);
   gather(INT64_MAX, INT64_MIN);
   divide(2, 2, -1, -3);
   divide(2, 0, -1, -3);
+  range(3, 10, 2);
+  range(10, 2, -2);
+  range(3, 12, 2);
+  range(0, 4, 0);
+  range(INT_MIN, INT_MAX, INT_MAX);
   return 0;
 }

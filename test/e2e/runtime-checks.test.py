@@ -1,6 +1,7 @@
-"""Writes two models whose control data comes from inputs: a Gather with
-input indices (gather.onnx) and integer Div and Mod by an input divisor
-(div.onnx)."""
+"""Writes three models whose control data comes from inputs: a Gather with
+input indices (gather.onnx), integer Div and Mod by an input divisor
+(div.onnx), and a Range of declared length 4 from input bounds
+(range.onnx)."""
 import os
 import sys
 
@@ -25,3 +26,7 @@ save("div", [helper.make_node("Div", ["a", "b"], ["q"], name="div"),
              helper.make_node("Mod", ["a", "b"], ["r"], name="mod")],
      [vi("a", TensorProto.INT32, [4]), vi("b", TensorProto.INT32, [4])],
      [vi("q", TensorProto.INT32, [4]), vi("r", TensorProto.INT32, [4])])
+save("range", [helper.make_node("Range", ["s", "l", "d"], ["y"], name="range")],
+     [vi("s", TensorProto.INT32, []), vi("l", TensorProto.INT32, []),
+      vi("d", TensorProto.INT32, [])],
+     [vi("y", TensorProto.INT32, [4])])

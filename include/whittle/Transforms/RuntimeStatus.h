@@ -29,6 +29,9 @@ enum RuntimeStatus : int32_t {
   kStatusIndexOutOfRange = 1,
   /// An integer divisor read from an input (Div, Mod) is zero.
   kStatusDivisionByZero = 2,
+  /// A parameter read from an input that fixes a compiled extent (Range's
+  /// bounds, OneHot's depth, Resize's sizes) disagrees with it.
+  kStatusShapeMismatch = 3,
 };
 
 } // namespace whittle

@@ -11,6 +11,7 @@
 
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
+#include "whittle/Transforms/RuntimeStatus.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -217,6 +218,63 @@ std::optional<FailureOr<Value>> lowerQuantOp(Lowerer &l, Operation *op);
 /// y_zero_point.
 FailureOr<SmallVector<Value>>
 lowerDynamicQuantizeLinear(Lowerer &l, onnx::DynamicQuantizeLinearOp op);
+
+/// A linalg.generic producing `rt` whose body also sees the loop indices;
+/// `inputs` are read through `inputMaps`.
+Value indexedGeneric(
+    Lowerer &l, RankedTensorType rt, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)>
+        body);
+
+/// An `index` constant.
+Value cidx(OpBuilder &b, Location loc, int64_t v);
+
+/// An index read from a tensor, made non-negative (ONNX negative indices
+/// count from the end) and clamped into [0, dim).
+Value normalizeIndex(OpBuilder &b, Location loc, Value idx, int64_t dim);
+
+/// Unless `v` is a compile-time constant, a run-time check that `pred` holds
+/// for every element of `v`, reported as `status` by NAME_run.
+void addRuntimeCheck(Lowerer &l, Value v, whittle::RuntimeStatus status,
+                     StringRef what,
+                     function_ref<Value(OpBuilder &, Location, Value)> pred);
+
+/// A run-time check that the i1 `flag` holds, reported as `status`.
+void addRuntimeAssert(Lowerer &l, Value flag, whittle::RuntimeStatus status,
+                      StringRef what);
+
+/// Checks that indices read from an input lie in [-dim, dim).
+void checkIndices(Lowerer &l, Value indices, int64_t dim);
+
+/// `axis` made non-negative, or an error if it is outside [-rank, rank).
+FailureOr<int64_t> normAxis(Operation *op, int64_t axis, int64_t rank);
+
+/// Slice with starts, ends, axes or steps read at run time (checked to give
+/// the static result shape).
+FailureOr<Value> lowerRuntimeSlice(Lowerer &l, onnx::SliceOp op);
+
+/// Max or average pooling over any number of spatial dimensions (dilated
+/// too) as one linalg.generic over the NC... input; failure (no message)
+/// for an average of integers.
+FailureOr<Value> lowerPoolND(Lowerer &l, Value x, const onnx::WindowGeometry &g,
+                             RankedTensorType rt, bool isMax,
+                             bool countIncludePad);
+
+/// Grouped, dilated convolution over any number of spatial dimensions as
+/// one linalg.generic (x [N, C, ...], w [M, C/group, k...], bias [M]).
+FailureOr<Value> lowerConvND(Lowerer &l, Value x, Value w, Value bias,
+                             const onnx::WindowGeometry &g, int64_t group,
+                             RankedTensorType rt);
+
+/// Lowers the data-addressed ops (GatherND, ScatterElements, ScatterND,
+/// OneHot, Range, CumSum, Einsum, Resize); std::nullopt for any other op.
+std::optional<FailureOr<Value>> lowerIndexingOp(Lowerer &l, Operation *op);
+
+/// Lowers RNN, GRU and LSTM (their present results, in order);
+/// std::nullopt for any other op.
+std::optional<FailureOr<SmallVector<Value>>> lowerRecurrentOp(Lowerer &l,
+                                                              Operation *op);
 
 } // namespace whittle::lowering
 

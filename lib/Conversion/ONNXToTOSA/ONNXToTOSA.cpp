@@ -212,6 +212,21 @@ FailureOr<Value> whittle::lowering::lowerConvNHWC(
 static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
   auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
+  if (xt.getRank() > 4) {
+    // Three or more spatial dimensions: one generic in NC... layout.
+    std::string err;
+    auto g = onnx::computeWindowGeometry(
+        xt.getShape().drop_front(2), wt.getShape().drop_front(2),
+        op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+        op.getAutoPad(), false, err);
+    if (!g)
+      return op.emitError(err);
+    if (!xt.getElementType().isF32())
+      return op.emitError("Conv on ") << xt.getElementType()
+                                      << " is not supported yet";
+    return lowerConvND(l, op.getX(), op.getW(), op.getB(), *g, op.getGroup(),
+                       rt);
+  }
   auto g = convGeometry(op);
   if (failed(g))
     return failure();
@@ -234,9 +249,6 @@ template <typename PoolOp>
 static FailureOr<Value> lowerPool(Lowerer &l, PoolOp op, bool isMax) {
   auto xt = Lowerer::typeOf(op.getX());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
-  if (xt.getRank() != 3 && xt.getRank() != 4)
-    return op.emitError("pooling with ")
-           << xt.getRank() - 2 << " spatial dimensions is not supported yet";
   std::string err;
   auto g = onnx::computeWindowGeometry(
       xt.getShape().drop_front(2), onnx::getI64Array(op.getKernelShape()),
@@ -244,8 +256,16 @@ static FailureOr<Value> lowerPool(Lowerer &l, PoolOp op, bool isMax) {
       op.getAutoPad(), op.getCeilMode() != 0, err);
   if (!g)
     return op.emitError(err);
-  if (llvm::any_of(g->dilations, [](int64_t d) { return d != 1; }))
-    return op.emitError("dilated pooling is not supported yet");
+  // TOSA pools 1-D and 2-D windows without dilation; the rest is a generic.
+  if ((xt.getRank() != 3 && xt.getRank() != 4) ||
+      llvm::any_of(g->dilations, [](int64_t d) { return d != 1; })) {
+    auto y = lowerPoolND(l, op.getX(), *g, rt, isMax,
+                         op.getCountIncludePad() != 0);
+    if (failed(y))
+      return op.emitError("average pooling of ")
+             << xt.getElementType() << " is not supported";
+    return y;
+  }
   Value xin = op.getX();
   bool explicitZeroPad = !isMax && op.getCountIncludePad() != 0 &&
                          llvm::any_of(g->pads, [](int64_t p) { return p; });
@@ -449,6 +469,111 @@ static FailureOr<Value> lowerMatMul(Lowerer &l, onnx::MatMulOp op) {
                        rt.getShape());
 }
 
+/// x^y for integers of any widths, in x's type: binary exponentiation over
+/// all the bits of y (wrapping, as ONNX Runtime's integer pow does); 0 for
+/// negative y unless |x| = 1.
+static Value integerPow(OpBuilder &b, Location loc, Value x, Value y) {
+  auto xt = llvm::cast<IntegerType>(x.getType());
+  Type i64 = b.getI64Type();
+  Value base = convertScalar(b, loc, x, i64), e = convertScalar(b, loc, y, i64);
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  Value result = c(1), sq = base;
+  unsigned bits = llvm::cast<IntegerType>(y.getType()).getWidth();
+  for (unsigned i = 0; i + 1 < bits; ++i) {
+    Value bit = arith::AndIOp::create(
+        b, loc, arith::ShRSIOp::create(b, loc, e, c(i)), c(1));
+    Value take = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, bit,
+                                       c(0));
+    result = arith::SelectOp::create(
+        b, loc, take, arith::MulIOp::create(b, loc, result, sq), result);
+    if (i + 2 < bits)
+      sq = arith::MulIOp::create(b, loc, sq, sq);
+  }
+  // Negative exponents: 1 / x^|y| in integers.
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
+                                         c(0));
+  Value one = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, base,
+                                    c(1));
+  Value minusOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         base, c(-1));
+  Value odd = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, arith::AndIOp::create(b, loc, e, c(1)),
+      c(0));
+  Value inverse = arith::SelectOp::create(
+      b, loc, one, c(1),
+      arith::SelectOp::create(
+          b, loc, minusOne,
+          arith::SelectOp::create(b, loc, odd, c(-1), c(1)), c(0)));
+  result = arith::SelectOp::create(b, loc, negative, inverse, result);
+  return convertScalar(b, loc, result, xt);
+}
+
+/// x^y for a float x and an integer y by binary exponentiation in x's type
+/// (exact products, as a libm pow gives for integral exponents); 1 / x^|y|
+/// for negative y.
+static Value floatIntegerPow(OpBuilder &b, Location loc, Value x, Value y) {
+  Type i64 = b.getI64Type(), f = x.getType();
+  Value e = convertScalar(b, loc, y, i64);
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(f, 1.0));
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
+                                         c(0));
+  // |y| (INT64_MIN stays negative: its bits still count as 2^63).
+  e = arith::SelectOp::create(b, loc, negative,
+                              arith::SubIOp::create(b, loc, c(0), e), e);
+  Value result = one, sq = x;
+  unsigned bits = llvm::cast<IntegerType>(y.getType()).getWidth();
+  for (unsigned i = 0; i < bits; ++i) {
+    Value bit = arith::AndIOp::create(
+        b, loc, arith::ShRUIOp::create(b, loc, e, c(i)), c(1));
+    Value take = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, bit,
+                                       c(0));
+    result = arith::SelectOp::create(
+        b, loc, take, arith::MulFOp::create(b, loc, result, sq), result);
+    if (i + 1 < bits)
+      sq = arith::MulFOp::create(b, loc, sq, sq);
+  }
+  return arith::SelectOp::create(
+      b, loc, negative, arith::DivFOp::create(b, loc, one, result), result);
+}
+
+/// x^y in floating point as exp(y * log|x|), with the sign of x for odd
+/// integral y, NaN for a negative x and fractional y, and x^0 = 1.
+static Value floatPow(OpBuilder &b, Location loc, Value x, Value y) {
+  Type f = x.getType();
+  auto c = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(f, v));
+  };
+  using P = arith::CmpFPredicate;
+  Value mag = math::ExpOp::create(
+      b, loc,
+      arith::MulFOp::create(
+          b, loc, y,
+          math::LogOp::create(b, loc, math::AbsFOp::create(b, loc, x))));
+  Value integral = arith::CmpFOp::create(b, loc, P::OEQ,
+                                         math::FloorOp::create(b, loc, y), y);
+  Value half = arith::MulFOp::create(b, loc, y, c(0.5));
+  Value odd = arith::AndIOp::create(
+      b, loc, integral,
+      arith::CmpFOp::create(b, loc, P::ONE,
+                            math::FloorOp::create(b, loc, half), half));
+  Value negative = arith::CmpFOp::create(b, loc, P::OLT, x, c(0.0));
+  Value r = arith::SelectOp::create(
+      b, loc, negative,
+      arith::SelectOp::create(
+          b, loc, integral,
+          arith::SelectOp::create(b, loc, odd,
+                                  arith::NegFOp::create(b, loc, mag), mag),
+          c(std::numeric_limits<double>::quiet_NaN())),
+      mag);
+  return arith::SelectOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, P::OEQ, y, c(0.0)), c(1.0), r);
+}
+
 static FailureOr<Value> lowerPow(Lowerer &l, onnx::PowOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   auto exps = whittle::getConstantFloats(op.getB());
@@ -469,10 +594,32 @@ static FailureOr<Value> lowerPow(Lowerer &l, onnx::PowOp op) {
             return math::SqrtOp::create(b, loc, a[0]).getResult();
           });
   }
-  if (Lowerer::typeOf(op.getA()).getElementType() !=
-      Lowerer::typeOf(op.getB()).getElementType())
-    return op.emitError("Pow with mixed element types is not supported yet");
-  return l.binary<tosa::PowOp>(rt, op.getA(), op.getB());
+  Type xElt = Lowerer::typeOf(op.getA()).getElementType();
+  Type yElt = Lowerer::typeOf(op.getB()).getElementType();
+  if (xElt == yElt && llvm::isa<FloatType>(xElt))
+    return l.binary<tosa::PowOp>(rt, op.getA(), op.getB());
+  if (!llvm::isa<FloatType>(xElt) && !llvm::isa<FloatType>(yElt))
+    return l.linalgElementwise(
+        rt, {op.getA(), op.getB()},
+        [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return integerPow(b, loc, a[0], a[1]);
+        });
+  if (!llvm::isa<FloatType>(yElt))
+    return l.linalgElementwise(
+        rt, {op.getA(), op.getB()},
+        [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          return floatIntegerPow(b, loc, a[0], a[1]);
+        });
+  // A float exponent with an integer (or other float) base: the power in
+  // f32, converted to the base's type (numpy's and ONNX Runtime's result).
+  Type f32 = l.rw.getF32Type();
+  return l.linalgElementwise(
+      rt, {op.getA(), op.getB()},
+      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value p = floatPow(b, loc, convertScalar(b, loc, a[0], f32),
+                           convertScalar(b, loc, a[1], f32));
+        return convertScalar(b, loc, p, xElt);
+      });
 }
 
 static FailureOr<Value> lowerSoftmax(Lowerer &l, onnx::SoftmaxOp op) {
@@ -617,6 +764,68 @@ reductionAxes(Operation *op, Value axesInput, ArrayAttr axesAttr, int64_t rank,
   return normalizeAxes(op, axes, rank);
 }
 
+/// Axes read at run time: with keepdims the static result shape says which
+/// dimensions are reduced (those of extent 1 that were not; reducing an
+/// extent-1 dimension changes nothing), and a run-time check confirms that
+/// the axes name exactly those. Without keepdims which dimensions vanish
+/// is ambiguous.
+static FailureOr<SmallVector<int64_t>>
+runtimeReductionAxes(Lowerer &l, Operation *op, Value axesInput,
+                     int64_t keepdims) {
+  auto in = Lowerer::typeOf(op->getOperand(0));
+  auto out = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  if (!keepdims || out.getRank() != in.getRank()) {
+    op->emitError("reduction axes read at run time need keepdims = 1");
+    return failure();
+  }
+  int64_t rank = in.getRank();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (out.getDimSize(d) != in.getDimSize(d)) {
+      if (out.getDimSize(d) != 1) {
+        op->emitError("result dimension ") << d << " is neither kept nor "
+                                              "reduced";
+        return failure();
+      }
+      axes.push_back(d);
+    }
+  OpBuilder &b = l.rw;
+  Location loc = l.loc;
+  Type i64 = b.getI64Type();
+  auto c = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  };
+  using P = arith::CmpIPredicate;
+  Value ok = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+  SmallVector<Value> named(rank,
+                           arith::ConstantOp::create(b, loc,
+                                                     b.getBoolAttr(false)));
+  int64_t n = Lowerer::typeOf(axesInput).getNumElements();
+  for (int64_t j = 0; j < n; ++j) {
+    Value a = convertScalar(
+        b, loc,
+        tensor::ExtractOp::create(b, loc, axesInput, ValueRange{cidx(b, loc, j)}),
+        i64);
+    a = arith::SelectOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, P::slt, a, c(0)),
+        arith::AddIOp::create(b, loc, a, c(rank)), a);
+    // Each axis must be a dimension whose result extent is 1.
+    Value valid = arith::ConstantOp::create(b, loc, b.getBoolAttr(false));
+    for (int64_t d = 0; d < rank; ++d) {
+      Value hit = arith::CmpIOp::create(b, loc, P::eq, a, c(d));
+      named[d] = arith::OrIOp::create(b, loc, named[d], hit);
+      if (out.getDimSize(d) == 1)
+        valid = arith::OrIOp::create(b, loc, valid, hit);
+    }
+    ok = arith::AndIOp::create(b, loc, ok, valid);
+  }
+  for (int64_t d : axes)
+    ok = arith::AndIOp::create(b, loc, ok, named[d]);
+  addRuntimeAssert(l, ok, whittle::kStatusShapeMismatch,
+                   "reduction axes do not give the compiled shape");
+  return axes;
+}
+
 template <typename RedOp>
 static Value reduceAxes(Lowerer &l, Value x, ArrayRef<int64_t> axes) {
   auto t = Lowerer::typeOf(x);
@@ -644,8 +853,11 @@ static FailureOr<Value> lowerReduce(Lowerer &l, ReduceOpTy op) {
   auto in = Lowerer::typeOf(x);
   Type elt = in.getElementType();
   bool empty = false;
-  auto axes = reductionAxes(op, op.getAxesInput(), op.getAxesAttr(),
-                            in.getRank(), empty);
+  FailureOr<SmallVector<int64_t>> axes =
+      op.getAxesInput() && !whittle::getConstantAttr(op.getAxesInput())
+          ? runtimeReductionAxes(l, op, op.getAxesInput(), op.getKeepdims())
+          : reductionAxes(op, op.getAxesInput(), op.getAxesAttr(),
+                          in.getRank(), empty);
   if (failed(axes))
     return failure();
   if (empty && op.getNoopWithEmptyAxes())
@@ -1038,7 +1250,7 @@ static FailureOr<Value> lowerSlice(Lowerer &l, onnx::SliceOp op) {
   if (op.getSteps())
     steps = whittle::getConstantInts(op.getSteps());
   if (!starts || !ends || (op.getAxes() && !axes) || (op.getSteps() && !steps))
-    return op.emitError("Slice starts, ends, axes and steps must be constant");
+    return lowerRuntimeSlice(l, op);
   size_t n = starts->size();
   if (ends->size() != n || (axes && axes->size() != n) ||
       (steps && steps->size() != n))
@@ -1132,7 +1344,7 @@ static FailureOr<Value> lowerBatchNorm(Lowerer &l,
 
 /// A linalg.generic producing `rt` whose body also sees the loop indices;
 /// `inputs` are read through `inputMaps`.
-static Value indexedGeneric(
+Value whittle::lowering::indexedGeneric(
     Lowerer &l, RankedTensorType rt, ValueRange inputs,
     ArrayRef<AffineMap> inputMaps,
     function_ref<Value(OpBuilder &, Location, ValueRange, ArrayRef<Value>)>
@@ -1155,14 +1367,14 @@ static Value indexedGeneric(
       .getResult(0);
 }
 
-static Value cidx(OpBuilder &b, Location loc, int64_t v) {
+Value whittle::lowering::cidx(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
 /// An index read from a tensor, made non-negative (ONNX negative indices
 /// count from the end) and clamped into [0, dim): generated code never reads
 /// outside its buffers, whatever the input.
-static Value normalizeIndex(OpBuilder &b, Location loc, Value idx,
+Value whittle::lowering::normalizeIndex(OpBuilder &b, Location loc, Value idx,
                             int64_t dim) {
   // Clamped into [-dim, dim) first, so that adding dim cannot overflow
   // (signed overflow is undefined in the C output).
@@ -1178,7 +1390,7 @@ static Value normalizeIndex(OpBuilder &b, Location loc, Value idx,
 /// Unless `v` is a compile-time constant (the verifiers checked those), a
 /// run-time check that `pred` holds for every element of `v`: a reduction to
 /// one i1 and a `cf.assert` carrying `status` (RuntimeStatus.h).
-static void addRuntimeCheck(
+void whittle::lowering::addRuntimeCheck(
     Lowerer &l, Value v, whittle::RuntimeStatus status, StringRef what,
     function_ref<Value(OpBuilder &, Location, Value)> pred) {
   if (whittle::getConstantAttr(v))
@@ -1208,12 +1420,18 @@ static void addRuntimeCheck(
                   })
                   .getResult(0);
   Value flag = tensor::ExtractOp::create(l.rw, l.loc, all, ValueRange{});
+  addRuntimeAssert(l, flag, status, what);
+}
+
+void whittle::lowering::addRuntimeAssert(Lowerer &l, Value flag,
+                                         whittle::RuntimeStatus status,
+                                         StringRef what) {
   auto check = cf::AssertOp::create(l.rw, l.loc, flag, what);
   check->setAttr(whittle::kStatusAttr, l.rw.getI32IntegerAttr(status));
 }
 
 /// Checks that indices read from an input lie in [-dim, dim).
-static void checkIndices(Lowerer &l, Value indices, int64_t dim) {
+void whittle::lowering::checkIndices(Lowerer &l, Value indices, int64_t dim) {
   addRuntimeCheck(
       l, indices, whittle::kStatusIndexOutOfRange, "index out of range",
       [&](OpBuilder &b, Location loc, Value idx) -> Value {
@@ -1263,7 +1481,8 @@ static void checkDivisors(Lowerer &l, Value divisor) {
                   });
 }
 
-static FailureOr<int64_t> normAxis(Operation *op, int64_t axis, int64_t rank) {
+FailureOr<int64_t> whittle::lowering::normAxis(Operation *op, int64_t axis,
+                                               int64_t rank) {
   if (axis < -rank || axis >= rank) {
     op->emitError("axis ") << axis << " out of range for rank " << rank;
     return failure();
@@ -1393,22 +1612,33 @@ static FailureOr<Value> lowerTrilu(Lowerer &l, onnx::TriluOp op) {
   int64_t rank = rt.getRank();
   if (rank < 2)
     return op.emitError("Trilu input must have rank >= 2");
-  int64_t k = 0;
-  if (op.getK()) {
-    auto c = whittle::getConstantInts(op.getK());
-    if (!c || c->size() != 1)
-      return op.emitError("Trilu k must be a constant scalar");
-    k = (*c)[0];
+  // k: absent (0), a constant, or a scalar read at run time.
+  Value k;
+  if (!op.getK()) {
+    k = arith::ConstantOp::create(l.rw, l.loc, l.rw.getI64IntegerAttr(0));
+  } else if (auto c = whittle::getConstantInts(op.getK())) {
+    if (c->size() != 1)
+      return op.emitError("Trilu k must hold one value");
+    k = arith::ConstantOp::create(l.rw, l.loc,
+                                  l.rw.getI64IntegerAttr((*c)[0]));
+  } else {
+    auto kt = Lowerer::typeOf(op.getK());
+    if (kt.getNumElements() != 1)
+      return op.emitError("Trilu k must hold one value");
+    SmallVector<Value> at(kt.getRank(), cidx(l.rw, l.loc, 0));
+    k = tensor::ExtractOp::create(l.rw, l.loc, op.getK(), at);
   }
   bool upper = op.getUpper() != 0;
   Type elt = rt.getElementType();
   return indexedGeneric(
       l, rt, {op.getInput()}, {l.rw.getMultiDimIdentityMap(rank)},
       [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
-        Value diff = arith::SubIOp::create(b, loc, ivs[rank - 1], ivs[rank - 2]);
+        Value diff = arith::IndexCastOp::create(
+            b, loc, b.getI64Type(),
+            arith::SubIOp::create(b, loc, ivs[rank - 1], ivs[rank - 2]));
         Value keep = arith::CmpIOp::create(
             b, loc, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-            diff, cidx(b, loc, k));
+            diff, k);
         Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
         return arith::SelectOp::create(b, loc, keep, args[0], zero).getResult();
       });
@@ -1433,8 +1663,6 @@ static FailureOr<Value> lowerPad(Lowerer &l, onnx::PadOp op) {
   auto in = Lowerer::typeOf(op.getData());
   int64_t rank = in.getRank();
   auto pads = whittle::getConstantInts(op.getPads());
-  if (!pads)
-    return op.emitError("Pad pads must be constant");
   SmallVector<int64_t> axes;
   if (op.getAxes()) {
     auto a = whittle::getConstantInts(op.getAxes());
@@ -1450,12 +1678,43 @@ static FailureOr<Value> lowerPad(Lowerer &l, onnx::PadOp op) {
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
   }
-  if ((int64_t)pads->size() != 2 * (int64_t)axes.size())
+  int64_t numPads = Lowerer::typeOf(op.getPads()).getNumElements();
+  if (numPads != 2 * (int64_t)axes.size())
     return op.emitError("Pad expects ") << 2 * axes.size() << " pads, got "
-                                        << pads->size();
-  SmallVector<int64_t> begin(rank, 0);
-  for (size_t i = 0; i < axes.size(); ++i)
-    begin[axes[i]] = (*pads)[i];
+                                        << numPads;
+  // Leading pads per dimension: constants, or read at run time and checked
+  // to give the compiled extents.
+  SmallVector<Value> begin(rank, cidx(l.rw, l.loc, 0));
+  if (pads) {
+    for (size_t i = 0; i < axes.size(); ++i)
+      begin[axes[i]] = cidx(l.rw, l.loc, (*pads)[i]);
+  } else {
+    Type i64 = l.rw.getI64Type();
+    auto padAt = [&](int64_t j) -> Value {
+      Value v = tensor::ExtractOp::create(l.rw, l.loc, op.getPads(),
+                                          ValueRange{cidx(l.rw, l.loc, j)});
+      return convertScalar(l.rw, l.loc, v, i64);
+    };
+    Value ok = arith::ConstantOp::create(l.rw, l.loc, l.rw.getBoolAttr(true));
+    for (size_t i = 0; i < axes.size(); ++i) {
+      Value lo = padAt(i), hi = padAt(i + axes.size());
+      Value total = arith::AddIOp::create(
+          l.rw, l.loc, arith::AddIOp::create(l.rw, l.loc, lo, hi),
+          arith::ConstantOp::create(
+              l.rw, l.loc, l.rw.getI64IntegerAttr(in.getDimSize(axes[i]))));
+      ok = arith::AndIOp::create(
+          l.rw, l.loc, ok,
+          arith::CmpIOp::create(
+              l.rw, l.loc, arith::CmpIPredicate::eq, total,
+              arith::ConstantOp::create(
+                  l.rw, l.loc,
+                  l.rw.getI64IntegerAttr(rt.getDimSize(axes[i])))));
+      begin[axes[i]] = arith::IndexCastOp::create(l.rw, l.loc,
+                                                  l.rw.getIndexType(), lo);
+    }
+    addRuntimeAssert(l, ok, whittle::kStatusShapeMismatch,
+                     "Pad pads do not give the compiled shape");
+  }
   Type elt = rt.getElementType();
   StringRef mode = op.getMode();
   Value data = op.getData();
@@ -1476,7 +1735,7 @@ static FailureOr<Value> lowerPad(Lowerer &l, onnx::PadOp op) {
         Value inside = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
         for (int64_t i = 0; i < rank; ++i) {
           int64_t d = in.getDimSize(i);
-          Value j = arith::SubIOp::create(b, loc, ivs[i], cidx(b, loc, begin[i]));
+          Value j = arith::SubIOp::create(b, loc, ivs[i], begin[i]);
           Value lo = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j,
                                            cidx(b, loc, 0));
           Value hi = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, j,
@@ -1761,6 +2020,72 @@ static FailureOr<Value> lowerConvTranspose(Lowerer &l,
   return finishWindowOutput(l, y, rt);
 }
 
+/// LRN: x / (bias + alpha / size * s)^beta, s the sum of squares over a
+/// window of channels; the window is the sum of `size` channel-shifted
+/// slices of the zero-padded squares.
+static FailureOr<Value> lowerLRN(Lowerer &l, onnx::LRNOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  Type elt = rt.getElementType();
+  int64_t size = op.getSize(), rank = rt.getRank();
+  int64_t before = (size - 1) / 2, after = size - 1 - before;
+  Value x = op.getX();
+  Value sq = l.mul(rt, x, x);
+  SmallVector<int64_t> padShape(rt.getShape());
+  padShape[1] += size - 1;
+  SmallVector<int64_t> pads(2 * rank, 0);
+  pads[2] = before;
+  pads[3] = after;
+  Value padded = tosa::PadOp::create(
+      l.rw, l.loc, l.tensorType(padShape, elt), sq, l.shapeValue(pads),
+      l.splat(elt, {1}, 0.0));
+  Value sum;
+  for (int64_t i = 0; i < size; ++i) {
+    SmallVector<int64_t> start(rank, 0);
+    start[1] = i;
+    Value piece = l.slice(padded, start, rt.getShape());
+    sum = sum ? l.binary<tosa::AddOp>(rt, sum, piece) : piece;
+  }
+  double alpha = op.getAlpha().convertToDouble() / size;
+  double beta = op.getBeta().convertToDouble();
+  double bias = op.getBias().convertToDouble();
+  return l.linalgElementwise(
+      rt, {x, sum}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        auto c = [&](double v) -> Value {
+          return arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, v));
+        };
+        Value base = arith::AddFOp::create(
+            b, loc, c(bias), arith::MulFOp::create(b, loc, c(alpha), a[1]));
+        // base^-beta = exp(-beta * log(base)); base >= bias > 0.
+        Value scale = math::ExpOp::create(
+            b, loc,
+            arith::MulFOp::create(b, loc, c(-beta),
+                                  math::LogOp::create(b, loc, base)));
+        return arith::MulFOp::create(b, loc, a[0], scale);
+      });
+}
+
+/// MeanVarianceNormalization: (x - mean) / (sqrt(var) + 1e-9), the
+/// statistics over `axes` (ONNX's function body).
+static FailureOr<Value>
+lowerMeanVarianceNorm(Lowerer &l, onnx::MeanVarianceNormalizationOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto axes = normalizeAxes(op, onnx::getI64Array(op.getAxes()), rt.getRank());
+  if (failed(axes))
+    return failure();
+  Value x = op.getX();
+  Value mean = reduceMean(l, x, *axes);
+  Value d = l.binary<tosa::SubOp>(rt, x, mean);
+  Value var = reduceMean(l, l.mul(rt, d, d), *axes);
+  Type elt = rt.getElementType();
+  return l.linalgElementwise(
+      rt, {d, var}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Value sd = arith::AddFOp::create(
+            b, loc, math::SqrtOp::create(b, loc, a[1]),
+            arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, 1e-9)));
+        return arith::DivFOp::create(b, loc, a[0], sd);
+      });
+}
+
 /// Dispatches one op. Returns the replacement value, or failure after
 /// emitting an error at the op's location.
 static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
@@ -1776,6 +2101,8 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
   };
   if (auto quant = lowerQuantOp(l, op))
     return *quant;
+  if (auto indexing = lowerIndexingOp(l, op))
+    return *indexing;
   if (auto scalar = lowerScalarElementwise(l, op))
     return *scalar;
   return llvm::TypeSwitch<Operation *, FailureOr<Value>>(op)
@@ -1911,6 +2238,16 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
           axes.push_back(i);
         return reduceMean(l, o.getX(), axes);
       })
+      .Case([&](onnx::GlobalMaxPoolOp o) -> FailureOr<Value> {
+        SmallVector<int64_t> axes;
+        for (int64_t i = 2; i < rt.getRank(); ++i)
+          axes.push_back(i);
+        return reduceAxes<tosa::ReduceMaxOp>(l, o.getX(), axes);
+      })
+      .Case([&](onnx::LRNOp o) { return lowerLRN(l, o); })
+      .Case([&](onnx::MeanVarianceNormalizationOp o) {
+        return lowerMeanVarianceNorm(l, o);
+      })
       .Case([&](onnx::ReduceMeanOp o) -> FailureOr<Value> {
         auto in = Lowerer::typeOf(o.getData());
         SmallVector<int64_t> axes = onnx::getI64Array(o.getAxesAttr());
@@ -2026,6 +2363,14 @@ struct ConvertONNXToTOSAPass
           continue;
         }
         rw.replaceOp(op, *results);
+        continue;
+      }
+      if (auto recurrent = lowerRecurrentOp(l, op)) {
+        if (mlir::failed(*recurrent)) {
+          failed = true;
+          continue;
+        }
+        rw.replaceOp(op, **recurrent);
         continue;
       }
       if (auto ln = llvm::dyn_cast<onnx::LayerNormalizationOp>(op)) {

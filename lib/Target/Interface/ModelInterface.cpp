@@ -189,13 +189,15 @@ void emitHeader(const ModelInterface &model, StringRef name, StringRef source,
   os << "\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   os << "/* " << name << "_run's results besides 0 (success): an input held a\n"
         " * Gather"
-        " index out of range, or a zero integer divisor. The run completes\n"
-        " * safely (indices clamped, divisors replaced), but its outputs are\n"
-        " * meaningless. */\n";
+        " index out of range, a zero integer divisor, or a parameter that\n"
+        " * disagrees with a compiled shape. The run completes safely (indices\n"
+        " * clamped, divisors replaced), but its outputs are meaningless. */\n";
   os << "#define " << up << "_STATUS_INDEX_OUT_OF_RANGE "
      << kStatusIndexOutOfRange << "\n";
   os << "#define " << up << "_STATUS_DIVISION_BY_ZERO "
-     << kStatusDivisionByZero << "\n\n";
+     << kStatusDivisionByZero << "\n";
+  os << "#define " << up << "_STATUS_SHAPE_MISMATCH " << kStatusShapeMismatch
+     << "\n\n";
   os << "/* Runs the model. Returns 0 on success, else a " << up
      << "_STATUS_* code. */\n";
   os << "int " << name

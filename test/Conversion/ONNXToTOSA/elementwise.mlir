@@ -60,3 +60,44 @@ func.func @trig(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xi1
   %2 = onnx.IsNaN %x : (tensor<4xf32>) -> tensor<4xi1>
   return %0, %1, %2 : tensor<4xf32>, tensor<4xf32>, tensor<4xi1>
 }
+
+// -----
+
+// Pow with an integer exponent: binary exponentiation over the exponent's
+// bits in the base's float type (exact for integral powers, no exp/log).
+// CHECK-LABEL: func @pow_float_int
+// CHECK: linalg.generic
+// CHECK-COUNT-32: arith.shrui
+// CHECK: arith.divf
+// CHECK-NOT: math.log
+func.func @pow_float_int(%x: tensor<4xf32>, %e: tensor<4xi32>) -> tensor<4xf32> {
+  %0 = onnx.Pow %x, %e : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// An integer base with a float exponent: exp(y * log|x|) in f32 with the
+// sign fixed for odd integral y, converted back to the base's type.
+// CHECK-LABEL: func @pow_int_float
+// CHECK: linalg.generic
+// CHECK: arith.sitofp
+// CHECK: math.log
+// CHECK: math.exp
+// CHECK: arith.fptosi
+func.func @pow_int_float(%x: tensor<3xi64>, %e: tensor<3xf32>) -> tensor<3xi64> {
+  %0 = onnx.Pow %x, %e : (tensor<3xi64>, tensor<3xf32>) -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+// Integers: binary exponentiation in i64, wrapped to the base's width.
+// CHECK-LABEL: func @pow_int_int
+// CHECK: linalg.generic
+// CHECK: arith.muli
+// CHECK: arith.trunci
+func.func @pow_int_int(%x: tensor<3xi32>, %e: tensor<3xi32>) -> tensor<3xi32> {
+  %0 = onnx.Pow %x, %e : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
+  return %0 : tensor<3xi32>
+}

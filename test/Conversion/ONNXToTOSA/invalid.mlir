@@ -1,29 +1,5 @@
 // RUN: whittle-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(convert-onnx-to-tosa))" --verify-diagnostics
 
-func.func @conv3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x4x4x4xf32> {
-  %w = onnx.Constant dense<1.0> : tensor<1x1x1x1x1xf32>
-  // expected-error @+1 {{Conv with 3 spatial dimensions is not supported yet}}
-  %0 = onnx.Conv %x, %w : (tensor<1x1x4x4x4xf32>, tensor<1x1x1x1x1xf32>) -> tensor<1x1x4x4x4xf32>
-  return %0 : tensor<1x1x4x4x4xf32>
-}
-
-// -----
-
-func.func @dilated_pool(%x: tensor<1x1x8x8xf32>) -> tensor<1x1x6x6xf32> {
-  // expected-error @+1 {{dilated pooling is not supported yet}}
-  %0 = onnx.MaxPool %x {kernel_shape = [2, 2], dilations = [2, 2]} : (tensor<1x1x8x8xf32>) -> tensor<1x1x6x6xf32>
-  return %0 : tensor<1x1x6x6xf32>
-}
-// -----
-
-func.func @pow_mixed(%x: tensor<4xf32>, %e: tensor<4xi64>) -> tensor<4xf32> {
-  // expected-error @+1 {{Pow with mixed element types is not supported yet}}
-  %0 = onnx.Pow %x, %e : (tensor<4xf32>, tensor<4xi64>) -> tensor<4xf32>
-  return %0 : tensor<4xf32>
-}
-
-// -----
-
 func.func @qlinearconv_runtime_scale_grouped(%x: tensor<1x2x4x4xi8>, %s: tensor<f32>) -> tensor<1x2x4x4xi8> {
   %z = onnx.Constant dense<0> : tensor<i8>
   %w = onnx.Constant dense<1> : tensor<2x1x1x1xi8>
@@ -88,4 +64,20 @@ func.func @qgemm_int16(%a: tensor<2x2xi16>) -> tensor<2x2xi8> {
   // expected-error @+1 {{a is 'i16'; the integer kernels take int8 (uint8 only where nothing but quantization ops and data movement use it)}}
   %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %bz, %s, %bz : (tensor<2x2xi16>, tensor<f32>, tensor<i16>, tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x2xi8>
   return %0 : tensor<2x2xi8>
+}
+
+// -----
+
+func.func @rnn_activation(%x: tensor<1x1x2xf32>, %w: tensor<1x3x2xf32>, %r: tensor<1x3x3xf32>) -> tensor<1x1x3xf32> {
+  // expected-error @+1 {{activation 'Gelu' is not supported}}
+  %y = "onnx.RNN"(%x, %w, %r) <{hidden_size = 3 : i64, activations = ["Gelu"], operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<1x1x2xf32>, tensor<1x3x2xf32>, tensor<1x3x3xf32>) -> tensor<1x1x3xf32>
+  return %y : tensor<1x1x3xf32>
+}
+
+// -----
+
+func.func @reduce_runtime_axes_no_keepdims(%x: tensor<3x2x2xf32>, %a: tensor<1xi64>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{reduction axes read at run time need keepdims = 1}}
+  %0 = onnx.ReduceSum %x, %a : tensor<1xi64> {keepdims = 0 : i64} : (tensor<3x2x2xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
 }

@@ -215,3 +215,168 @@ func.func @nll_target_shape(%x: tensor<2x4x3xf32>, %t: tensor<2x4xi64>) -> tenso
   %0 = onnx.NegativeLogLikelihoodLoss %x, %t : (tensor<2x4x3xf32>, tensor<2x4xi64>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+func.func @einsum_terms(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{equation 'ij,jk->ki' has 2 operand terms for 1 operands}}
+  %0 = onnx.Einsum %x {equation = "ij,jk->ki"} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @einsum_extent(%x: tensor<2x3xf32>, %y: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{dimension 0 of operand 1 has extent 2, elsewhere 3}}
+  %0 = onnx.Einsum %x, %y {equation = "ij,jk->ik"} : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @einsum_result(%x: tensor<2x3xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{result label 'k' names no operand dimension}}
+  %0 = onnx.Einsum %x {equation = "ij->k"} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @scatter_reduction(%d: tensor<3xf32>, %i: tensor<2xi64>, %u: tensor<2xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{reduction must be none, add, mul, max or min, got 'sub'}}
+  %0 = onnx.ScatterElements %d, %i, %u {reduction = "sub"} : (tensor<3xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @scatter_constant_index(%d: tensor<3xf32>, %u: tensor<2xf32>) -> tensor<3xf32> {
+  %i = onnx.Constant dense<[0, 3]> : tensor<2xi64>
+  // expected-error @+1 {{index 3 is out of range for axis 0 of size 3}}
+  %0 = onnx.ScatterElements %d, %i, %u : (tensor<3xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @scatter_nd_updates(%d: tensor<4x4xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{updates have shape [2, 3], expected [2, 4]}}
+  %0 = onnx.ScatterND %d, %i, %u : (tensor<4x4xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @gather_nd_tuple(%d: tensor<2x2xf32>, %i: tensor<1x3xi64>) -> tensor<1xf32> {
+  // expected-error @+1 {{index tuples of length 3 for 2 addressable dimensions}}
+  %0 = onnx.GatherND %d, %i : (tensor<2x2xf32>, tensor<1x3xi64>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+func.func @one_hot_depth(%i: tensor<3xi64>, %v: tensor<2xf32>) -> tensor<3x10xf32> {
+  %depth = onnx.Constant dense<12> : tensor<i64>
+  // expected-error @+1 {{depth 12 does not match the result's 10}}
+  %0 = onnx.OneHot %i, %depth, %v : (tensor<3xi64>, tensor<i64>, tensor<2xf32>) -> tensor<3x10xf32>
+  return %0 : tensor<3x10xf32>
+}
+
+// -----
+
+func.func @range_length() -> tensor<3xi64> {
+  %s = onnx.Constant dense<0> : tensor<i64>
+  %l = onnx.Constant dense<10> : tensor<i64>
+  %d = onnx.Constant dense<3> : tensor<i64>
+  // expected-error @+1 {{result shape [3] does not match inferred shape [4]}}
+  %0 = onnx.Range %s, %l, %d : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+func.func @range_zero_delta() -> tensor<4xi64> {
+  %s = onnx.Constant dense<0> : tensor<i64>
+  %l = onnx.Constant dense<10> : tensor<i64>
+  %d = onnx.Constant dense<0> : tensor<i64>
+  // expected-error @+1 {{delta must not be 0}}
+  %0 = onnx.Range %s, %l, %d : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
+
+// -----
+
+func.func @cumsum_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %a = onnx.Constant dense<2> : tensor<i64>
+  // expected-error @+1 {{axis 2 out of range for rank 2}}
+  %0 = onnx.CumSum %x, %a : (tensor<2x3xf32>, tensor<i64>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @resize_sizes(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %s = onnx.Constant dense<[1, 1, 4, 5]> : tensor<4xi64>
+  // expected-error @+1 {{sizes [1, 1, 4, 5] do not match the result shape [1, 1, 4, 4]}}
+  %0 = onnx.Resize %x sizes(%s : tensor<4xi64>) : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @resize_scale(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %s = onnx.Constant dense<[1.0, 1.0, 2.0, 3.0]> : tensor<4xf32>
+  // expected-error @+1 {{scale 3.000000e+00 of dimension 3 does not give its extent 4}}
+  %0 = onnx.Resize %x scales(%s : tensor<4xf32>) : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @resize_mode(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  %s = onnx.Constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
+  // expected-error @+1 {{mode must be nearest, linear or cubic, got 'area'}}
+  %0 = onnx.Resize %x scales(%s : tensor<4xf32>) {mode = "area"} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+func.func @lrn_size(%x: tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32> {
+  // expected-error @+1 {{size must be positive, got 0}}
+  %0 = onnx.LRN %x {size = 0 : i64} : tensor<1x3x2x2xf32>
+  return %0 : tensor<1x3x2x2xf32>
+}
+
+// -----
+
+func.func @lstm_weights(%x: tensor<2x3x5xf32>, %w: tensor<1x12x5xf32>, %r: tensor<1x16x4xf32>) -> tensor<1x3x4xf32> {
+  // expected-error @+1 {{W has shape [1, 12, 5], expected [1, 16, 5]}}
+  %y_h = "onnx.LSTM"(%x, %w, %r) <{hidden_size = 4 : i64, operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1, 0>}> : (tensor<2x3x5xf32>, tensor<1x12x5xf32>, tensor<1x16x4xf32>) -> tensor<1x3x4xf32>
+  return %y_h : tensor<1x3x4xf32>
+}
+
+// -----
+
+func.func @gru_direction(%x: tensor<1x1x2xf32>, %w: tensor<1x9x2xf32>, %r: tensor<1x9x3xf32>) -> tensor<1x1x3xf32> {
+  // expected-error @+1 {{direction must be forward, reverse or bidirectional, got 'both'}}
+  %y = "onnx.GRU"(%x, %w, %r) <{hidden_size = 3 : i64, direction = "both", operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0>, resultSegmentSizes = array<i32: 0, 1>}> : (tensor<1x1x2xf32>, tensor<1x9x2xf32>, tensor<1x9x3xf32>) -> tensor<1x1x3xf32>
+  return %y : tensor<1x1x3xf32>
+}
+
+// -----
+
+func.func @grid_sample_mode(%x: tensor<1x1x3x2xf32>, %g: tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32> {
+  // expected-error @+1 {{mode must be bilinear, nearest or bicubic, got 'area'}}
+  %0 = onnx.GridSample %x, %g {mode = "area"} : (tensor<1x1x3x2xf32>, tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32>
+  return %0 : tensor<1x1x2x4xf32>
+}
+
+// -----
+
+func.func @window_size() -> tensor<10xf32> {
+  %n = onnx.Constant dense<8> : tensor<i32>
+  // expected-error @+1 {{result shape [10] does not match inferred shape [8]}}
+  %0 = onnx.HannWindow %n : (tensor<i32>) -> tensor<10xf32>
+  return %0 : tensor<10xf32>
+}

@@ -49,3 +49,20 @@ func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32
   %9 = onnx.Softmax %7 {axis = 1 : i64} : tensor<2x3xf32>
   return %9 : tensor<2x3xf32>
 }
+
+// CHECK-LABEL: func @indexing
+func.func @indexing(%d: tensor<3x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3xf32>, %t: tensor<2x1xi64>, %x: tensor<1x1x2x2xf32>) -> (tensor<3x3xf32>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<3x3xf32>, tensor<1x1x4x4xf32>) {
+  // CHECK: onnx.ScatterElements %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, reduction = "max"}
+  %0 = onnx.ScatterElements %d, %i, %u {axis = 1 : i64, reduction = "max"} : (tensor<3x3xf32>, tensor<2x3xi64>, tensor<2x3xf32>) -> tensor<3x3xf32>
+  // CHECK: onnx.GatherND %{{.*}}, %{{.*}} :
+  %1 = onnx.GatherND %d, %t : (tensor<3x3xf32>, tensor<2x1xi64>) -> tensor<2x3xf32>
+  // CHECK: onnx.Einsum %{{.*}}, %{{.*}} {equation = "ij,jk"}
+  %2 = onnx.Einsum %d, %d {equation = "ij,jk"} : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
+  %a = onnx.Constant dense<0> : tensor<i64>
+  // CHECK: onnx.CumSum %{{.*}}, %{{.*}} {reverse = 1 : i64}
+  %3 = onnx.CumSum %d, %a {reverse = 1 : i64} : (tensor<3x3xf32>, tensor<i64>) -> tensor<3x3xf32>
+  %s = onnx.Constant dense<[1.0, 1.0, 2.0, 2.0]> : tensor<4xf32>
+  // CHECK: onnx.Resize %{{.*}} scales(%{{.*}} : tensor<4xf32>) {mode = "cubic"} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  %4 = onnx.Resize %x scales(%s : tensor<4xf32>) {mode = "cubic"} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
+  return %0, %1, %2, %3, %4 : tensor<3x3xf32>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<3x3xf32>, tensor<1x1x4x4xf32>
+}

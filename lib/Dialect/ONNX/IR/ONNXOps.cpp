@@ -14,6 +14,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/STLExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace whittle::onnx;
 
@@ -617,6 +619,366 @@ LogicalResult QLinearRequantizeOp::verify() {
                                eltOf(getY()))))
     return failure();
   return checkResultShape(*this, rankedType(getX()).getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling and normalization over channels
+//===----------------------------------------------------------------------===//
+
+LogicalResult GlobalMaxPoolOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX());
+  if (x.getRank() < 3)
+    return emitOpError("input must have rank >= 3, got ") << x;
+  SmallVector<int64_t> out(x.getShape());
+  std::fill(out.begin() + 2, out.end(), 1);
+  return checkResultShape(*this, out);
+}
+
+LogicalResult LRNOp::verify() {
+  if ((int64_t)getSize() < 1)
+    return emitOpError("size must be positive, got ") << getSize();
+  if (rankedType(getX()).getRank() < 2)
+    return emitOpError("input must have rank >= 2 ([N, C, ...])");
+  return success();
+}
+
+LogicalResult MeanVarianceNormalizationOp::verify() {
+  int64_t rank = rankedType(getX()).getRank();
+  for (int64_t a : getI64Array(getAxes()))
+    if (a < -rank || a >= rank)
+      return emitOpError("axis ") << a << " out of range for rank " << rank;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data-addressed ops
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyScatterReduction(Operation *op, StringRef r) {
+  if (r != "none" && r != "add" && r != "mul" && r != "max" && r != "min")
+    return op->emitOpError("reduction must be none, add, mul, max or min, "
+                           "got '")
+           << r << "'";
+  return success();
+}
+
+/// Index tuples of GatherND/ScatterND: their length (the last dimension of
+/// `indices`) must be static and address at most `available` dimensions.
+static FailureOr<int64_t> tupleLength(Operation *op, Value indices,
+                                      int64_t available) {
+  auto it = rankedType(indices);
+  if (it.getRank() < 1)
+    return op->emitOpError("indices must have rank >= 1");
+  int64_t k = it.getShape().back();
+  if (k < 1 || k > available)
+    return op->emitOpError("index tuples of length ")
+           << k << " for " << available << " addressable dimensions";
+  return k;
+}
+
+LogicalResult GatherNDOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto dt = rankedType(getData()), it = rankedType(getIndices());
+  int64_t b = getBatchDims();
+  if (b < 0 || b >= std::min(dt.getRank(), it.getRank()))
+    return emitOpError("batch_dims ")
+           << b << " must be below the ranks of data and indices";
+  if (dt.getShape().take_front(b) != it.getShape().take_front(b))
+    return emitOpError("data and indices differ in their batch dimensions");
+  auto k = tupleLength(*this, getIndices(), dt.getRank() - b);
+  if (failed(k))
+    return failure();
+  SmallVector<int64_t> out(it.getShape().drop_back());
+  out.append(dt.getShape().begin() + b + *k, dt.getShape().end());
+  return checkResultShape(*this, out);
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  if (failed(checkStatic(*this)) ||
+      failed(verifyScatterReduction(*this, getReduction())))
+    return failure();
+  auto dt = rankedType(getData()), it = rankedType(getIndices()),
+       ut = rankedType(getUpdates());
+  if (it.getShape() != ut.getShape())
+    return emitOpError("indices ")
+           << shapeStr(it.getShape()) << " and updates "
+           << shapeStr(ut.getShape()) << " differ in shape";
+  if (it.getRank() != dt.getRank())
+    return emitOpError("indices must have the rank of data");
+  if (ut.getElementType() != dt.getElementType())
+    return emitOpError("updates must have the element type of data");
+  int64_t rank = dt.getRank(), axis = getAxis();
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis && it.getDimSize(i) > dt.getDimSize(i))
+      return emitOpError("indices exceed data in dimension ") << i;
+  if (failed(verifyConstantIndices(*this, getData(), getIndices(), axis)))
+    return failure();
+  return checkResultShape(*this, dt.getShape());
+}
+
+LogicalResult ScatterNDOp::verify() {
+  if (failed(checkStatic(*this)) ||
+      failed(verifyScatterReduction(*this, getReduction())))
+    return failure();
+  auto dt = rankedType(getData()), it = rankedType(getIndices()),
+       ut = rankedType(getUpdates());
+  auto k = tupleLength(*this, getIndices(), dt.getRank());
+  if (failed(k))
+    return failure();
+  SmallVector<int64_t> expected(it.getShape().drop_back());
+  expected.append(dt.getShape().begin() + *k, dt.getShape().end());
+  if (ut.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("updates have shape ")
+           << shapeStr(ut.getShape()) << ", expected " << shapeStr(expected);
+  if (ut.getElementType() != dt.getElementType())
+    return emitOpError("updates must have the element type of data");
+  return checkResultShape(*this, dt.getShape());
+}
+
+LogicalResult OneHotOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto it = rankedType(getIndices()), rt = rankedType(getOutput());
+  int64_t rank = it.getRank() + 1, axis = getAxis();
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  if (rankedType(getDepth()).getNumElements() != 1)
+    return emitOpError("depth must hold one value");
+  if (rankedType(getValues()).getNumElements() != 2 ||
+      eltOf(getValues()) != rt.getElementType())
+    return emitOpError("values must be [off, on] of the result type");
+  if (rt.getRank() != rank)
+    return emitOpError("result must have rank ") << rank;
+  SmallVector<int64_t> out(it.getShape());
+  out.insert(out.begin() + axis, rt.getDimSize(axis));
+  if (auto depth = whittle::getConstantDoubles(getDepth()))
+    if ((int64_t)(*depth)[0] != rt.getDimSize(axis))
+      return emitOpError("depth ") << (int64_t)(*depth)[0]
+                                   << " does not match the result's "
+                                   << rt.getDimSize(axis);
+  return checkResultShape(*this, out);
+}
+
+LogicalResult RangeOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  Type elt = rankedType(getOutput()).getElementType();
+  for (Value v : {getStart(), getLimit(), getDelta()})
+    if (rankedType(v).getNumElements() != 1 || eltOf(v) != elt)
+      return emitOpError("start, limit and delta must be scalars of the "
+                         "result type");
+  if (rankedType(getOutput()).getRank() != 1)
+    return emitOpError("result must have rank 1");
+  auto start = whittle::getConstantDoubles(getStart());
+  auto limit = whittle::getConstantDoubles(getLimit());
+  auto delta = whittle::getConstantDoubles(getDelta());
+  if (delta && (*delta)[0] == 0)
+    return emitOpError("delta must not be 0");
+  if (start && limit && delta) {
+    double n = std::ceil(((double)(*limit)[0] - (*start)[0]) / (*delta)[0]);
+    return checkResultShape(*this, {std::max<int64_t>((int64_t)n, 0)});
+  }
+  return success();
+}
+
+LogicalResult CumSumOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  int64_t rank = rankedType(getX()).getRank();
+  if (rankedType(getAxis()).getNumElements() != 1)
+    return emitOpError("axis must hold one value");
+  if (auto axis = whittle::getConstantInts(getAxis()))
+    if ((*axis)[0] < -rank || (*axis)[0] >= rank)
+      return emitOpError("axis ") << (*axis)[0] << " out of range for rank "
+                                  << rank;
+  return checkResultShape(*this, rankedType(getX()).getShape());
+}
+
+template <typename WindowOp> static LogicalResult verifyWindow(WindowOp op) {
+  if (failed(checkStatic(op)))
+    return failure();
+  auto rt = rankedType(op.getOutput());
+  if (rankedType(op.getSize()).getNumElements() != 1 || rt.getRank() != 1)
+    return op.emitOpError("size must be a scalar and the result 1-D");
+  if (auto size = whittle::getConstantInts(op.getSize()))
+    return checkResultShape(op, {(*size)[0]});
+  return success();
+}
+LogicalResult HannWindowOp::verify() { return verifyWindow(*this); }
+LogicalResult HammingWindowOp::verify() { return verifyWindow(*this); }
+LogicalResult BlackmanWindowOp::verify() { return verifyWindow(*this); }
+
+LogicalResult GridSampleOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  StringRef mode = getMode(), pad = getPaddingMode();
+  if (mode != "bilinear" && mode != "nearest" && mode != "bicubic")
+    return emitOpError("mode must be bilinear, nearest or bicubic, got '")
+           << mode << "'";
+  if (pad != "zeros" && pad != "border" && pad != "reflection")
+    return emitOpError("padding_mode must be zeros, border or reflection, "
+                       "got '")
+           << pad << "'";
+  auto x = rankedType(getX()), g = rankedType(getGrid());
+  if (x.getRank() != 4 || g.getRank() != 4 || g.getDimSize(3) != 2 ||
+      g.getDimSize(0) != x.getDimSize(0))
+    return emitOpError("expects X [N, C, H, W] and grid [N, H_out, W_out, 2]");
+  return checkResultShape(*this, {x.getDimSize(0), x.getDimSize(1),
+                                  g.getDimSize(1), g.getDimSize(2)});
+}
+
+LogicalResult EinsumOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : getInputs()) {
+    shapes.push_back(rankedType(v).getShape());
+    if (eltOf(v) != eltOf(getOutput()))
+      return emitOpError("operands must have the result's element type");
+  }
+  std::string err;
+  auto spec = parseEinsum(getEquation(), shapes, err);
+  if (!spec)
+    return emitOpError(err);
+  SmallVector<int64_t> out;
+  for (int64_t l : spec->result)
+    out.push_back(spec->extents[l]);
+  return checkResultShape(*this, out);
+}
+
+LogicalResult ResizeOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  StringRef mode = getMode(), ctm = getCoordinateTransformationMode(),
+            nearest = getNearestMode();
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOpError("mode must be nearest, linear or cubic, got '")
+           << mode << "'";
+  if (ctm != "half_pixel" && ctm != "pytorch_half_pixel" &&
+      ctm != "align_corners" && ctm != "asymmetric" &&
+      ctm != "tf_crop_and_resize")
+    return emitOpError("coordinate_transformation_mode '")
+           << ctm << "' is not supported";
+  if (nearest != "round_prefer_floor" && nearest != "round_prefer_ceil" &&
+      nearest != "floor" && nearest != "ceil")
+    return emitOpError("nearest_mode '") << nearest << "' is not supported";
+  auto xt = rankedType(getX()), rt = rankedType(getY());
+  int64_t rank = xt.getRank();
+  if (rt.getRank() != rank || rt.getElementType() != xt.getElementType())
+    return emitOpError("result must have the input's rank and element type");
+  if (mode != "nearest" && !llvm::isa<FloatType>(xt.getElementType()))
+    return emitOpError(mode) << " interpolation needs a float tensor";
+  if ((bool)getScales() == (bool)getSizes())
+    return emitOpError("exactly one of scales and sizes must be given");
+  if (getScales() && rankedType(getScales()).getNumElements() != rank)
+    return emitOpError("scales must hold one value per dimension");
+  if (getSizes()) {
+    if (rankedType(getSizes()).getNumElements() != rank)
+      return emitOpError("sizes must hold one value per dimension");
+    if (auto sizes = whittle::getConstantInts(getSizes()))
+      if (ArrayRef<int64_t>(*sizes) != rt.getShape())
+        return emitOpError("sizes ") << shapeStr(*sizes)
+                                     << " do not match the result shape "
+                                     << shapeStr(rt.getShape());
+  }
+  if (ctm == "tf_crop_and_resize" &&
+      (!getRoi() || rankedType(getRoi()).getNumElements() != 2 * rank))
+    return emitOpError("tf_crop_and_resize needs roi with 2 x rank values");
+  if (auto scales = whittle::getConstantFloats(getScales()))
+    for (int64_t i = 0; i < rank; ++i)
+      if ((*scales)[i] <= 0 ||
+          (int64_t)std::floor(xt.getDimSize(i) * (double)(*scales)[i]) !=
+              rt.getDimSize(i))
+        return emitOpError("scale ") << (*scales)[i] << " of dimension " << i
+                                     << " does not give its extent "
+                                     << rt.getDimSize(i);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrent ops
+//===----------------------------------------------------------------------===//
+
+/// RNN (1 gate), GRU (3) and LSTM (4): the weights' and states' shapes from
+/// X and hidden_size, and the results' in `layout`.
+template <typename RecurrentOp>
+static LogicalResult verifyRecurrent(RecurrentOp op, int64_t gates,
+                                     int64_t activationsPerDirection) {
+  if (failed(checkStatic(op)))
+    return failure();
+  StringRef dir = op.getDirection();
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return op.emitOpError("direction must be forward, reverse or "
+                          "bidirectional, got '")
+           << dir << "'";
+  int64_t dirs = dir == "bidirectional" ? 2 : 1;
+  int64_t h = (int64_t)op.getHiddenSize(), layout = (int64_t)op.getLayout();
+  if (h < 1)
+    return op.emitOpError("hidden_size must be positive");
+  if (layout != 0 && layout != 1)
+    return op.emitOpError("layout must be 0 or 1");
+  auto x = rankedType(op.getX());
+  if (x.getRank() != 3)
+    return op.emitOpError("X must have rank 3, got ") << x;
+  int64_t seq = x.getDimSize(layout), batch = x.getDimSize(1 - layout),
+          in = x.getDimSize(2);
+  auto expect = [&](Value v, StringRef name,
+                    ArrayRef<int64_t> shape) -> LogicalResult {
+    if (v && rankedType(v).getShape() != shape)
+      return op.emitOpError(name) << " has shape "
+                                  << shapeStr(rankedType(v).getShape())
+                                  << ", expected " << shapeStr(shape);
+    return success();
+  };
+  SmallVector<int64_t> state =
+      layout ? SmallVector<int64_t>{batch, dirs, h}
+             : SmallVector<int64_t>{dirs, batch, h};
+  SmallVector<int64_t> y =
+      layout ? SmallVector<int64_t>{batch, seq, dirs, h}
+             : SmallVector<int64_t>{seq, dirs, batch, h};
+  if (failed(expect(op.getW(), "W", {dirs, gates * h, in})) ||
+      failed(expect(op.getR(), "R", {dirs, gates * h, h})) ||
+      failed(expect(op.getB(), "B", {dirs, 2 * gates * h})) ||
+      failed(expect(op.getSequenceLens(), "sequence_lens", {batch})) ||
+      failed(expect(op.getInitialH(), "initial_h", state)) ||
+      failed(expect(op.getY(), "Y", y)) ||
+      failed(expect(op.getYH(), "Y_h", state)))
+    return failure();
+  if (auto acts = op.getActivations())
+    if ((int64_t)acts->size() != dirs * activationsPerDirection)
+      return op.emitOpError("expected ")
+             << dirs * activationsPerDirection << " activations, got "
+             << acts->size();
+  return success();
+}
+
+LogicalResult RNNOp::verify() { return verifyRecurrent(*this, 1, 1); }
+LogicalResult GRUOp::verify() { return verifyRecurrent(*this, 3, 2); }
+LogicalResult LSTMOp::verify() {
+  if (failed(verifyRecurrent(*this, 4, 3)))
+    return failure();
+  int64_t dirs = getDirection() == "bidirectional" ? 2 : 1;
+  int64_t h = (int64_t)getHiddenSize();
+  if (getP() && rankedType(getP()).getShape() !=
+                    ArrayRef<int64_t>{dirs, 3 * h})
+    return emitOpError("P must have shape [") << dirs << ", " << 3 * h << "]";
+  if (getInitialC() && getInitialH() &&
+      rankedType(getInitialC()).getShape() !=
+          rankedType(getInitialH()).getShape())
+    return emitOpError("initial_c must have initial_h's shape");
+  if (getYC() && getYH() &&
+      rankedType(getYC()).getShape() != rankedType(getYH()).getShape())
+    return emitOpError("Y_c must have Y_h's shape");
+  return success();
 }
 
 #define GET_OP_CLASSES

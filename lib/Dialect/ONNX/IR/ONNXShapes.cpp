@@ -111,4 +111,143 @@ computeWindowGeometry(llvm::ArrayRef<int64_t> inSpatial,
   return g;
 }
 
+namespace {
+/// One term of an Einsum equation: labels, with -1 where `...` stands.
+struct EinsumTerm {
+  SmallVector<int64_t> labels;
+  bool ellipsis = false;
+};
+} // namespace
+
+static constexpr int64_t kEllipsisLabel0 = 52;
+
+/// Parses one comma-separated term; std::nullopt on a character that is
+/// neither a letter nor a single `...`.
+static std::optional<EinsumTerm> parseEinsumTerm(StringRef term) {
+  EinsumTerm t;
+  for (size_t i = 0; i < term.size(); ++i) {
+    char c = term[i];
+    if (c >= 'a' && c <= 'z') {
+      t.labels.push_back(c - 'a');
+    } else if (c >= 'A' && c <= 'Z') {
+      t.labels.push_back(26 + (c - 'A'));
+    } else if (term.substr(i).starts_with("...") && !t.ellipsis) {
+      t.ellipsis = true;
+      t.labels.push_back(-1);
+      i += 2;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return t;
+}
+
+std::optional<EinsumSpec>
+parseEinsum(StringRef equation, ArrayRef<ArrayRef<int64_t>> shapes,
+            std::string &error) {
+  llvm::raw_string_ostream os(error);
+  std::string compact;
+  for (char c : equation)
+    if (c != ' ')
+      compact += c;
+  StringRef eq(compact);
+  auto [lhs, rhs] = eq.split("->");
+  bool explicitResult = eq.contains("->");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != shapes.size()) {
+    os << "equation '" << equation << "' has " << terms.size()
+       << " operand terms for " << shapes.size() << " operands";
+    return std::nullopt;
+  }
+  EinsumSpec spec;
+  spec.extents.assign(kEllipsisLabel0, 0);
+  // The widest `...` sets how many labels it stands for.
+  int64_t ellipsisRank = 0;
+  SmallVector<EinsumTerm> parsed;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    auto t = parseEinsumTerm(term);
+    if (!t) {
+      os << "equation '" << equation << "': term '" << term
+         << "' is not letters with at most one '...'";
+      return std::nullopt;
+    }
+    int64_t letters = (int64_t)t->labels.size() - (t->ellipsis ? 1 : 0);
+    int64_t rank = shapes[i].size();
+    if (t->ellipsis ? letters > rank : letters != rank) {
+      os << "equation '" << equation << "': term '" << term << "' names "
+         << letters << " dimensions of operand " << i << " of rank " << rank;
+      return std::nullopt;
+    }
+    if (t->ellipsis)
+      ellipsisRank = std::max(ellipsisRank, rank - letters);
+    parsed.push_back(*t);
+  }
+  spec.extents.resize(kEllipsisLabel0 + ellipsisRank, 1);
+  SmallVector<int64_t> uses(kEllipsisLabel0, 0);
+  for (auto [i, t] : llvm::enumerate(parsed)) {
+    SmallVector<int64_t> labels;
+    int64_t rank = shapes[i].size();
+    int64_t letters = (int64_t)t.labels.size() - (t.ellipsis ? 1 : 0);
+    for (int64_t l : t.labels) {
+      if (l >= 0) {
+        labels.push_back(l);
+        ++uses[l];
+        continue;
+      }
+      for (int64_t e = rank - letters; e > 0; --e)
+        labels.push_back(kEllipsisLabel0 + ellipsisRank - e);
+    }
+    for (auto [d, l] : llvm::enumerate(labels)) {
+      int64_t n = shapes[i][d], &extent = spec.extents[l];
+      bool broadcastable = l >= kEllipsisLabel0;
+      if (extent == 0 || (broadcastable && extent == 1)) {
+        extent = n;
+      } else if (n != extent && !(broadcastable && n == 1)) {
+        os << "equation '" << equation << "': dimension " << d
+           << " of operand " << i << " has extent " << n << ", elsewhere "
+           << extent;
+        return std::nullopt;
+      }
+    }
+    spec.operands.push_back(labels);
+  }
+  if (explicitResult) {
+    auto t = parseEinsumTerm(rhs);
+    if (!t) {
+      os << "equation '" << equation << "': result '" << rhs
+         << "' is not letters with at most one '...'";
+      return std::nullopt;
+    }
+    SmallVector<bool> seen(spec.extents.size(), false);
+    for (int64_t l : t->labels) {
+      if (l < 0) {
+        for (int64_t e = 0; e < ellipsisRank; ++e)
+          spec.result.push_back(kEllipsisLabel0 + e);
+        continue;
+      }
+      if (uses[l] == 0 || seen[l]) {
+        os << "equation '" << equation << "': result label '"
+           << (char)(l < 26 ? 'a' + l : 'A' + (l - 26))
+           << (uses[l] ? "' is repeated" : "' names no operand dimension");
+        return std::nullopt;
+      }
+      seen[l] = true;
+      spec.result.push_back(l);
+    }
+  } else {
+    // Implicit: the broadcast dimensions, then the labels used once, in
+    // alphabetical order (upper case first, as in ASCII).
+    for (int64_t e = 0; e < ellipsisRank; ++e)
+      spec.result.push_back(kEllipsisLabel0 + e);
+    for (int64_t l = 26; l < 52; ++l)
+      if (uses[l] == 1)
+        spec.result.push_back(l);
+    for (int64_t l = 0; l < 26; ++l)
+      if (uses[l] == 1)
+        spec.result.push_back(l);
+  }
+  return spec;
+}
+
 } // namespace whittle::onnx

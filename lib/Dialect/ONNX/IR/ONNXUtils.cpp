@@ -66,6 +66,30 @@ std::optional<SmallVector<int64_t>> getConstantInts(Value v) {
   return out;
 }
 
+std::optional<SmallVector<double>> getConstantDoubles(Value v) {
+  SmallVector<double> out;
+  if (auto ints = getConstantInts(v)) {
+    for (int64_t i : *ints)
+      out.push_back((double)i);
+    return out;
+  }
+  ElementsAttr attr = getConstantAttr(v);
+  auto dense = llvm::dyn_cast_or_null<DenseFPElementsAttr>(attr);
+  if (!dense) {
+    auto floats = getConstantFloats(v); // f32 resource blobs
+    if (!floats)
+      return std::nullopt;
+    return SmallVector<double>(floats->begin(), floats->end());
+  }
+  for (const APFloat &f : dense.getValues<APFloat>()) {
+    APFloat d = f;
+    bool lost = false;
+    d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+    out.push_back(d.convertToDouble());
+  }
+  return out;
+}
+
 std::optional<SmallVector<float>> getConstantFloats(Value v) {
   ElementsAttr attr = getConstantAttr(v);
   if (!attr || !attr.getElementType().isF32())

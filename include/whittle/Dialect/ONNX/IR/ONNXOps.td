@@ -367,6 +367,40 @@ def ONNX_GlobalAveragePoolOp : ONNX_Op<"GlobalAveragePool", [Pure]> {
   let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_GlobalMaxPoolOp : ONNX_Op<"GlobalMaxPool", [Pure]> {
+  let summary = "maximum over all spatial dimensions";
+  let arguments = (ins ONNX_AnyTensor:$X);
+  let results = (outs ONNX_AnyTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def ONNX_LRNOp : ONNX_Op<"LRN", [Pure, SameOperandsAndResultType]> {
+  let summary = "local response normalization across channels";
+  let description = [{
+    y = x / (bias + alpha / size * s)^beta, where s sums x^2 over the
+    channels [c - floor((size - 1) / 2), c + ceil((size - 1) / 2)] that exist.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X,
+                       DefaultValuedAttr<F32Attr, "0.0001">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.75">:$beta,
+                       DefaultValuedAttr<F32Attr, "1.0">:$bias,
+                       I64Attr:$size);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` type($Y)";
+  let hasVerifier = 1;
+}
+
+def ONNX_MeanVarianceNormalizationOp
+    : ONNX_Op<"MeanVarianceNormalization", [Pure, SameOperandsAndResultType]> {
+  let summary = "(x - mean) / (std + 1e-9) over the given axes";
+  let arguments = (ins ONNX_FloatTensor:$X,
+                       DefaultValuedAttr<I64ArrayAttr, "{0, 2, 3}">:$axes);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` type($Y)";
+  let hasVerifier = 1;
+}
+
 def ONNX_ReduceMeanOp : ONNX_Op<"ReduceMean", [Pure]> {
   let summary = "mean over the given axes (opset < 18: axes attribute)";
   let arguments = (ins ONNX_FloatTensor:$data,
@@ -615,5 +649,7 @@ def ONNX_ConcatOp : ONNX_Op<"Concat", [Pure]> {
 }
 
 include "whittle/Dialect/ONNX/IR/ONNXQuantOps.td"
+include "whittle/Dialect/ONNX/IR/ONNXIndexingOps.td"
+include "whittle/Dialect/ONNX/IR/ONNXRecurrentOps.td"
 
 #endif // WHITTLE_DIALECT_ONNX_IR_ONNXOPS_TD

@@ -42,6 +42,22 @@ computeWindowGeometry(llvm::ArrayRef<int64_t> inSpatial,
                       llvm::StringRef autoPad, bool ceilMode,
                       std::string &error);
 
+/// A parsed Einsum equation: one dimension label per operand dimension and
+/// per result dimension. Labels are small integers; `...` expands to labels
+/// of its own, shared by every operand that uses it (right-aligned).
+struct EinsumSpec {
+  llvm::SmallVector<llvm::SmallVector<int64_t>> operands;
+  llvm::SmallVector<int64_t> result;
+  /// The extent of every label, from the operand shapes.
+  llvm::SmallVector<int64_t> extents;
+};
+
+/// Parses `equation` for operands of `shapes`; on failure returns
+/// std::nullopt and sets `error` to a user-facing message.
+std::optional<EinsumSpec>
+parseEinsum(llvm::StringRef equation,
+            llvm::ArrayRef<llvm::ArrayRef<int64_t>> shapes, std::string &error);
+
 /// Reads an optional I64ArrayAttr into a vector (empty if absent).
 llvm::SmallVector<int64_t> getI64Array(mlir::ArrayAttr attr);
 

@@ -30,6 +30,11 @@ std::optional<llvm::SmallVector<int64_t>> getConstantInts(mlir::Value v);
 /// (dense or dense_resource). std::nullopt if `v` is not such a constant.
 std::optional<llvm::SmallVector<float>> getConstantFloats(mlir::Value v);
 
+/// Reads a constant numeric tensor of any integer or float element type as
+/// doubles (for scalar parameters such as Range's limits); std::nullopt if
+/// `v` is not such a constant.
+std::optional<llvm::SmallVector<double>> getConstantDoubles(mlir::Value v);
+
 /// Creates an `onnx.Constant` f32 tensor. Tensors larger than a few elements
 /// are stored as dense_resource blobs named after `blobName` (uniqued), like
 /// the importer's initializers.

@@ -1,0 +1,1044 @@
+//===- IndexingToLinalg.cpp - Lower data-addressed onnx ops --------------===//
+//
+// Part of whittle. GatherND, ScatterElements, ScatterND, OneHot, Range,
+// CumSum, Einsum and Resize become linalg.generic ops on tensors: TOSA has
+// no equivalent, and a generic whose body computes its own addresses keeps
+// every access in bounds (indices are clamped, as for Gather) while the
+// later passes bufferize, plan and emit it like any other kernel.
+//
+// Scatters are written as gathers from the result's point of view: every
+// output element looks at the updates that may target it, in index order,
+// so that duplicates combine (or the last one wins) as in the ONNX
+// reference, with no read-modify-write of shared memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowerer.h"
+#include "whittle/Dialect/ONNX/IR/ONNXOps.h"
+#include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
+#include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+#include "whittle/Transforms/RuntimeStatus.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::lowering;
+
+namespace {
+
+/// Scalar helpers for generic bodies.
+struct ScalarBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value i64(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr((float)v));
+  }
+  Value idx(int64_t v) { return cidx(b, loc, v); }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+  Value toIndex(Value i) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
+  }
+  Value toF32(Value v) {
+    Type t = v.getType();
+    if (t.isF32())
+      return v;
+    if (t.isIndex())
+      v = toI64(v);
+    if (auto f = llvm::dyn_cast<FloatType>(v.getType()))
+      return f.getWidth() < 32
+                 ? (Value)arith::ExtFOp::create(b, loc, b.getF32Type(), v)
+                 : (Value)arith::TruncFOp::create(b, loc, b.getF32Type(), v);
+    return arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
+  }
+  Value cmpI(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpF(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value andI(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value addF(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value subF(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mulF(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value divF(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  /// An index clamped into [0, n).
+  Value clampIndex(Value i, int64_t n) {
+    i = arith::MaxSIOp::create(b, loc, i, idx(0));
+    return arith::MinSIOp::create(b, loc, i, idx(n - 1));
+  }
+  /// Scalar `v` converted to `to` (both int or both float).
+  Value convert(Value v, Type to) { return convertScalar(b, loc, v, to); }
+};
+
+/// Combines an update with the value it lands on.
+Value combine(OpBuilder &b, Location loc, StringRef reduction, Value acc,
+              Value upd) {
+  bool isFloat = llvm::isa<FloatType>(acc.getType());
+  if (reduction == "add")
+    return isFloat ? (Value)arith::AddFOp::create(b, loc, acc, upd)
+                   : (Value)arith::AddIOp::create(b, loc, acc, upd);
+  if (reduction == "mul")
+    return isFloat ? (Value)arith::MulFOp::create(b, loc, acc, upd)
+                   : (Value)arith::MulIOp::create(b, loc, acc, upd);
+  if (reduction == "max")
+    return isFloat ? (Value)arith::MaximumFOp::create(b, loc, acc, upd)
+                   : (Value)arith::MaxSIOp::create(b, loc, acc, upd);
+  if (reduction == "min")
+    return isFloat ? (Value)arith::MinimumFOp::create(b, loc, acc, upd)
+                   : (Value)arith::MinSIOp::create(b, loc, acc, upd);
+  return upd;
+}
+
+/// A generic over `outShape` (parallel) followed by `reduced` reduction
+/// dimensions, accumulating into `init`; the body gets the accumulator and
+/// all loop indices.
+Value reductionGeneric(
+    Lowerer &l, Value init, ArrayRef<int64_t> reduced,
+    function_ref<Value(OpBuilder &, Location, Value, ArrayRef<Value>)> body) {
+  auto rt = Lowerer::typeOf(init);
+  int64_t rank = rt.getRank(), loops = rank + (int64_t)reduced.size();
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.append(reduced.size(), utils::IteratorType::reduction);
+  // A zero-size dummy input fixes the extents of the reduction loops.
+  SmallVector<int64_t> dummyShape(reduced);
+  Value dummy = tensor::EmptyOp::create(l.rw, l.loc, dummyShape,
+                                        l.rw.getI8Type());
+  SmallVector<AffineExpr> redExprs;
+  for (int64_t i = rank; i < loops; ++i)
+    redExprs.push_back(l.rw.getAffineDimExpr(i));
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t i = 0; i < rank; ++i)
+    outExprs.push_back(l.rw.getAffineDimExpr(i));
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(loops, 0, redExprs, l.rw.getContext()),
+      AffineMap::get(loops, 0, outExprs, l.rw.getContext())};
+  return linalg::GenericOp::create(
+             l.rw, l.loc, TypeRange{rt}, ValueRange{dummy}, ValueRange{init},
+             maps, iters,
+             [&](OpBuilder &b, Location loc, ValueRange args) {
+               SmallVector<Value> ivs;
+               for (int64_t i = 0; i < loops; ++i)
+                 ivs.push_back(linalg::IndexOp::create(b, loc, i));
+               linalg::YieldOp::create(b, loc, body(b, loc, args[1], ivs));
+             })
+      .getResult(0);
+}
+
+/// A tensor of `rt` filled with zero.
+Value zeros(Lowerer &l, RankedTensorType rt) {
+  Value zero = arith::ConstantOp::create(
+      l.rw, l.loc, l.rw.getZeroAttr(rt.getElementType()));
+  Value empty = tensor::EmptyOp::create(l.rw, l.loc, rt.getShape(),
+                                        rt.getElementType());
+  return linalg::FillOp::create(l.rw, l.loc, ValueRange{zero},
+                                ValueRange{empty})
+      .getResult(0);
+}
+
+/// The single value of a one-element tensor, read at run time.
+Value scalarOf(Lowerer &l, Value t) {
+  SmallVector<Value> at(Lowerer::typeOf(t).getRank(), cidx(l.rw, l.loc, 0));
+  return tensor::ExtractOp::create(l.rw, l.loc, t, at);
+}
+
+/// Element `i` of a rank-1 tensor, read at run time.
+Value elementOf(Lowerer &l, Value t, int64_t i) {
+  return tensor::ExtractOp::create(l.rw, l.loc, t,
+                                   ValueRange{cidx(l.rw, l.loc, i)});
+}
+
+/// Checks that component `j` of every index tuple (the last dimension of
+/// `indices`) lies in [-dims[j], dims[j]).
+void checkTuples(Lowerer &l, Value indices, ArrayRef<int64_t> dims) {
+  if (getConstantAttr(indices))
+    return;
+  auto it = Lowerer::typeOf(indices);
+  for (auto [j, dim] : llvm::enumerate(dims)) {
+    SmallVector<int64_t> start(it.getRank(), 0), size(it.getShape());
+    start.back() = j;
+    size.back() = 1;
+    checkIndices(l, l.slice(indices, start, size), dim);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Gathers and scatters
+//===----------------------------------------------------------------------===//
+
+FailureOr<Value> lowerGatherND(Lowerer &l, onnx::GatherNDOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto dt = Lowerer::typeOf(op.getData()), it = Lowerer::typeOf(op.getIndices());
+  int64_t b = op.getBatchDims(), k = it.getShape().back();
+  int64_t q = it.getRank();
+  Value data = op.getData(), indices = op.getIndices();
+  checkTuples(l, indices, dt.getShape().slice(b, k));
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &ob, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        SmallVector<Value> at(ivs.begin(), ivs.begin() + (q - 1));
+        at.push_back(Value());
+        SmallVector<Value> src(ivs.begin(), ivs.begin() + b);
+        for (int64_t j = 0; j < k; ++j) {
+          at.back() = cidx(ob, loc, j);
+          Value i = tensor::ExtractOp::create(ob, loc, indices, at);
+          src.push_back(normalizeIndex(ob, loc, i, dt.getDimSize(b + j)));
+        }
+        src.append(ivs.begin() + (q - 1), ivs.end());
+        return tensor::ExtractOp::create(ob, loc, data, src).getResult();
+      });
+}
+
+/// ScatterElements: output position o takes the updates at positions p with
+/// p = o outside `axis` and indices[p] = o[axis], for p[axis] in order.
+FailureOr<Value> lowerScatterElements(Lowerer &l, onnx::ScatterElementsOp op) {
+  auto dt = Lowerer::typeOf(op.getData()), it = Lowerer::typeOf(op.getIndices());
+  int64_t rank = dt.getRank();
+  int64_t axis = (int64_t)op.getAxis();
+  axis = axis < 0 ? axis + rank : axis;
+  Value indices = op.getIndices(), updates = op.getUpdates();
+  StringRef reduction = op.getReduction();
+  checkIndices(l, indices, dt.getDimSize(axis));
+  return reductionGeneric(
+      l, op.getData(), {it.getDimSize(axis)},
+      [&](OpBuilder &ob, Location loc, Value acc, ArrayRef<Value> ivs) {
+        ScalarBuilder s{ob, loc};
+        // Outside `axis` the output position must lie within indices.
+        Value valid = arith::ConstantOp::create(ob, loc, ob.getBoolAttr(true));
+        SmallVector<Value> p;
+        for (int64_t i = 0; i < rank; ++i) {
+          if (i == axis) {
+            p.push_back(ivs[rank]);
+            continue;
+          }
+          if (it.getDimSize(i) < dt.getDimSize(i))
+            valid = s.andI(valid, s.cmpI(arith::CmpIPredicate::slt, ivs[i],
+                                         s.idx(it.getDimSize(i))));
+          p.push_back(s.clampIndex(ivs[i], it.getDimSize(i)));
+        }
+        Value target = normalizeIndex(
+            ob, loc, tensor::ExtractOp::create(ob, loc, indices, p),
+            dt.getDimSize(axis));
+        Value hit = s.andI(valid, s.cmpI(arith::CmpIPredicate::eq, target,
+                                         ivs[axis]));
+        Value upd = tensor::ExtractOp::create(ob, loc, updates, p);
+        return s.select(hit, combine(ob, loc, reduction, acc, upd), acc);
+      });
+}
+
+/// ScatterND: output position o takes updates[i..., o[k:]] for every tuple
+/// i whose indices equal o[:k], in tuple order.
+FailureOr<Value> lowerScatterND(Lowerer &l, onnx::ScatterNDOp op) {
+  auto dt = Lowerer::typeOf(op.getData()), it = Lowerer::typeOf(op.getIndices());
+  int64_t rank = dt.getRank(), k = it.getShape().back();
+  Value indices = op.getIndices(), updates = op.getUpdates();
+  StringRef reduction = op.getReduction();
+  checkTuples(l, indices, dt.getShape().take_front(k));
+  return reductionGeneric(
+      l, op.getData(), it.getShape().drop_back(),
+      [&](OpBuilder &ob, Location loc, Value acc, ArrayRef<Value> ivs) {
+        ScalarBuilder s{ob, loc};
+        SmallVector<Value> at(ivs.begin() + rank, ivs.end());
+        at.push_back(Value());
+        Value hit = arith::ConstantOp::create(ob, loc, ob.getBoolAttr(true));
+        for (int64_t j = 0; j < k; ++j) {
+          at.back() = s.idx(j);
+          Value t = normalizeIndex(
+              ob, loc, tensor::ExtractOp::create(ob, loc, indices, at),
+              dt.getDimSize(j));
+          hit = s.andI(hit, s.cmpI(arith::CmpIPredicate::eq, t, ivs[j]));
+        }
+        SmallVector<Value> u(ivs.begin() + rank, ivs.end());
+        u.append(ivs.begin() + k, ivs.begin() + rank);
+        Value upd = tensor::ExtractOp::create(ob, loc, updates, u);
+        return s.select(hit, combine(ob, loc, reduction, acc, upd), acc);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// OneHot, Range, CumSum
+//===----------------------------------------------------------------------===//
+
+/// A scalar of any integer or float type as i64 (floats truncated).
+Value asI64(OpBuilder &b, Location loc, Value v) {
+  if (llvm::isa<FloatType>(v.getType()))
+    return arith::FPToSIOp::create(b, loc, b.getI64Type(), v);
+  return convertScalar(b, loc, v, b.getI64Type());
+}
+
+FailureOr<Value> lowerOneHot(Lowerer &l, onnx::OneHotOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = rt.getRank();
+  int64_t axis = (int64_t)op.getAxis();
+  axis = axis < 0 ? axis + rank : axis;
+  int64_t depth = rt.getDimSize(axis);
+  addRuntimeCheck(l, op.getDepth(), kStatusShapeMismatch,
+                  "OneHot depth differs from the compiled depth",
+                  [&](OpBuilder &b, Location loc, Value d) -> Value {
+                    ScalarBuilder s{b, loc};
+                    return s.cmpI(arith::CmpIPredicate::eq, asI64(b, loc, d),
+                                  s.i64(depth));
+                  });
+  Value off = elementOf(l, op.getValues(), 0);
+  Value on = elementOf(l, op.getValues(), 1);
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != axis)
+      exprs.push_back(l.rw.getAffineDimExpr(i));
+  auto map = AffineMap::get(rank, 0, exprs, l.rw.getContext());
+  return indexedGeneric(
+      l, rt, {op.getIndices()}, {map},
+      [&](OpBuilder &b, Location loc, ValueRange args, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        Value i = asI64(b, loc, args[0]);
+        Value neg = s.cmpI(arith::CmpIPredicate::slt, i, s.i64(0));
+        i = s.select(neg, arith::AddIOp::create(b, loc, i, s.i64(depth)), i);
+        Value hit = s.cmpI(arith::CmpIPredicate::eq, i, s.toI64(ivs[axis]));
+        return s.select(hit, on, off);
+      });
+}
+
+FailureOr<Value> lowerRange(Lowerer &l, onnx::RangeOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  Type elt = rt.getElementType();
+  bool isFloat = llvm::isa<FloatType>(elt);
+  int64_t n = rt.getDimSize(0);
+  Value start = scalarOf(l, op.getStart()), delta = scalarOf(l, op.getDelta());
+  if (!getConstantAttr(op.getStart()) || !getConstantAttr(op.getLimit()) ||
+      !getConstantAttr(op.getDelta())) {
+    // n is right iff start + (n-1)*delta is short of limit (or n = 0) and
+    // start + n*delta reaches it, in delta's direction: no division, no
+    // ceil. Integers are widened to i64 so that nothing overflows.
+    ScalarBuilder s{l.rw, l.loc};
+    Type wide = isFloat ? elt : l.rw.getI64Type();
+    Value s0 = s.convert(start, wide), d = s.convert(delta, wide);
+    Value lim = s.convert(scalarOf(l, op.getLimit()), wide);
+    auto at = [&](int64_t i) -> Value {
+      Value c = isFloat ? (Value)arith::ConstantOp::create(
+                              l.rw, l.loc, l.rw.getFloatAttr(wide, (double)i))
+                        : s.i64(i);
+      return isFloat ? s.addF(s0, s.mulF(c, d))
+                     : (Value)arith::AddIOp::create(
+                           l.rw, l.loc, s0,
+                           arith::MulIOp::create(l.rw, l.loc, c, d));
+    };
+    auto cmp = [&](bool lt, Value a, Value b) -> Value {
+      return isFloat ? s.cmpF(lt ? arith::CmpFPredicate::OLT
+                                 : arith::CmpFPredicate::OGT,
+                              a, b)
+                     : s.cmpI(lt ? arith::CmpIPredicate::slt
+                                 : arith::CmpIPredicate::sgt,
+                              a, b);
+    };
+    Value zero = isFloat ? (Value)arith::ConstantOp::create(
+                               l.rw, l.loc, l.rw.getFloatAttr(wide, 0.0))
+                         : s.i64(0);
+    Value yes = arith::ConstantOp::create(l.rw, l.loc, l.rw.getBoolAttr(true));
+    Value last = at(n), before = n > 0 ? at(n - 1) : Value();
+    // Rising: before < limit <= last; falling: before > limit >= last.
+    Value up = s.andI(before ? cmp(true, before, lim) : yes,
+                      arith::XOrIOp::create(l.rw, l.loc, cmp(true, last, lim),
+                                            yes));
+    Value down = s.andI(before ? cmp(false, before, lim) : yes,
+                        arith::XOrIOp::create(l.rw, l.loc,
+                                              cmp(false, last, lim), yes));
+    Value ok = s.select(cmp(false, d, zero), up,
+                        s.select(cmp(true, d, zero), down,
+                                 arith::ConstantOp::create(
+                                     l.rw, l.loc, l.rw.getBoolAttr(false))));
+    addRuntimeAssert(l, ok, kStatusShapeMismatch,
+                     "Range length differs from the compiled length");
+  }
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        Value i = s.toI64(ivs[0]);
+        if (isFloat)
+          return s.addF(start,
+                        s.mulF(arith::SIToFPOp::create(b, loc, elt, i), delta));
+        Value step = arith::MulIOp::create(b, loc, s.convert(i, elt), delta);
+        return (Value)arith::AddIOp::create(b, loc, start, step);
+      });
+}
+
+/// CumSum: y[o] = sum of x[o with o[axis] = j] over j before (or after) o's
+/// position along the axis; the axis may be read at run time, in which case
+/// the reduction runs over the longest dimension and every dimension's
+/// index is selected.
+FailureOr<Value> lowerCumSum(Lowerer &l, onnx::CumSumOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = rt.getRank();
+  Type elt = rt.getElementType();
+  bool isFloat = llvm::isa<FloatType>(elt);
+  bool exclusive = op.getExclusive() != 0, reverse = op.getReverse() != 0;
+  std::optional<int64_t> constAxis;
+  if (auto c = getConstantInts(op.getAxis()))
+    constAxis = (*c)[0] < 0 ? (*c)[0] + rank : (*c)[0];
+  Value axis;
+  int64_t extent;
+  if (constAxis) {
+    extent = rt.getDimSize(*constAxis);
+  } else {
+    checkIndices(l, op.getAxis(), rank);
+    axis = normalizeIndex(l.rw, l.loc, scalarOf(l, op.getAxis()), rank);
+    extent = *llvm::max_element(rt.getShape());
+  }
+  Value x = op.getX();
+  arith::CmpIPredicate pred =
+      reverse ? (exclusive ? arith::CmpIPredicate::sgt
+                           : arith::CmpIPredicate::sge)
+              : (exclusive ? arith::CmpIPredicate::slt
+                           : arith::CmpIPredicate::sle);
+  return reductionGeneric(
+      l, zeros(l, rt), {extent},
+      [&](OpBuilder &b, Location loc, Value acc, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        Value j = ivs[rank];
+        SmallVector<Value> src;
+        Value pos;
+        Value inside = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+        for (int64_t d = 0; d < rank; ++d) {
+          if (constAxis) {
+            src.push_back(d == *constAxis ? j : ivs[d]);
+            if (d == *constAxis)
+              pos = ivs[d];
+            continue;
+          }
+          Value isAxis = s.cmpI(arith::CmpIPredicate::eq, axis, s.idx(d));
+          if (rt.getDimSize(d) < extent)
+            inside = s.andI(inside,
+                            s.orI(s.cmpI(arith::CmpIPredicate::slt, j,
+                                         s.idx(rt.getDimSize(d))),
+                                  arith::XOrIOp::create(
+                                      b, loc, isAxis,
+                                      arith::ConstantOp::create(
+                                          b, loc, b.getBoolAttr(true)))));
+          src.push_back(
+              s.select(isAxis, s.clampIndex(j, rt.getDimSize(d)), ivs[d]));
+          pos = pos ? s.select(isAxis, ivs[d], pos) : ivs[d];
+        }
+        Value take = s.andI(inside, s.cmpI(pred, j, pos));
+        Value v = tensor::ExtractOp::create(b, loc, x, src);
+        Value sum = isFloat ? (Value)arith::AddFOp::create(b, loc, acc, v)
+                            : (Value)arith::AddIOp::create(b, loc, acc, v);
+        return s.select(take, sum, acc);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Slice and Pad with parameters read at run time
+//===----------------------------------------------------------------------===//
+
+/// Element j of a one-dimensional integer tensor as i64.
+Value paramAt(Lowerer &l, Value t, int64_t j) {
+  return convertScalar(l.rw, l.loc, elementOf(l, t, j), l.rw.getI64Type());
+}
+
+Value clampI64(ScalarBuilder &s, Value v, int64_t lo, int64_t hi) {
+  v = arith::MaxSIOp::create(s.b, s.loc, v, s.i64(lo));
+  return arith::MinSIOp::create(s.b, s.loc, v, s.i64(hi));
+}
+
+} // namespace
+
+/// Slice whose starts, ends, axes or steps are read at run time: each
+/// dimension's start and step are resolved by ONNX's clamping rules in
+/// scalar code, the result's (static) extents are checked against them,
+/// and one generic reads start + i * step, clamped into the input.
+FailureOr<Value> whittle::lowering::lowerRuntimeSlice(Lowerer &l,
+                                                      onnx::SliceOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto in = Lowerer::typeOf(op.getData());
+  int64_t rank = in.getRank();
+  int64_t n = Lowerer::typeOf(op.getStarts()).getNumElements();
+  for (Value v : {op.getEnds(), op.getAxes(), op.getSteps()})
+    if (v && Lowerer::typeOf(v).getNumElements() != n)
+      return op.emitError("Slice starts, ends, axes and steps differ in length");
+  ScalarBuilder s{l.rw, l.loc};
+  SmallVector<Value> start, end, step;
+  for (int64_t d = 0; d < rank; ++d) {
+    start.push_back(s.i64(0));
+    end.push_back(s.i64(in.getDimSize(d)));
+    step.push_back(s.i64(1));
+  }
+  using P = arith::CmpIPredicate;
+  Value ok = arith::ConstantOp::create(l.rw, l.loc, l.rw.getBoolAttr(true));
+  for (int64_t j = 0; j < n; ++j) {
+    Value a = op.getAxes() ? paramAt(l, op.getAxes(), j) : s.i64(j);
+    a = s.select(s.cmpI(P::slt, a, s.i64(0)),
+                 arith::AddIOp::create(l.rw, l.loc, a, s.i64(rank)), a);
+    Value known = arith::ConstantOp::create(l.rw, l.loc,
+                                            l.rw.getBoolAttr(false));
+    Value st = op.getSteps() ? paramAt(l, op.getSteps(), j) : s.i64(1);
+    Value b = paramAt(l, op.getStarts(), j), e = paramAt(l, op.getEnds(), j);
+    Value up = s.cmpI(P::sgt, st, s.i64(0));
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t dim = in.getDimSize(d);
+      Value hit = s.cmpI(P::eq, a, s.i64(d));
+      known = s.orI(known, hit);
+      // Negative positions count from the end; then clamp by direction.
+      Value bc = clampI64(s, b, -dim, dim), ec = clampI64(s, e, -dim - 1, dim);
+      bc = s.select(s.cmpI(P::slt, bc, s.i64(0)),
+                    arith::AddIOp::create(l.rw, l.loc, bc, s.i64(dim)), bc);
+      ec = s.select(s.cmpI(P::slt, ec, s.i64(0)),
+                    arith::AddIOp::create(l.rw, l.loc, ec, s.i64(dim)), ec);
+      bc = s.select(up, clampI64(s, bc, 0, dim), clampI64(s, bc, 0, dim - 1));
+      ec = s.select(up, clampI64(s, ec, 0, dim), clampI64(s, ec, -1, dim - 1));
+      start[d] = s.select(hit, bc, start[d]);
+      end[d] = s.select(hit, ec, end[d]);
+      step[d] = s.select(hit, st, step[d]);
+    }
+    ok = s.andI(ok, known);
+  }
+  // Each dimension's length, ceil(|end - start| / |step|) in the step's
+  // direction, must be the compiled extent.
+  for (int64_t d = 0; d < rank; ++d) {
+    Value up = s.cmpI(P::sgt, step[d], s.i64(0));
+    Value zero = s.cmpI(P::eq, step[d], s.i64(0));
+    Value mag = s.select(up, step[d],
+                         arith::SubIOp::create(l.rw, l.loc, s.i64(0), step[d]));
+    mag = s.select(zero, s.i64(1), mag);
+    Value span = s.select(up, arith::SubIOp::create(l.rw, l.loc, end[d], start[d]),
+                          arith::SubIOp::create(l.rw, l.loc, start[d], end[d]));
+    Value len = arith::DivSIOp::create(
+        l.rw, l.loc,
+        arith::AddIOp::create(
+            l.rw, l.loc, span,
+            arith::SubIOp::create(l.rw, l.loc, mag, s.i64(1))),
+        mag);
+    len = arith::MaxSIOp::create(l.rw, l.loc, len, s.i64(0));
+    ok = s.andI(ok, s.andI(s.cmpI(P::eq, len, s.i64(rt.getDimSize(d))),
+                           arith::XOrIOp::create(
+                               l.rw, l.loc, zero,
+                               arith::ConstantOp::create(
+                                   l.rw, l.loc, l.rw.getBoolAttr(true)))));
+  }
+  addRuntimeAssert(l, ok, kStatusShapeMismatch,
+                   "Slice parameters do not give the compiled shape");
+  Value data = op.getData();
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder sb{b, loc};
+        SmallVector<Value> src;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value i = arith::AddIOp::create(
+              b, loc, start[d],
+              arith::MulIOp::create(b, loc, sb.toI64(ivs[d]), step[d]));
+          src.push_back(sb.clampIndex(sb.toIndex(i), in.getDimSize(d)));
+        }
+        return tensor::ExtractOp::create(b, loc, data, src).getResult();
+      });
+}
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// GridSample
+//===----------------------------------------------------------------------===//
+
+/// One generic over the output; each element reads its grid point, maps it
+/// to pixel coordinates and interpolates, all in f32 (PyTorch's
+/// grid_sampler_2d, which the ONNX test data follows).
+FailureOr<Value> lowerGridSample(Lowerer &l, onnx::GridSampleOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto xt = Lowerer::typeOf(op.getX());
+  Type elt = rt.getElementType();
+  int64_t height = xt.getDimSize(2), width = xt.getDimSize(3);
+  bool align = op.getAlignCorners() != 0;
+  StringRef mode = op.getMode(), pad = op.getPaddingMode();
+  Value x = op.getX(), grid = op.getGrid();
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        using P = arith::CmpFPredicate;
+        auto floorF = [&](Value v) -> Value {
+          return math::FloorOp::create(b, loc, v);
+        };
+        auto clip = [&](Value v, int64_t size) -> Value {
+          return arith::MinNumFOp::create(
+              b, loc, arith::MaxNumFOp::create(b, loc, v, s.f32(0.0)),
+              s.f32(size - 1));
+        };
+        // Reflection about [lo, hi] (in half units), as PyTorch's
+        // reflect_coordinates, then clipped.
+        auto reflect = [&](Value v, int64_t size) -> Value {
+          double twiceLo = align ? 0 : -1;
+          double twiceHi = align ? 2.0 * (size - 1) : 2.0 * size - 1;
+          if (twiceLo == twiceHi)
+            return s.f32(0.0);
+          double lo = twiceLo / 2, span = (twiceHi - twiceLo) / 2;
+          Value in = math::AbsFOp::create(b, loc, s.subF(v, s.f32(lo)));
+          Value flips = floorF(s.divF(in, s.f32(span)));
+          Value extra = s.subF(in, s.mulF(flips, s.f32(span)));
+          Value even = s.cmpF(P::OEQ,
+                              floorF(s.mulF(flips, s.f32(0.5))),
+                              s.mulF(flips, s.f32(0.5)));
+          Value r = s.select(even, s.addF(extra, s.f32(lo)),
+                             s.addF(s.subF(s.f32(span), extra), s.f32(lo)));
+          return clip(r, size);
+        };
+        auto padCoord = [&](Value v, int64_t size) -> Value {
+          if (pad == "border")
+            return clip(v, size);
+          if (pad == "reflection")
+            return reflect(v, size);
+          return v;
+        };
+        auto unnormalize = [&](Value v, int64_t size) -> Value {
+          if (align)
+            return s.mulF(s.mulF(s.addF(v, s.f32(1.0)), s.f32(0.5)),
+                          s.f32(size - 1));
+          return s.mulF(s.subF(s.mulF(s.addF(v, s.f32(1.0)), s.f32(size)),
+                               s.f32(1.0)),
+                        s.f32(0.5));
+        };
+        auto gridAt = [&](int64_t k) -> Value {
+          Value g = tensor::ExtractOp::create(
+              b, loc, grid, ValueRange{ivs[0], ivs[2], ivs[3], s.idx(k)});
+          return s.toF32(g);
+        };
+        Value gx = unnormalize(gridAt(0), width);
+        Value gy = unnormalize(gridAt(1), height);
+        // Reads pixel (iy, ix), given as f32 integral values: 0 outside.
+        // Coordinates are bounded first so the integer conversions stay
+        // defined for any grid value (NaN included).
+        auto pixel = [&](Value fy, Value fx) -> Value {
+          auto toIdx = [&](Value f, int64_t size) {
+            Value c = arith::MinNumFOp::create(
+                b, loc, arith::MaxNumFOp::create(b, loc, f, s.f32(-1.0)),
+                s.f32(size));
+            return s.toIndex(arith::FPToSIOp::create(b, loc, b.getI64Type(), c));
+          };
+          Value iy = toIdx(fy, height), ix = toIdx(fx, width);
+          Value inside = s.andI(
+              s.andI(s.cmpI(arith::CmpIPredicate::sge, iy, s.idx(0)),
+                     s.cmpI(arith::CmpIPredicate::slt, iy, s.idx(height))),
+              s.andI(s.cmpI(arith::CmpIPredicate::sge, ix, s.idx(0)),
+                     s.cmpI(arith::CmpIPredicate::slt, ix, s.idx(width))));
+          Value v = tensor::ExtractOp::create(
+              b, loc, x,
+              ValueRange{ivs[0], ivs[1], s.clampIndex(iy, height),
+                         s.clampIndex(ix, width)});
+          return s.select(inside, s.toF32(v), s.f32(0.0));
+        };
+        Value result;
+        if (mode == "nearest") {
+          Value px = padCoord(gx, width), py = padCoord(gy, height);
+          result = pixel(math::RoundEvenOp::create(b, loc, py),
+                         math::RoundEvenOp::create(b, loc, px));
+        } else if (mode == "bilinear") {
+          Value px = padCoord(gx, width), py = padCoord(gy, height);
+          Value x0 = floorF(px), y0 = floorF(py);
+          Value tx = s.subF(px, x0), ty = s.subF(py, y0);
+          Value x1 = s.addF(x0, s.f32(1.0)), y1 = s.addF(y0, s.f32(1.0));
+          Value ux = s.subF(s.f32(1.0), tx), uy = s.subF(s.f32(1.0), ty);
+          result = s.addF(
+              s.addF(s.mulF(s.mulF(ux, uy), pixel(y0, x0)),
+                     s.mulF(s.mulF(tx, uy), pixel(y0, x1))),
+              s.addF(s.mulF(s.mulF(ux, ty), pixel(y1, x0)),
+                     s.mulF(s.mulF(tx, ty), pixel(y1, x1))));
+        } else {
+          // Bicubic: 4 x 4 taps around the unpadded coordinate, each tap's
+          // coordinate padded on its own.
+          Value x0 = floorF(gx), y0 = floorF(gy);
+          Value tx = s.subF(gx, x0), ty = s.subF(gy, y0);
+          Value A = s.f32(-0.75);
+          auto outer = [&](Value t) { // 1 < t < 2
+            Value v = s.subF(s.mulF(A, t), s.mulF(s.f32(5.0), A));
+            v = s.addF(s.mulF(v, t), s.mulF(s.f32(8.0), A));
+            return s.subF(s.mulF(v, t), s.mulF(s.f32(4.0), A));
+          };
+          auto inner = [&](Value t) { // 0 <= t <= 1
+            Value a2 = s.addF(A, s.f32(2.0)), a3 = s.addF(A, s.f32(3.0));
+            Value v = s.subF(s.mulF(a2, t), a3);
+            return s.addF(s.mulF(s.mulF(v, t), t), s.f32(1.0));
+          };
+          auto coeffs = [&](Value t) -> SmallVector<Value> {
+            Value u = s.subF(s.f32(1.0), t);
+            return {outer(s.addF(t, s.f32(1.0))), inner(t), inner(u),
+                    outer(s.addF(u, s.f32(1.0)))};
+          };
+          SmallVector<Value> cx = coeffs(tx), cy = coeffs(ty);
+          for (int64_t j = 0; j < 4; ++j) {
+            Value yj = padCoord(s.addF(y0, s.f32(j - 1)), height);
+            Value row;
+            for (int64_t i = 0; i < 4; ++i) {
+              Value xi = padCoord(s.addF(x0, s.f32(i - 1)), width);
+              Value term = s.mulF(cx[i], pixel(yj, xi));
+              row = row ? s.addF(row, term) : term;
+            }
+            Value term = s.mulF(cy[j], row);
+            result = result ? s.addF(result, term) : term;
+          }
+        }
+        return s.convert(result, elt);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Window generators
+//===----------------------------------------------------------------------===//
+
+/// a0 - a1 cos(2 pi n / N) + a2 cos(4 pi n / N) in f32, converted to the
+/// result type; a run-time size is checked against the result's length.
+FailureOr<Value> lowerWindow(Lowerer &l, Operation *op, Value size,
+                             bool periodic, double a0, double a1, double a2) {
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t n = rt.getDimSize(0);
+  addRuntimeCheck(l, size, kStatusShapeMismatch,
+                  "window size differs from the compiled length",
+                  [&](OpBuilder &b, Location loc, Value v) -> Value {
+                    ScalarBuilder s{b, loc};
+                    return s.cmpI(arith::CmpIPredicate::eq,
+                                  convertScalar(b, loc, v, b.getI64Type()),
+                                  s.i64(n));
+                  });
+  double denom = periodic ? (double)n : (double)std::max<int64_t>(n - 1, 1);
+  double step = 2 * llvm::numbers::pi / denom;
+  Type elt = rt.getElementType();
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        Value x = s.mulF(s.toF32(ivs[0]), s.f32(step));
+        Value w = s.subF(s.f32(a0),
+                         s.mulF(s.f32(a1), math::CosOp::create(b, loc, x)));
+        if (a2 != 0)
+          w = s.addF(w, s.mulF(s.f32(a2),
+                               math::CosOp::create(
+                                   b, loc, s.mulF(x, s.f32(2.0)))));
+        return s.convert(w, elt);
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Einsum
+//===----------------------------------------------------------------------===//
+
+/// One generic: a loop per label (the result's first, as parallel loops;
+/// the summed ones as reductions), the product of the operands added into
+/// a zero-filled result. Size-1 broadcast dimensions read index 0.
+FailureOr<Value> lowerEinsum(Lowerer &l, onnx::EinsumOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  Type elt = rt.getElementType();
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : op.getInputs())
+    shapes.push_back(Lowerer::typeOf(v).getShape());
+  std::string err;
+  auto spec = onnx::parseEinsum(op.getEquation(), shapes, err);
+  if (!spec)
+    return op.emitError(err);
+  // Loop order: result labels, then the others in first-use order.
+  SmallVector<int64_t> loopOf(spec->extents.size(), -1);
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t lab : spec->result) {
+    loopOf[lab] = iters.size();
+    iters.push_back(utils::IteratorType::parallel);
+  }
+  for (auto &labels : spec->operands)
+    for (int64_t lab : labels)
+      if (loopOf[lab] < 0) {
+        loopOf[lab] = iters.size();
+        iters.push_back(utils::IteratorType::reduction);
+      }
+  int64_t loops = iters.size();
+  MLIRContext *ctx = l.rw.getContext();
+  SmallVector<AffineMap> maps;
+  for (auto [labels, shape] : llvm::zip(spec->operands, shapes)) {
+    SmallVector<AffineExpr> exprs;
+    for (auto [d, lab] : llvm::enumerate(labels))
+      exprs.push_back(shape[d] == 1 && spec->extents[lab] != 1
+                          ? getAffineConstantExpr(0, ctx)
+                          : getAffineDimExpr(loopOf[lab], ctx));
+    maps.push_back(AffineMap::get(loops, 0, exprs, ctx));
+  }
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t lab : spec->result)
+    outExprs.push_back(getAffineDimExpr(loopOf[lab], ctx));
+  maps.push_back(AffineMap::get(loops, 0, outExprs, ctx));
+  bool isFloat = llvm::isa<FloatType>(elt);
+  return linalg::GenericOp::create(
+             l.rw, l.loc, TypeRange{rt}, op.getInputs(),
+             ValueRange{zeros(l, rt)}, maps, iters,
+             [&](OpBuilder &b, Location loc, ValueRange args) {
+               Value p = args[0];
+               for (Value v : args.drop_front().drop_back())
+                 p = isFloat ? (Value)arith::MulFOp::create(b, loc, p, v)
+                             : (Value)arith::MulIOp::create(b, loc, p, v);
+               Value acc = args.back();
+               linalg::YieldOp::create(
+                   b, loc,
+                   isFloat ? (Value)arith::AddFOp::create(b, loc, acc, p)
+                           : (Value)arith::AddIOp::create(b, loc, acc, p));
+             })
+      .getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+/// How one dimension is resampled: the run-time (or constant) scale, the
+/// width the coordinate transformations divide by, and the crop box.
+struct AxisResample {
+  int64_t dim, in, out;
+  Value scale;      ///< f32
+  Value outWidth;   ///< f32: `out` for sizes, scale * in for scales
+  Value roiStart, roiEnd; ///< f32, tf_crop_and_resize only
+};
+
+/// Resamples `x` along one dimension, as the ONNX reference's
+/// interpolate_1d_with_x: the output coordinate maps back to x_ori; its
+/// neighbours (clamped to the edge) are weighted by the mode's
+/// coefficients.
+Value resizeAxis(Lowerer &l, onnx::ResizeOp op, Value x,
+                 const AxisResample &a) {
+  auto xt = Lowerer::typeOf(x);
+  Type elt = xt.getElementType();
+  SmallVector<int64_t> shape(xt.getShape());
+  shape[a.dim] = a.out;
+  auto rt = l.tensorType(shape, elt);
+  StringRef mode = op.getMode(), ctm = op.getCoordinateTransformationMode(),
+            nearestMode = op.getNearestMode();
+  double cubicA = op.getCubicCoeffA().convertToDouble();
+  bool exclude = op.getExcludeOutside() != 0;
+  double extrapolation = op.getExtrapolationValue().convertToDouble();
+  int64_t in = a.in;
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        Value o = s.toF32(ivs[a.dim]);
+        Value xo;
+        if (ctm == "asymmetric") {
+          xo = s.divF(o, a.scale);
+        } else if (ctm == "align_corners") {
+          Value one = s.f32(1.0);
+          Value w = s.subF(a.outWidth, one);
+          Value v = s.divF(s.mulF(o, s.f32(in - 1)), w);
+          xo = s.select(s.cmpF(arith::CmpFPredicate::OEQ, a.outWidth, one),
+                        s.f32(0.0), v);
+        } else if (ctm == "tf_crop_and_resize") {
+          Value span = s.mulF(s.subF(a.roiEnd, a.roiStart), s.f32(in - 1));
+          Value one = s.f32(1.0);
+          Value v = s.divF(s.mulF(o, span), s.subF(a.outWidth, one));
+          xo = s.select(s.cmpF(arith::CmpFPredicate::OEQ, a.outWidth, one),
+                        s.mulF(span, s.f32(0.5)), v);
+          xo = s.addF(xo, s.mulF(a.roiStart, s.f32(in - 1)));
+        } else if (ctm == "pytorch_half_pixel" && a.out == 1) {
+          xo = s.f32(-0.5);
+        } else { // half_pixel, pytorch_half_pixel
+          xo = s.subF(s.divF(s.addF(o, s.f32(0.5)), a.scale), s.f32(0.5));
+        }
+        // Far-away coordinates (only from nonsensical run-time scales,
+        // which are reported) are pulled in so that the conversions to
+        // integers below stay defined.
+        Value xc = arith::MinNumFOp::create(
+            b, loc, arith::MaxNumFOp::create(b, loc, xo, s.f32(-4.0)),
+            s.f32(in + 4.0));
+        Value fl = math::FloorOp::create(b, loc, xc);
+        Value isInt = s.cmpF(arith::CmpFPredicate::OEQ, fl, xc);
+        Value flI = s.toIndex(arith::FPToSIOp::create(b, loc, b.getI64Type(), fl));
+        auto read = [&](Value i) -> Value {
+          SmallVector<Value> src(ivs.begin(), ivs.end());
+          src[a.dim] = s.clampIndex(i, in);
+          return tensor::ExtractOp::create(b, loc, x, src);
+        };
+        Value result;
+        if (mode == "nearest") {
+          Value r = s.subF(xc, fl);
+          Value high;
+          if (nearestMode == "round_prefer_floor")
+            high = s.cmpF(arith::CmpFPredicate::OGT, r, s.f32(0.5));
+          else if (nearestMode == "round_prefer_ceil")
+            high = s.cmpF(arith::CmpFPredicate::OGE, r, s.f32(0.5));
+          else
+            high = arith::ConstantOp::create(
+                b, loc, b.getBoolAttr(nearestMode == "ceil"));
+          high = s.andI(high, arith::XOrIOp::create(
+                                  b, loc, isInt,
+                                  arith::ConstantOp::create(
+                                      b, loc, b.getBoolAttr(true))));
+          Value i = s.select(high,
+                             arith::AddIOp::create(b, loc, flI, s.idx(1)),
+                             flI);
+          result = read(i);
+        } else {
+          // An integral coordinate counts as the upper end of the interval
+          // below it (ratio 1), as in the reference.
+          Value base = s.select(isInt,
+                                arith::SubIOp::create(b, loc, flI, s.idx(1)),
+                                flI);
+          Value r = s.select(isInt, s.f32(1.0), s.subF(xc, fl));
+          SmallVector<Value> coeffs;
+          int64_t first;
+          if (mode == "linear") {
+            coeffs = {s.subF(s.f32(1.0), r), r};
+            first = 0;
+          } else {
+            // Keys' cubic convolution with parameter A.
+            Value A = s.f32(cubicA);
+            auto outer = [&](Value t) { // 1 < t < 2
+              Value v = s.subF(s.mulF(A, t), s.mulF(s.f32(5.0), A));
+              v = s.addF(s.mulF(v, t), s.mulF(s.f32(8.0), A));
+              return s.subF(s.mulF(v, t), s.mulF(s.f32(4.0), A));
+            };
+            auto inner = [&](Value t) { // 0 <= t <= 1
+              Value a2 = s.addF(A, s.f32(2.0)), a3 = s.addF(A, s.f32(3.0));
+              Value v = s.subF(s.mulF(a2, t), a3);
+              return s.addF(s.mulF(s.mulF(v, t), t), s.f32(1.0));
+            };
+            Value rc = s.subF(s.f32(1.0), r);
+            coeffs = {outer(s.addF(r, s.f32(1.0))), inner(r), inner(rc),
+                      outer(s.addF(rc, s.f32(1.0)))};
+            first = -1;
+          }
+          SmallVector<Value> taps;
+          for (int64_t t = 0; t < (int64_t)coeffs.size(); ++t)
+            taps.push_back(arith::AddIOp::create(b, loc, base,
+                                                 s.idx(first + t)));
+          if (exclude) {
+            Value sum = s.f32(0.0);
+            for (auto [c, i] : llvm::zip(coeffs, taps)) {
+              Value inside = s.andI(
+                  s.cmpI(arith::CmpIPredicate::sge, i, s.idx(0)),
+                  s.cmpI(arith::CmpIPredicate::slt, i, s.idx(in)));
+              c = s.select(inside, c, s.f32(0.0));
+              sum = s.addF(sum, c);
+            }
+            for (Value &c : coeffs)
+              c = s.divF(c, sum);
+          }
+          for (auto [c, i] : llvm::zip(coeffs, taps)) {
+            Value term = s.mulF(s.convert(c, elt), read(i));
+            result = result ? s.addF(result, term) : term;
+          }
+        }
+        if (ctm == "tf_crop_and_resize") {
+          Value outside = s.orI(
+              s.cmpF(arith::CmpFPredicate::OLT, xo, s.f32(0.0)),
+              s.cmpF(arith::CmpFPredicate::OGT, xo, s.f32(in - 1)));
+          Value e = arith::ConstantOp::create(
+              b, loc,
+              llvm::isa<FloatType>(elt)
+                  ? (TypedAttr)b.getFloatAttr(elt, extrapolation)
+                  : (TypedAttr)b.getIntegerAttr(elt, (int64_t)extrapolation));
+          result = s.select(outside, e, result);
+        }
+        return result;
+      });
+}
+
+FailureOr<Value> lowerResize(Lowerer &l, onnx::ResizeOp op) {
+  auto xt = Lowerer::typeOf(op.getX());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = xt.getRank();
+  ScalarBuilder s{l.rw, l.loc};
+  auto asF32 = [&](Value v) { return s.toF32(v); };
+  std::optional<SmallVector<double>> constScales;
+  if (op.getScales())
+    constScales = getConstantDoubles(op.getScales());
+  bool crop = op.getCoordinateTransformationMode() == "tf_crop_and_resize";
+  std::optional<SmallVector<double>> constRoi;
+  if (crop)
+    constRoi = getConstantDoubles(op.getRoi());
+  SmallVector<AxisResample> axes;
+  Value allOk = arith::ConstantOp::create(l.rw, l.loc, l.rw.getBoolAttr(true));
+  bool runtimeSizes = op.getSizes() && !getConstantAttr(op.getSizes());
+  bool runtimeScales = op.getScales() && !constScales;
+  for (int64_t d = 0; d < rank; ++d) {
+    AxisResample a{d, xt.getDimSize(d), rt.getDimSize(d), {}, {}, {}, {}};
+    if (op.getSizes()) {
+      if (runtimeSizes)
+        allOk = s.andI(allOk, s.cmpI(arith::CmpIPredicate::eq,
+                                     elementOf(l, op.getSizes(), d),
+                                     s.i64(a.out)));
+      a.scale = s.f32((double)a.out / a.in);
+      a.outWidth = s.f32((double)a.out);
+    } else if (constScales) {
+      a.scale = s.f32((*constScales)[d]);
+      a.outWidth = s.f32((float)(*constScales)[d] * (float)a.in);
+    } else {
+      a.scale = asF32(elementOf(l, op.getScales(), d));
+      a.outWidth = s.mulF(a.scale, s.f32(a.in));
+      // The compiled extent must be floor(in * scale), with scale > 0.
+      Value fl = math::FloorOp::create(l.rw, l.loc, a.outWidth);
+      allOk = s.andI(allOk, s.andI(s.cmpF(arith::CmpFPredicate::OGT, a.scale,
+                                          s.f32(0.0)),
+                                   s.cmpF(arith::CmpFPredicate::OEQ, fl,
+                                          s.f32(a.out))));
+    }
+    if (crop) {
+      if (constRoi) {
+        a.roiStart = s.f32((*constRoi)[d]);
+        a.roiEnd = s.f32((*constRoi)[rank + d]);
+      } else {
+        a.roiStart = asF32(elementOf(l, op.getRoi(), d));
+        a.roiEnd = asF32(elementOf(l, op.getRoi(), rank + d));
+      }
+    }
+    // A dimension resampled at scale 1 onto itself is left alone (with a
+    // crop box, or run-time scales, it may still move).
+    bool identity = a.in == a.out && !crop && !runtimeScales &&
+                    (op.getSizes() || (*constScales)[d] == 1.0);
+    if (!identity)
+      axes.push_back(a);
+  }
+  if (runtimeScales || runtimeSizes)
+    addRuntimeAssert(l, allOk, kStatusShapeMismatch,
+                     "Resize scales or sizes do not give the compiled shape");
+  // Innermost dimension first, as the reference recurses.
+  Value x = op.getX();
+  for (const AxisResample &a : llvm::reverse(axes))
+    x = resizeAxis(l, op, x, a);
+  return x;
+}
+
+} // namespace
+
+std::optional<FailureOr<Value>>
+whittle::lowering::lowerIndexingOp(Lowerer &l, Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<FailureOr<Value>>>(op)
+      .Case([&](onnx::GatherNDOp o) { return lowerGatherND(l, o); })
+      .Case([&](onnx::ScatterElementsOp o) {
+        return lowerScatterElements(l, o);
+      })
+      .Case([&](onnx::ScatterNDOp o) { return lowerScatterND(l, o); })
+      .Case([&](onnx::OneHotOp o) { return lowerOneHot(l, o); })
+      .Case([&](onnx::RangeOp o) { return lowerRange(l, o); })
+      .Case([&](onnx::CumSumOp o) { return lowerCumSum(l, o); })
+      .Case([&](onnx::EinsumOp o) { return lowerEinsum(l, o); })
+      .Case([&](onnx::ResizeOp o) { return lowerResize(l, o); })
+      .Case([&](onnx::GridSampleOp o) { return lowerGridSample(l, o); })
+      .Case([&](onnx::HannWindowOp o) {
+        return lowerWindow(l, o, o.getSize(), o.getPeriodic() != 0, 0.5, 0.5,
+                           0.0);
+      })
+      .Case([&](onnx::HammingWindowOp o) {
+        return lowerWindow(l, o, o.getSize(), o.getPeriodic() != 0,
+                           25.0 / 46.0, 21.0 / 46.0, 0.0);
+      })
+      .Case([&](onnx::BlackmanWindowOp o) {
+        return lowerWindow(l, o, o.getSize(), o.getPeriodic() != 0, 0.42, 0.5,
+                           0.08);
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}

@@ -1,0 +1,198 @@
+//===- WindowToLinalg.cpp - N-d pooling and convolution as generics ------===//
+//
+// Part of whittle. What the NHWC TOSA path does not cover (three or more
+// spatial dimensions, dilated pooling): one linalg.generic per op over the
+// NC... layout, reading the padded input through the window's affine map
+// (o * stride + k * dilation); the kernel extents come from a dummy operand
+// (pooling) or the weights (convolution). Average pooling divides by a
+// compile-time tensor of window counts, a product of per-axis counts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowerer.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+using namespace whittle;
+using namespace whittle::lowering;
+
+namespace {
+
+/// The input padded by the geometry's pads, plus whatever the end needs so
+/// that every output window (ceil_mode) lies inside.
+Value padWindowInput(Lowerer &l, Value x, const onnx::WindowGeometry &g,
+                     Attribute padValue) {
+  auto xt = Lowerer::typeOf(x);
+  size_t n = g.kernel.size();
+  SmallVector<int64_t> padding(4, 0), shape(xt.getShape());
+  bool any = false;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t in = xt.getDimSize(2 + i);
+    int64_t need = (g.outSpatial[i] - 1) * g.strides[i] +
+                   (g.kernel[i] - 1) * g.dilations[i] + 1;
+    int64_t end = std::max(g.pads[i + n], need - in - g.pads[i]);
+    padding.push_back(g.pads[i]);
+    padding.push_back(end);
+    shape[2 + i] += g.pads[i] + end;
+    any |= g.pads[i] || end;
+  }
+  if (!any)
+    return x;
+  auto one = l.tensorType({1}, xt.getElementType());
+  Value pv = tosa::ConstOp::create(l.rw, l.loc, one,
+                                   DenseElementsAttr::get(one, padValue));
+  return tosa::PadOp::create(l.rw, l.loc,
+                             l.tensorType(shape, xt.getElementType()), x,
+                             l.shapeValue(padding), pv);
+}
+
+/// d_out * stride + d_k * dilation for spatial dimension i.
+AffineExpr windowExpr(const onnx::WindowGeometry &g, size_t i, unsigned outDim,
+                      unsigned kDim, MLIRContext *ctx) {
+  return getAffineDimExpr(outDim, ctx) * g.strides[i] +
+         getAffineDimExpr(kDim, ctx) * g.dilations[i];
+}
+
+Value filled(Lowerer &l, RankedTensorType t, TypedAttr v) {
+  Value c = arith::ConstantOp::create(l.rw, l.loc, v);
+  Value e = tensor::EmptyOp::create(l.rw, l.loc, t.getShape(),
+                                    t.getElementType());
+  return linalg::FillOp::create(l.rw, l.loc, ValueRange{c}, ValueRange{e})
+      .getResult(0);
+}
+
+} // namespace
+
+FailureOr<Value> whittle::lowering::lowerPoolND(Lowerer &l, Value x,
+                                                const onnx::WindowGeometry &g,
+                                                RankedTensorType rt, bool isMax,
+                                                bool countIncludePad) {
+  auto xt = Lowerer::typeOf(x);
+  Type elt = xt.getElementType();
+  bool isFloat = llvm::isa<FloatType>(elt);
+  if (!isMax && !isFloat)
+    return failure();
+  size_t n = g.kernel.size();
+  MLIRContext *ctx = l.rw.getContext();
+  TypedAttr lowest =
+      isFloat ? (TypedAttr)l.rw.getFloatAttr(
+                    elt, -std::numeric_limits<double>::infinity())
+              : (TypedAttr)l.rw.getIntegerAttr(
+                    elt, APInt::getSignedMinValue(elt.getIntOrFloatBitWidth()));
+  TypedAttr init = isMax ? lowest : (TypedAttr)l.rw.getZeroAttr(elt);
+  Value padded = padWindowInput(l, x, g, isMax ? (Attribute)lowest
+                                               : l.rw.getZeroAttr(elt));
+  unsigned rank = 2 + n, loops = rank + n;
+  SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx),
+                                     getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> kExprs, outExprs;
+  for (size_t i = 0; i < n; ++i) {
+    inExprs.push_back(windowExpr(g, i, 2 + i, rank + i, ctx));
+    kExprs.push_back(getAffineDimExpr(rank + i, ctx));
+  }
+  for (unsigned i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
+                                 AffineMap::get(loops, 0, kExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.append(n, utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(l.rw, l.loc, g.kernel,
+                                         l.rw.getI8Type());
+  Value y = linalg::GenericOp::create(
+                l.rw, l.loc, TypeRange{rt}, ValueRange{padded, window},
+                ValueRange{filled(l, rt, init)}, maps, iters,
+                [&](OpBuilder &b, Location loc, ValueRange a) {
+                  Value r;
+                  if (!isMax)
+                    r = arith::AddFOp::create(b, loc, a[2], a[0]);
+                  else if (isFloat)
+                    r = arith::MaximumFOp::create(b, loc, a[2], a[0]);
+                  else
+                    r = arith::MaxSIOp::create(b, loc, a[2], a[0]);
+                  linalg::YieldOp::create(b, loc, r);
+                })
+                .getResult(0);
+  if (isMax)
+    return y;
+  // Window sizes: per axis, the taps that land on the input (or on its
+  // explicit padding with count_include_pad); their product per output.
+  SmallVector<SmallVector<float>> perAxis(n);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t in = xt.getDimSize(2 + i), pb = g.pads[i];
+    int64_t lo = countIncludePad ? 0 : pb;
+    int64_t hi = countIncludePad ? in + pb + g.pads[i + n] : pb + in;
+    for (int64_t o = 0; o < g.outSpatial[i]; ++o) {
+      int64_t count = 0;
+      for (int64_t k = 0; k < g.kernel[i]; ++k) {
+        int64_t p = o * g.strides[i] + k * g.dilations[i];
+        count += p >= lo && p < hi;
+      }
+      perAxis[i].push_back((float)std::max<int64_t>(count, 1));
+    }
+  }
+  SmallVector<int64_t> countShape = {1, 1};
+  countShape.append(g.outSpatial.begin(), g.outSpatial.end());
+  SmallVector<float> counts = {1.0f};
+  for (size_t i = 0; i < n; ++i) {
+    SmallVector<float> next;
+    for (float c : counts)
+      for (float a : perAxis[i])
+        next.push_back(c * a);
+    counts = next;
+  }
+  auto countType = l.tensorType(countShape, l.rw.getF32Type());
+  Value countsV = l.constant(countType, counts);
+  return l.linalgElementwise(
+      rt, {y, countsV}, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        return arith::DivFOp::create(b, loc, a[0],
+                                     convertScalar(b, loc, a[1], elt));
+      });
+}
+
+FailureOr<Value> whittle::lowering::lowerConvND(Lowerer &l, Value x, Value w,
+                                                Value bias,
+                                                const onnx::WindowGeometry &g,
+                                                int64_t group,
+                                                RankedTensorType rt) {
+  auto wt = Lowerer::typeOf(w);
+  Type elt = rt.getElementType();
+  size_t n = g.kernel.size();
+  MLIRContext *ctx = l.rw.getContext();
+  int64_t m = wt.getDimSize(0), cg = wt.getDimSize(1), mg = m / group;
+  Value padded = padWindowInput(l, x, g, l.rw.getZeroAttr(elt));
+  // Loops: N, M, O... (parallel), C/group, K... (reduction).
+  unsigned rank = 2 + n, cDim = rank, loops = rank + 1 + n;
+  AffineExpr c = getAffineDimExpr(cDim, ctx);
+  AffineExpr inChannel =
+      group == 1 ? c : getAffineDimExpr(1, ctx).floorDiv(mg) * cg + c;
+  SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx), inChannel};
+  SmallVector<AffineExpr> wExprs = {getAffineDimExpr(1, ctx), c};
+  SmallVector<AffineExpr> outExprs;
+  for (size_t i = 0; i < n; ++i) {
+    inExprs.push_back(windowExpr(g, i, 2 + i, cDim + 1 + i, ctx));
+    wExprs.push_back(getAffineDimExpr(cDim + 1 + i, ctx));
+  }
+  for (unsigned i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
+                                 AffineMap::get(loops, 0, wExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.append(1 + n, utils::IteratorType::reduction);
+  Value y = linalg::GenericOp::create(
+                l.rw, l.loc, TypeRange{rt}, ValueRange{padded, w},
+                ValueRange{filled(l, rt, l.rw.getZeroAttr(elt))}, maps, iters,
+                [&](OpBuilder &b, Location loc, ValueRange a) {
+                  Value p = arith::MulFOp::create(b, loc, a[0], a[1]);
+                  linalg::YieldOp::create(
+                      b, loc, arith::AddFOp::create(b, loc, a[2], p).getResult());
+                })
+                .getResult(0);
+  if (!bias)
+    return y;
+  SmallVector<int64_t> biasShape(rank, 1);
+  biasShape[1] = m;
+  return l.binary<tosa::AddOp>(rt, y, l.reshape(bias, biasShape));
+}

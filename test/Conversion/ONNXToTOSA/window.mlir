@@ -1,0 +1,46 @@
+// RUN: whittle-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(convert-onnx-to-tosa))" | FileCheck %s
+
+// A 3-D convolution is one generic over N, M, D, H, W (parallel) and the
+// input channels and kernel (reductions); the padded input is read at
+// o * stride + k * dilation, and grouped channels through floordiv.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, (d1 floordiv 2) * 2 + d5, d2 * 2 + d6 * 2, d3 + d7, d4 + d8)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d1, d5, d6, d7, d8)>
+// CHECK-LABEL: func @conv3d
+// CHECK: tosa.pad
+// CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[W]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tosa.add
+func.func @conv3d(%x: tensor<1x4x5x5x5xf32>, %w: tensor<4x2x2x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x2x5x5xf32> {
+  %0 = onnx.Conv %x, %w, %b {group = 2 : i64, strides = [2, 1, 1], dilations = [2, 1, 1], pads = [0, 1, 1, 0, 1, 1]} : (tensor<1x4x5x5x5xf32>, tensor<4x2x2x3x3xf32>, tensor<4xf32>) -> tensor<1x4x2x5x5xf32>
+  return %0 : tensor<1x4x2x5x5xf32>
+}
+
+// -----
+
+// Dilated max pooling (TOSA pools have no dilation): -inf padding and a
+// maximum over the window loops, whose extents a dummy operand gives.
+// CHECK-LABEL: func @dilated_max_pool
+// CHECK: linalg.fill
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.maximumf
+func.func @dilated_max_pool(%x: tensor<1x1x8x8xf32>) -> tensor<1x1x6x6xf32> {
+  %0 = onnx.MaxPool %x {kernel_shape = [2, 2], dilations = [2, 2]} : (tensor<1x1x8x8xf32>) -> tensor<1x1x6x6xf32>
+  return %0 : tensor<1x1x6x6xf32>
+}
+
+// -----
+
+// 3-D average pooling with padding not counted: the sum divided by a
+// constant tensor of per-output window sizes (2 at the padded edge, 3
+// inside along each axis here).
+// CHECK-LABEL: func @avg_pool_3d
+// CHECK: tosa.pad
+// CHECK: linalg.generic
+// CHECK: arith.addf
+// CHECK: tosa.const{{.*}}8.000000e+00, 1.200000e+01
+// CHECK: arith.divf
+func.func @avg_pool_3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf32> {
+  %0 = onnx.AveragePool %x {kernel_shape = [3, 3, 3], strides = [2, 2, 2], pads = [1, 1, 1, 0, 0, 0]} : (tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf32>
+  return %0 : tensor<1x1x2x2x2xf32>
+}
