@@ -694,6 +694,134 @@ FailureOr<Value> lowerGridSample(Lowerer &l, onnx::GridSampleOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// TopK
+//===----------------------------------------------------------------------===//
+
+} // namespace
+
+/// TopK in two generics: each element's rank in its slice (how many beat
+/// it: larger, or equal at a lower index), then each output position p
+/// takes the element whose rank is p. O(n^2) per slice, no sorting network
+/// and no data-dependent control flow.
+FailureOr<SmallVector<Value>> whittle::lowering::lowerTopK(Lowerer &l,
+                                                          onnx::TopKOp op) {
+  auto xt = Lowerer::typeOf(op.getX());
+  auto vt = llvm::cast<RankedTensorType>(op.getValues().getType());
+  auto it = llvm::cast<RankedTensorType>(op.getIndices().getType());
+  int64_t rank = xt.getRank();
+  int64_t axis = (int64_t)op.getAxis();
+  axis = axis < 0 ? axis + rank : axis;
+  int64_t n = xt.getDimSize(axis), k = vt.getDimSize(axis);
+  bool largest = op.getLargest() != 0;
+  Type elt = xt.getElementType(), i64 = l.rw.getI64Type();
+  bool isFloat = llvm::isa<FloatType>(elt);
+  addRuntimeCheck(l, op.getK(), kStatusShapeMismatch,
+                  "TopK K differs from the compiled k",
+                  [&](OpBuilder &b, Location loc, Value v) -> Value {
+                    ScalarBuilder s{b, loc};
+                    return s.cmpI(arith::CmpIPredicate::eq, v, s.i64(k));
+                  });
+  Value x = op.getX();
+  // Ranks: [shape of X] i64.
+  auto rankType = l.tensorType(xt.getShape(), i64);
+  Value ranks = reductionGeneric(
+      l, zeros(l, rankType), {n},
+      [&](OpBuilder &b, Location loc, Value acc, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        SmallVector<Value> self(ivs.begin(), ivs.begin() + rank);
+        SmallVector<Value> other = self;
+        Value j = ivs[rank];
+        other[axis] = j;
+        Value a = tensor::ExtractOp::create(b, loc, x, self);
+        Value c = tensor::ExtractOp::create(b, loc, x, other);
+        Value better, equal;
+        if (isFloat) {
+          better = s.cmpF(largest ? arith::CmpFPredicate::OGT
+                                  : arith::CmpFPredicate::OLT,
+                          c, a);
+          equal = s.cmpF(arith::CmpFPredicate::OEQ, c, a);
+        } else {
+          better = s.cmpI(largest ? arith::CmpIPredicate::sgt
+                                  : arith::CmpIPredicate::slt,
+                          c, a);
+          equal = s.cmpI(arith::CmpIPredicate::eq, c, a);
+        }
+        Value before = s.cmpI(arith::CmpIPredicate::slt, j, self[axis]);
+        Value beats = s.orI(better, s.andI(equal, before));
+        return s.select(beats, arith::AddIOp::create(b, loc, acc, s.i64(1)),
+                        acc);
+      });
+  // Gather by rank: both results from one generic.
+  int64_t loops = rank + 1;
+  MLIRContext *ctx = l.rw.getContext();
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  Value dummy = tensor::EmptyOp::create(l.rw, l.loc, ArrayRef<int64_t>{n},
+                                        l.rw.getI8Type());
+  auto outMap = AffineMap::get(loops, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(loops, 0, {getAffineDimExpr(rank, ctx)}, ctx), outMap,
+      outMap};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      l.rw, l.loc, TypeRange{vt, it}, ValueRange{dummy},
+      ValueRange{zeros(l, vt), zeros(l, it)}, maps, iters,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        ScalarBuilder s{b, loc};
+        SmallVector<Value> ivs;
+        for (int64_t d = 0; d < loops; ++d)
+          ivs.push_back(linalg::IndexOp::create(b, loc, d));
+        SmallVector<Value> src(ivs.begin(), ivs.begin() + rank);
+        src[axis] = ivs[rank];
+        Value r = tensor::ExtractOp::create(b, loc, ranks, src);
+        Value hit = s.cmpI(arith::CmpIPredicate::eq, r, s.toI64(ivs[axis]));
+        Value v = tensor::ExtractOp::create(b, loc, x, src);
+        linalg::YieldOp::create(
+            b, loc,
+            ValueRange{s.select(hit, v, args[1]),
+                       s.select(hit, s.toI64(ivs[rank]), args[2])});
+      });
+  return SmallVector<Value>{generic.getResult(0), generic.getResult(1)};
+}
+
+namespace {
+
+/// ReverseSequence: step t of entry b reads step len[b] - 1 - t while
+/// t < len[b]; lengths are clamped into [0, T] (and checked).
+FailureOr<Value> lowerReverseSequence(Lowerer &l, onnx::ReverseSequenceOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t b = op.getBatchAxis(), t = op.getTimeAxis();
+  int64_t steps = rt.getDimSize(t);
+  Value x = op.getInput(), lens = op.getSequenceLens();
+  addRuntimeCheck(l, lens, kStatusIndexOutOfRange,
+                  "sequence length out of range",
+                  [&](OpBuilder &ob, Location loc, Value v) -> Value {
+                    ScalarBuilder s{ob, loc};
+                    return s.andI(
+                        s.cmpI(arith::CmpIPredicate::sge, v, s.i64(0)),
+                        s.cmpI(arith::CmpIPredicate::sle, v, s.i64(steps)));
+                  });
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &ob, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder s{ob, loc};
+        Value len = s.toIndex(tensor::ExtractOp::create(ob, loc, lens,
+                                                        ValueRange{ivs[b]}));
+        len = arith::MinSIOp::create(
+            ob, loc, arith::MaxSIOp::create(ob, loc, len, s.idx(0)),
+            s.idx(steps));
+        Value inside = s.cmpI(arith::CmpIPredicate::slt, ivs[t], len);
+        Value rev = arith::SubIOp::create(
+            ob, loc, arith::SubIOp::create(ob, loc, len, s.idx(1)), ivs[t]);
+        SmallVector<Value> src(ivs.begin(), ivs.end());
+        src[t] = s.clampIndex(s.select(inside, rev, ivs[t]), steps);
+        return tensor::ExtractOp::create(ob, loc, x, src).getResult();
+      });
+}
+
+//===----------------------------------------------------------------------===//
 // Window generators
 //===----------------------------------------------------------------------===//
 
@@ -1028,6 +1156,9 @@ whittle::lowering::lowerIndexingOp(Lowerer &l, Operation *op) {
       .Case([&](onnx::EinsumOp o) { return lowerEinsum(l, o); })
       .Case([&](onnx::ResizeOp o) { return lowerResize(l, o); })
       .Case([&](onnx::GridSampleOp o) { return lowerGridSample(l, o); })
+      .Case([&](onnx::ReverseSequenceOp o) {
+        return lowerReverseSequence(l, o);
+      })
       .Case([&](onnx::HannWindowOp o) {
         return lowerWindow(l, o, o.getSize(), o.getPeriodic() != 0, 0.5, 0.5,
                            0.0);

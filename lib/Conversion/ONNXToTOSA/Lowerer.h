@@ -267,6 +267,9 @@ FailureOr<Value> lowerConvND(Lowerer &l, Value x, Value w, Value bias,
                              const onnx::WindowGeometry &g, int64_t group,
                              RankedTensorType rt);
 
+/// TopK's values and indices.
+FailureOr<SmallVector<Value>> lowerTopK(Lowerer &l, onnx::TopKOp op);
+
 /// Lowers the data-addressed ops (GatherND, ScatterElements, ScatterND,
 /// OneHot, Range, CumSum, Einsum, Resize); std::nullopt for any other op.
 std::optional<FailureOr<Value>> lowerIndexingOp(Lowerer &l, Operation *op);

@@ -645,9 +645,9 @@ static FailureOr<Value> lowerSoftmax(Lowerer &l, onnx::SoftmaxOp op) {
 static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
   auto t = llvm::cast<RankedTensorType>(op.getType());
   Type elt = t.getElementType();
-  if (elt.isSignlessInteger(8) || elt.isSignlessInteger(16) ||
-      elt.isSignlessInteger(32)) {
-    // Integer clamp (int8/int16 after quantization): constant bounds only.
+  if (elt.isSignlessInteger() && !elt.isInteger(1)) {
+    // Integer clamp: constant bounds become one tosa.clamp (int8/int16
+    // after quantization); bounds read at run time, max then min.
     auto bound = [&](Value v, int64_t dflt) -> std::optional<int64_t> {
       if (!v)
         return dflt;
@@ -657,10 +657,26 @@ static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
       return (*c)[0];
     };
     unsigned w = elt.getIntOrFloatBitWidth();
-    auto lo = bound(op.getMin(), -(int64_t(1) << (w - 1)));
-    auto hi = bound(op.getMax(), (int64_t(1) << (w - 1)) - 1);
-    if (!lo || !hi)
-      return op.emitError("Clip on ") << elt << " needs constant bounds";
+    auto lo = bound(op.getMin(), APInt::getSignedMinValue(w).getSExtValue());
+    auto hi = bound(op.getMax(), APInt::getSignedMaxValue(w).getSExtValue());
+    if (!lo || !hi || w == 64) {
+      SmallVector<Value> operands = {op.getInput()};
+      Value mn = op.getMin(), mx = op.getMax();
+      if (mn)
+        operands.push_back(mn);
+      if (mx)
+        operands.push_back(mx);
+      return l.linalgElementwise(
+          t, operands, [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+            Value v = a[0];
+            size_t next = 1;
+            if (mn)
+              v = arith::MaxSIOp::create(b, loc, v, a[next++]);
+            if (mx)
+              v = arith::MinSIOp::create(b, loc, v, a[next++]);
+            return v;
+          });
+    }
     return tosa::ClampOp::create(l.rw, l.loc, t, op.getInput(),
                                  l.rw.getIntegerAttr(elt, *lo),
                                  l.rw.getIntegerAttr(elt, *hi))
@@ -1795,9 +1811,20 @@ static FailureOr<Value> lowerInstanceNorm(Lowerer &l,
 
 static FailureOr<Value> lowerModPRelu(Lowerer &l, Operation *op) {
   auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
-  if (auto prelu = llvm::dyn_cast<onnx::PReluOp>(op))
+  if (auto prelu = llvm::dyn_cast<onnx::PReluOp>(op)) {
+    // A 1-D slope of one value per channel that does not broadcast numpy's
+    // way is the legacy (opset < 7) per-channel form: [C] -> [C, 1, ...].
+    Value slope = prelu.getSlope();
+    auto st = Lowerer::typeOf(slope);
+    if (st.getRank() == 1 && rt.getRank() > 2 &&
+        st.getDimSize(0) == rt.getDimSize(1) &&
+        st.getDimSize(0) != rt.getShape().back() && st.getDimSize(0) != 1) {
+      SmallVector<int64_t> shape(rt.getRank() - 1, 1);
+      shape[0] = st.getDimSize(0);
+      slope = l.reshape(slope, shape);
+    }
     return l.linalgElementwise(
-        rt, {prelu.getX(), prelu.getSlope()},
+        rt, {prelu.getX(), slope},
         [](OpBuilder &b, Location loc, ValueRange a) -> Value {
           Type t = a[0].getType();
           if (llvm::isa<FloatType>(t)) {
@@ -1812,6 +1839,7 @@ static FailureOr<Value> lowerModPRelu(Lowerer &l, Operation *op) {
           return arith::SelectOp::create(
               b, loc, neg, arith::MulIOp::create(b, loc, a[0], a[1]), a[0]);
         });
+  }
   auto mod = llvm::cast<onnx::ModOp>(op);
   bool fmod = mod.getFmod() != 0;
   Type elt = rt.getElementType();
@@ -2358,6 +2386,15 @@ struct ConvertONNXToTOSAPass
       }
       if (auto dq = llvm::dyn_cast<onnx::DynamicQuantizeLinearOp>(op)) {
         auto results = lowerDynamicQuantizeLinear(l, dq);
+        if (mlir::failed(results)) {
+          failed = true;
+          continue;
+        }
+        rw.replaceOp(op, *results);
+        continue;
+      }
+      if (auto topk = llvm::dyn_cast<onnx::TopKOp>(op)) {
+        auto results = lowerTopK(l, topk);
         if (mlir::failed(results)) {
           failed = true;
           continue;

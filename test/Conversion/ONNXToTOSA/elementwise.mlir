@@ -101,3 +101,15 @@ func.func @pow_int_int(%x: tensor<3xi32>, %e: tensor<3xi32>) -> tensor<3xi32> {
   %0 = onnx.Pow %x, %e : (tensor<3xi32>, tensor<3xi32>) -> tensor<3xi32>
   return %0 : tensor<3xi32>
 }
+
+// -----
+
+// Integer Clip with a bound read at run time: max then min in a generic.
+// CHECK-LABEL: func @clip_int_runtime
+// CHECK: linalg.generic
+// CHECK: arith.maxsi
+// CHECK-NOT: arith.minsi
+func.func @clip_int_runtime(%x: tensor<3x4xi8>, %lo: tensor<i8>) -> tensor<3x4xi8> {
+  %0 = onnx.Clip %x min %lo : tensor<i8> : (tensor<3x4xi8>) -> tensor<3x4xi8>
+  return %0 : tensor<3x4xi8>
+}

@@ -304,3 +304,32 @@ func.func @grid_sample(%x: tensor<1x1x3x2xf32>, %g: tensor<1x2x4x2xf32>) -> tens
   %0 = onnx.GridSample %x, %g : (tensor<1x1x3x2xf32>, tensor<1x2x4x2xf32>) -> tensor<1x1x2x4xf32>
   return %0 : tensor<1x1x2x4xf32>
 }
+
+// -----
+
+// TopK: ranks by counting the elements that beat each one (larger, or equal
+// at a lower index), then values and indices gathered by rank in one
+// generic with two results.
+// CHECK-LABEL: func @top_k
+// CHECK: cf.assert {{.*}}"TopK K differs from the compiled k" {whittle.status = 3 : i32}
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<3x3xf32>, tensor<3x3xi64>)
+func.func @top_k(%x: tensor<3x4xf32>, %k: tensor<1xi64>) -> (tensor<3x3xf32>, tensor<3x3xi64>) {
+  %0:2 = onnx.TopK %x, %k : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x3xf32>, tensor<3x3xi64>)
+  return %0#0, %0#1 : tensor<3x3xf32>, tensor<3x3xi64>
+}
+
+// -----
+
+// ReverseSequence: steps before each entry's length read mirrored.
+// CHECK-LABEL: func @reverse_sequence
+// CHECK: cf.assert {{.*}}"sequence length out of range"
+// CHECK: linalg.generic
+// CHECK: tensor.extract %arg1
+// CHECK: arith.cmpi slt
+// CHECK: tensor.extract %arg0
+func.func @reverse_sequence(%x: tensor<4x4xf32>, %l: tensor<4xi64>) -> tensor<4x4xf32> {
+  %0 = onnx.ReverseSequence %x, %l {batch_axis = 0 : i64, time_axis = 1 : i64} : (tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}

@@ -380,3 +380,20 @@ func.func @window_size() -> tensor<10xf32> {
   %0 = onnx.HannWindow %n : (tensor<i32>) -> tensor<10xf32>
   return %0 : tensor<10xf32>
 }
+
+// -----
+
+func.func @top_k_constant(%x: tensor<3x4xf32>) -> (tensor<3x3xf32>, tensor<3x3xi64>) {
+  %k = onnx.Constant dense<2> : tensor<1xi64>
+  // expected-error @+1 {{K = 2 does not match the result's 3}}
+  %0:2 = onnx.TopK %x, %k : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x3xf32>, tensor<3x3xi64>)
+  return %0#0, %0#1 : tensor<3x3xf32>, tensor<3x3xi64>
+}
+
+// -----
+
+func.func @reverse_sequence_axes(%x: tensor<4x4xf32>, %l: tensor<4xi64>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{expects rank >= 2 and batch_axis, time_axis a permutation of 0 and 1}}
+  %0 = onnx.ReverseSequence %x, %l {batch_axis = 1 : i64, time_axis = 1 : i64} : (tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}

@@ -836,6 +836,49 @@ LogicalResult GridSampleOp::verify() {
                                   g.getDimSize(1), g.getDimSize(2)});
 }
 
+LogicalResult TopKOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX());
+  int64_t rank = x.getRank(), axis = getAxis();
+  if (axis < -rank || axis >= rank)
+    return emitOpError("axis ") << axis << " out of range for rank " << rank;
+  if (axis < 0)
+    axis += rank;
+  if (rankedType(getK()).getNumElements() != 1)
+    return emitOpError("K must hold one value");
+  auto v = rankedType(getValues());
+  if (v.getRank() != rank)
+    return emitOpError("results must have the input's rank");
+  int64_t k = v.getDimSize(axis);
+  if (k > x.getDimSize(axis))
+    return emitOpError("k = ") << k << " exceeds the axis extent "
+                               << x.getDimSize(axis);
+  if (auto kc = whittle::getConstantInts(getK()))
+    if ((*kc)[0] != k)
+      return emitOpError("K = ") << (*kc)[0] << " does not match the result's "
+                                 << k;
+  SmallVector<int64_t> out(x.getShape());
+  out[axis] = k;
+  if (rankedType(getIndices()).getShape() != ArrayRef<int64_t>(out))
+    return emitOpError("indices must have the values' shape");
+  return checkResultShape(*this, out);
+}
+
+LogicalResult ReverseSequenceOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getInput());
+  int64_t b = getBatchAxis(), t = getTimeAxis();
+  if (x.getRank() < 2 || (b != 0 && b != 1) || (t != 0 && t != 1) || b == t)
+    return emitOpError("expects rank >= 2 and batch_axis, time_axis a "
+                       "permutation of 0 and 1");
+  if (rankedType(getSequenceLens()).getShape() !=
+      ArrayRef<int64_t>{x.getDimSize(b)})
+    return emitOpError("sequence_lens must hold one length per batch entry");
+  return checkResultShape(*this, x.getShape());
+}
+
 LogicalResult EinsumOp::verify() {
   if (failed(checkStatic(*this)))
     return failure();

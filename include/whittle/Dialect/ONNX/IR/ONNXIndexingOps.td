@@ -160,6 +160,34 @@ def ONNX_GridSampleOp : ONNX_Op<"GridSample", [Pure]> {
   let hasVerifier = 1;
 }
 
+def ONNX_TopKOp : ONNX_Op<"TopK", [Pure]> {
+  let summary = "the k largest (or smallest) elements along an axis";
+  let description = [{
+    Values and their int64 indices, sorted, equal elements in index order.
+    k is the result extent along `axis`; a run-time K is checked against it.
+    Each element's rank among its slice is counted, then each output
+    position takes the element of its rank: no sort, no data-dependent
+    control flow.
+  }];
+  let arguments = (ins ONNX_AnyTensor:$X, ONNX_I64Tensor:$K,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<I64Attr, "1">:$largest,
+                       DefaultValuedAttr<I64Attr, "1">:$sorted);
+  let results = (outs ONNX_AnyTensor:$Values, ONNX_I64Tensor:$Indices);
+  let assemblyFormat = "$X `,` $K attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def ONNX_ReverseSequenceOp : ONNX_Op<"ReverseSequence", [Pure]> {
+  let summary = "reverse each batch entry's first sequence_lens[b] steps";
+  let arguments = (ins ONNX_AnyTensor:$input, ONNX_I64Tensor:$sequence_lens,
+                       DefaultValuedAttr<I64Attr, "1">:$batch_axis,
+                       DefaultValuedAttr<I64Attr, "0">:$time_axis);
+  let results = (outs ONNX_AnyTensor:$Y);
+  let assemblyFormat = "$input `,` $sequence_lens attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 /// The window generators (opset 17): w[n] = a0 - a1 cos(2 pi n / N) +
 /// a2 cos(4 pi n / N), N = size (periodic) or size - 1 (symmetric).
 class ONNX_WindowOp<string mnemonic, string sum> : ONNX_Op<mnemonic, [Pure]> {
