@@ -178,7 +178,7 @@ struct ExpandTruncToHalf : OpRewritePattern<arith::TruncFOp> {
     Value subnormal = k.sub(k.cast(it, sum), k.c(it, magic));
     Value odd = k.andI(k.shr(mag, k.c(it, drop)), k.c(it, 1));
     Value normal = k.shr(
-        k.add(k.add(mag, k.c(it, ((15 - bias) << mantBits) +
+        k.add(k.add(mag, k.c(it, -((bias - 15) << mantBits) +
                                      ((int64_t(1) << (drop - 1)) - 1))),
               odd),
         k.c(it, drop));

@@ -119,7 +119,7 @@ def compare(name, got, ref, rtol, atol, metric):
     return ok
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--whittle", required=True)
     ap.add_argument("--model")
@@ -147,7 +147,7 @@ def main():
                          "(WHITTLE_GUARD)")
     ap.add_argument("--no-guard", dest="guard", action="store_false")
     ap.add_argument("whittle_args", nargs="*", help="extra whittle arguments (after --)")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
 
     os.makedirs(a.work, exist_ok=True)
     if a.onnx_test:

@@ -156,7 +156,7 @@ def run_qemu(cmd, timeout):
     return p.stdout
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--whittle", required=True)
@@ -172,7 +172,7 @@ def main():
     ap.add_argument("--metric", choices=["allclose", "range"], default="allclose")
     ap.add_argument("--timeout", type=float, default=600, help="seconds per QEMU run")
     ap.add_argument("whittle_args", nargs="*", help="extra whittle arguments (after --)")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     t = TARGETS[a.target]
 
     os.makedirs(a.work, exist_ok=True)

@@ -13,17 +13,22 @@ Prints one line per test and a closing 'N passed, N failed' line, writes a CSV
 of every test's result, and fails only on regressions: tests listed in the
 expected file that no longer pass. Use --update to rewrite that file."""
 import argparse
+import contextlib
 import csv
+import io
+import multiprocessing
 import os
 import re
-import subprocess
+import time
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECK = os.path.join(HERE, "check_model.py")
 ON_TARGET = os.path.join(HERE, "run_on_target.py")
 sys.path.insert(0, HERE)
+import check_model  # noqa: E402
+import run_on_target  # noqa: E402
 from run_on_target import TARGETS  # noqa: E402
 
 
@@ -34,35 +39,56 @@ def read_list(path):
 
 
 def run_one(args, name):
+    """Checks one test in this (forked) worker: check_model.main or
+    run_on_target.main called in-process, so numpy and onnx are imported once
+    per worker rather than once per test. Returns (name, stage, reason,
+    seconds)."""
     test_dir = os.path.join(args.data, name)
     work = os.path.join(args.work, name)
     host = args.target == "host"
-    cmd = [sys.executable, CHECK if host else ON_TARGET, "--whittle", args.whittle,
-           "--onnx-test", test_dir, "--emit", args.emit, "--rtol", "1e-3", "--atol", "1e-7",
-           "--work", work, "--name", "m"]
-    cmd += ["--cc", args.cc] if host else \
+    argv = ["--whittle", args.whittle, "--onnx-test", test_dir, "--emit", args.emit,
+            "--rtol", "1e-3", "--atol", "1e-7", "--work", work, "--name", "m"]
+    argv += ["--cc", args.cc] if host else \
         ["--target", args.target, "--timeout", str(args.timeout)]
     if host:
-        cmd += ["--sanitize"] * args.sanitize
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = p.stdout + p.stderr
-    if p.returncode == 0:
-        return name, "pass", ""
+        argv += ["--sanitize"] * args.sanitize
+        argv += ["--no-determinism-check"] * args.no_determinism_check
+    start = time.monotonic()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            rc = (check_model if host else run_on_target).main(argv)
+        except SystemExit as e:
+            rc = e.code if isinstance(e.code, int) else 1
+            if not isinstance(e.code, int) and e.code is not None:
+                print(e.code)
+        except Exception:  # a checker bug or unreadable test data
+            traceback.print_exc()
+            rc = 1
+    secs = f"{time.monotonic() - start:.1f}"
+    stage, why = classify(rc or 0, out.getvalue())
+    return name, stage, why, secs
+
+
+def classify(rc, out):
+    """(stage, first line of the reason) of a finished check."""
+    if rc == 0:
+        return "pass", ""
     all_lines = out.splitlines()
     # A compiler crash (a fatal LLVM error, a failed assertion, a signal)
     # prints a stack dump; its first line says what went wrong.
     if "Stack dump:" in out:
         lines = [l for l in all_lines if "LLVM ERROR" in l or "Assertion" in l]
-        return name, "crash", (lines or ["Stack dump"])[0].strip()
+        return "crash", (lines or ["Stack dump"])[0].strip()
     # The linker's complaint, the first whittle diagnostic, or the checker's
     # verdict explains it.
     lines = [l for l in all_lines if re.search(r"(^|/)ld: ", l)]
     if lines:
-        return name, "link", lines[0].strip()
+        return "link", lines[0].strip()
     lines = [l for l in all_lines if "error:" in l] or \
             [l for l in all_lines if l.startswith("FAIL")] or all_lines[-1:]
     stage = "compile" if any("error:" in l for l in lines) else "run"
-    return name, stage, lines[0].strip() if lines else ""
+    return stage, lines[0].strip() if lines else ""
 
 
 def main():
@@ -84,6 +110,9 @@ def main():
     ap.add_argument("--sanitize", action="store_true",
                     help="host: generated C and harness under ASan+UBSan "
                          "(with --emit c)")
+    ap.add_argument("--no-determinism-check", action="store_true",
+                    help="host: compile each model once (skip the "
+                         "byte-identical second compilation)")
     ap.add_argument("--update", action="store_true")
     args = ap.parse_args()
 
@@ -96,19 +125,22 @@ def main():
             raise SystemExit(f"{args.slice}: not in {args.data}: {' '.join(missing)}")
         names = wanted
     names = sorted(set(n for n in names if re.search(args.filter, n)))
-    with ThreadPoolExecutor(args.jobs) as pool:
-        results = list(pool.map(lambda n: run_one(args, n), names))
+    # Forked workers inherit the imported checkers; one test per task keeps
+    # the two workers balanced.
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        results = pool.starmap(run_one, [(args, n) for n in names], chunksize=1)
     expected = set()
     if os.path.exists(args.expected):
         expected = set(read_list(args.expected))
-    passed = [n for n, s, _ in results if s == "pass"]
-    regressions = sorted(expected - set(passed))
-    for n, s, why in results:
+    passed = [n for n, s, _, _ in results if s == "pass"]
+    # Only tests this run covers can regress (--slice, --filter).
+    regressions = sorted((expected & set(names)) - set(passed))
+    for n, s, why, _ in results:
         print(f"{s:8} {n}" + (f"  {why}" if why else ""))
     if args.csv:
         with open(args.csv, "w", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["test", "stage", "error"])
+            w.writerow(["test", "stage", "error", "seconds"])
             w.writerows(results)
     if args.update:
         with open(args.expected, "w") as f:
