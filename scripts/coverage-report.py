@@ -8,11 +8,30 @@ import sys
 from collections import defaultdict
 
 
-def cause(stage, error):
+# Failures whose runner message does not say why: the test data itself
+# disagrees with its model or with the operator's definition.
+KNOWN = {
+    **{t: "test data: input 'like' holds 1 value where the model declares "
+          "[3, 4] (only its type matters)"
+       for t in ("test_castlike_BFLOAT16_to_FLOAT",
+                 "test_castlike_BFLOAT16_to_FLOAT_expanded",
+                 "test_castlike_FLOAT_to_BFLOAT16",
+                 "test_castlike_FLOAT_to_BFLOAT16_expanded")},
+    "test_cast_FLOAT_to_BFLOAT16": "test data: the reference truncates to "
+        "bfloat16; whittle rounds to nearest even, as ONNX Runtime does",
+    "test_adam_multiple": "test data: the reference used epsilon 1e-2, which "
+        "the model does not set (the default is 1e-6)",
+}
+
+
+def cause(stage, error, test=""):
+    if test in KNOWN:
+        return KNOWN[test]
     m = re.search(r"operator '([^']+)'(?: \(opset \d+\))? is not supported", error)
     if m:
         return f"operator {m.group(1)} not supported yet"
-    if "object arrays" in error or "segments" in error or "element type in the input" in error:
+    if ("object arrays" in error or "segments" in error or "element type in the input" in error
+            or "cannot reshape array" in error):
         return "string, sequence or optional tensors (no static C representation)"
     if "undefined symbols" in error:
         syms = sorted(set(re.findall(r"'([a-z_][a-z0-9_]*)'", error)) - {"U"})
@@ -45,7 +64,7 @@ def main():
         rows_by_suite.append((suite, passed, len(rows) - passed))
         for r in rows:
             if r["stage"] != "pass":
-                groups[cause(r["stage"], r["error"])][suite].append(r["test"])
+                groups[cause(r["stage"], r["error"], r["test"])][suite].append(r["test"])
     for suite, p, f in rows_by_suite:
         print(f"| {suite} | {p} | {f} |")
     print("\n## Failures by cause\n")

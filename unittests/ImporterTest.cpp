@@ -57,17 +57,17 @@ TEST(Importer, ReportsEveryUnsupportedNode) {
   Captured diags;
   auto module = import(ctx, R"(
     <ir_version: 8, opset_import: ["" : 13]>
-    g (float[2,2] x) => (float[N] u, float y) {
+    g (float[2,2] x) => (float[N] u, int64[2,M] y) {
       u = Unique(x)
-      b = Det(x)
-      y = Relu(b)
+      b = Relu(x)
+      y = NonZero(b)
     })",
                        diags);
   EXPECT_FALSE(module);
   ASSERT_EQ(diags.errors.size(), 2u);
   EXPECT_NE(diags.errors[0].find("'Unique' (opset 13) is not supported"),
             std::string::npos);
-  EXPECT_NE(diags.errors[1].find("'Det'"), std::string::npos);
+  EXPECT_NE(diags.errors[1].find("'NonZero'"), std::string::npos);
 }
 
 TEST(Importer, RejectsGarbage) {

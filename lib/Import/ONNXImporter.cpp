@@ -46,6 +46,9 @@ namespace {
 
 /// Tensors with more elements than this become dense_resource blobs.
 constexpr int64_t kInlineElementLimit = 16;
+/// ONNX's training domain: its optimizer steps (Adagrad, Adam, Momentum)
+/// are imported; Gradient is not.
+constexpr llvm::StringLiteral kTrainingDomain = "ai.onnx.preview.training";
 
 class Importer {
 public:
@@ -61,6 +64,10 @@ private:
                              const ::onnx::GraphProto &graph);
   LogicalResult pinInputShapes(::onnx::GraphProto &graph);
   FailureOr<Type> convertElementType(int32_t onnxType, Location loc);
+  /// A constant with no elements of `type`.
+  Value emptyConstant(RankedTensorType type, Location loc);
+  LogicalResult checkEmptyOperands(const ::onnx::NodeProto &node,
+                                   const OperationState &state, Location loc);
   FailureOr<RankedTensorType> convertType(const ::onnx::TypeProto &type,
                                           StringRef tensorName, Location loc,
                                           bool isGraphInput = false);
@@ -133,15 +140,21 @@ LogicalResult Importer::checkerError(StringRef what, StringRef message,
 LogicalResult Importer::prepare(::onnx::ModelProto &model) {
   if (!model.has_graph())
     return emitError(fileLoc) << "not an ONNX model: no graph";
-  for (const auto &op : model.opset_import())
+  bool training = false;
+  for (const auto &op : model.opset_import()) {
     if (op.domain().empty() || op.domain() == "ai.onnx")
       opset = op.version();
-  if (opset == 0)
-    return emitError(fileLoc) << "model imports no default-domain opset";
+    training |= op.domain() == kTrainingDomain;
+  }
   int64_t known = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
                       .Map()
                       .at(::onnx::ONNX_DOMAIN)
                       .second;
+  // An optimizer step alone has no default-domain node: nothing to convert.
+  if (opset == 0 && training)
+    opset = options.targetOpset > known ? known : options.targetOpset;
+  if (opset == 0)
+    return emitError(fileLoc) << "model imports no default-domain opset";
   if (opset > known)
     return emitError(fileLoc) << "the model imports opset " << opset
                               << " of the default domain; whittle knows "
@@ -222,10 +235,16 @@ FailureOr<Type> Importer::convertElementType(int32_t t, Location loc) {
     return Type(builder.getIntegerType(8, /*isSigned=*/false));
   case TP::INT16:
     return Type(builder.getIntegerType(16));
+  case TP::UINT16:
+    return Type(builder.getIntegerType(16, /*isSigned=*/false));
   case TP::INT32:
     return Type(builder.getIntegerType(32));
+  case TP::UINT32:
+    return Type(builder.getIntegerType(32, /*isSigned=*/false));
   case TP::INT64:
     return Type(builder.getIntegerType(64));
+  case TP::UINT64:
+    return Type(builder.getIntegerType(64, /*isSigned=*/false));
   case TP::BOOL:
     return Type(builder.getI1Type());
   default:
@@ -284,11 +303,6 @@ Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
     }
     shape.push_back(d.dim_value());
   }
-  for (auto [i, d] : llvm::enumerate(shape))
-    if (d == 0)
-      return emitError(loc) << "tensor '" << name << "' is empty (dimension "
-                            << i << " is 0); whittle compiles only non-empty "
-                            << "tensors";
   if (failed(checkSize(shape, *elt, name, loc)))
     return failure();
   return RankedTensorType::get(shape, *elt);
@@ -307,6 +321,7 @@ static bool fitsStorage(int32_t type, int32_t v) {
     return v == 0 || v == 1;
   case TP::INT16:
     return v >= -32768 && v <= 32767;
+  case TP::UINT16:
   case TP::FLOAT16:
   case TP::BFLOAT16:
     return v >= 0 && v <= 65535;
@@ -339,7 +354,16 @@ static std::optional<std::string> tensorBytes(const ::onnx::TensorProto &t,
     for (int64_t i : t.int64_data())
       put(i, 8);
     break;
+  case TP::UINT32:
+  case TP::UINT64:
+    for (uint64_t u : t.uint64_data()) {
+      if (eltBytes == 4 && u > 0xffffffffu)
+        return std::nullopt;
+      put(u, eltBytes);
+    }
+    break;
   case TP::INT32:
+  case TP::UINT16:
   case TP::INT16:
   case TP::INT8:
   case TP::UINT8:
@@ -539,7 +563,10 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
                                    size_t index, bool &unsupported) {
   Location loc = nodeLoc(node, index);
   unsupported = false;
-  if (!node.domain().empty() && node.domain() != "ai.onnx") {
+  bool optimizer = node.domain() == kTrainingDomain &&
+                   llvm::is_contained({"Adagrad", "Adam", "Momentum"},
+                                      StringRef(node.op_type()));
+  if (!node.domain().empty() && node.domain() != "ai.onnx" && !optimizer) {
     unsupported = true;
     return emitError(loc) << "operator '" << node.domain() << "."
                           << node.op_type()
@@ -643,12 +670,67 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     state.addAttribute("resultSegmentSizes",
                        builder.getDenseI32ArrayAttr(resultSegments));
   }
+  if (failed(checkEmptyOperands(node, state, loc)))
+    return failure();
   Operation *op = builder.create(state);
   if (op->getNumResults() != outNames.size())
     return emitError(loc) << "expected " << op->getNumResults()
                           << " outputs, node has " << outNames.size();
-  for (auto [name, result] : llvm::zip(outNames, op->getResults()))
-    values[name] = result;
+  // Empty results are constants (nothing to compute); a node producing
+  // only those is dropped.
+  bool allEmpty = op->getNumResults() > 0;
+  for (auto [name, result] : llvm::zip(outNames, op->getResults())) {
+    auto rt = llvm::cast<RankedTensorType>(result.getType());
+    if (rt.getNumElements() != 0 || llvm::isa<onnx::ConstantOp>(op)) {
+      allEmpty = false;
+      values[name] = result;
+      continue;
+    }
+    values[name] = emptyConstant(rt, loc);
+  }
+  if (allEmpty)
+    op->erase();
+  return success();
+}
+
+Value Importer::emptyConstant(RankedTensorType type, Location loc) {
+  return onnx::ConstantOp::create(
+      builder, loc, type, DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
+}
+
+/// An empty operand is a shape parameter (no axes, no roi, no sizes) for
+/// these ops; anywhere else it would be data read by a kernel computing a
+/// non-empty result, which whittle does not compile.
+LogicalResult Importer::checkEmptyOperands(const ::onnx::NodeProto &node,
+                                           const OperationState &state,
+                                           Location loc) {
+  bool emptyResults = llvm::all_of(state.types, [](Type t) {
+    return llvm::cast<RankedTensorType>(t).getNumElements() == 0;
+  });
+  if (emptyResults && !state.types.empty())
+    return success();
+  StringRef op = node.op_type();
+  bool parameterOps =
+      op.starts_with("Reduce") ||
+      llvm::is_contained({"Resize", "Upsample", "Pad", "Squeeze", "Unsqueeze",
+                          "Reshape", "Expand", "ConstantOfShape", "Tile"},
+                         op);
+  for (auto [i, operand] : llvm::enumerate(state.operands)) {
+    auto t = llvm::cast<RankedTensorType>(operand.getType());
+    if (t.getNumElements() != 0 || (parameterOps && i > 0))
+      continue;
+    // The node's own input name for that operand (absent inputs are
+    // skipped in state.operands).
+    std::string name;
+    size_t at = 0;
+    for (const std::string &in : node.input())
+      if (!in.empty() && at++ == i)
+        name = in;
+    return emitError(loc) << "operator '" << node.op_type()
+                          << "' computes a non-empty result from the empty "
+                             "tensor '"
+                          << name << "', which is not supported";
+  }
   return success();
 }
 
@@ -701,6 +783,13 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
     values[name] = entry->getArgument(i);
   }
   builder.setInsertionPointToStart(entry);
+  // An empty input holds no data: its shape is all there is to know, so the
+  // graph reads a constant (the argument stays, for the calling convention).
+  for (auto [i, name] : llvm::enumerate(inputNames))
+    if (llvm::cast<RankedTensorType>(inputTypes[i]).getNumElements() == 0)
+      values[name] = emptyConstant(
+          llvm::cast<RankedTensorType>(inputTypes[i]),
+          NameLoc::get(builder.getStringAttr(name), fileLoc));
 
   for (const auto &init : graph.initializer()) {
     Location loc = NameLoc::get(builder.getStringAttr(init.name()), fileLoc);

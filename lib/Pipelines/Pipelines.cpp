@@ -110,6 +110,14 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
       return failure();
     pm.addNestedPass<func::FuncOp>(createLowerMemRefCopyPass());
     pm.addPass(createLowerChecksPass());
+    // Half-float arithmetic in f32 (numpy's and ONNX Runtime's result up to
+    // the final rounding): the conversions then become integer code in
+    // whittle-expand-math, so no target needs half-float instructions or
+    // compiler-rt's helpers.
+    if (failed(addText(pm, "arith-emulate-unsupported-floats{source-types=f16,bf16 "
+                           "target-type=f32},math-extend-to-supported-types{"
+                           "target-type=f32}")))
+      return failure();
     ExpandMathPassOptions math;
     math.softFloat = options.softFloat;
     math.nativeRounding = options.nativeRounding;

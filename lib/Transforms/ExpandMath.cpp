@@ -145,6 +145,163 @@ struct ExpandRoundingF32 : OpRewritePattern<OpTy> {
   }
 };
 
+/// Builders for f64 (scalar or vector) bit-level code: the f64 expansions
+/// below work on the IEEE fields through i64, never calling libm or a
+/// float<->i64 conversion helper.
+struct F64Bits {
+  PatternRewriter &rw;
+  Location loc;
+  Type type; ///< f64 or vector of f64
+  Value f(double v) {
+    return constantLike(rw, loc, type, rw.getF64Type(), rw.getF64FloatAttr(v));
+  }
+  Value i(int64_t v) {
+    return constantLike(rw, loc, type, rw.getI64Type(), rw.getI64IntegerAttr(v));
+  }
+  Value bits(Value x) {
+    return arith::BitcastOp::create(rw, loc, retype(type, rw.getI64Type()), x);
+  }
+  Value fromBits(Value b) { return arith::BitcastOp::create(rw, loc, type, b); }
+  Value add(Value a, Value b) { return arith::AddFOp::create(rw, loc, a, b); }
+  Value sub(Value a, Value b) { return arith::SubFOp::create(rw, loc, a, b); }
+  Value mul(Value a, Value b) { return arith::MulFOp::create(rw, loc, a, b); }
+  Value div(Value a, Value b) { return arith::DivFOp::create(rw, loc, a, b); }
+  Value cmpf(arith::CmpFPredicate p, Value a, Value b) {
+    return arith::CmpFOp::create(rw, loc, p, a, b);
+  }
+  Value cmpi(arith::CmpIPredicate p, Value a, Value b) {
+    return arith::CmpIOp::create(rw, loc, p, a, b);
+  }
+  Value sel(Value c, Value a, Value b) {
+    return arith::SelectOp::create(rw, loc, c, a, b);
+  }
+  Value andI(Value a, Value b) { return arith::AndIOp::create(rw, loc, a, b); }
+  Value orI(Value a, Value b) { return arith::OrIOp::create(rw, loc, a, b); }
+  Value shl(Value a, int64_t n) { return arith::ShLIOp::create(rw, loc, a, i(n)); }
+  Value shr(Value a, int64_t n) { return arith::ShRUIOp::create(rw, loc, a, i(n)); }
+  /// 2^k for an integral-valued f64 k in [-1022, 1023], built in the
+  /// exponent field.
+  Value pow2(Value k) {
+    Type i32 = retype(type, rw.getI32Type());
+    Value ki = arith::FPToSIOp::create(rw, loc, i32, k);
+    Value e = arith::ExtSIOp::create(rw, loc, retype(type, rw.getI64Type()), ki);
+    return fromBits(shl(arith::AddIOp::create(rw, loc, e, i(1023)), 52));
+  }
+  /// Horner evaluation of sum c[j] x^j.
+  Value poly(Value x, ArrayRef<double> c) {
+    Value r = f(c.back());
+    for (double v : llvm::reverse(c.drop_back()))
+      r = add(mul(r, x), f(v));
+    return r;
+  }
+};
+
+bool isF64Like(Type t) { return getElementTypeOrSelf(t).isF64(); }
+
+/// floor(x) on f64 by clearing the fraction bits (musl's method): no float
+/// to i64 conversion, which 32-bit targets would call a helper for.
+Value floorF64(F64Bits &k, Value x) {
+  using P = arith::CmpIPredicate;
+  Value b = k.bits(x);
+  // Unbiased exponent; |x| < 1 when negative, an integer from 52 on.
+  Value e = arith::SubIOp::create(k.rw, k.loc, k.andI(k.shr(b, 52), k.i(0x7ff)),
+                                  k.i(1023));
+  Value negative = k.cmpi(P::slt, b, k.i(0));
+  Value small = k.cmpi(P::slt, e, k.i(0));
+  Value integral = k.cmpi(P::sge, e, k.i(52));
+  // |x| < 1: -1 for negative non-zero x, else a zero of x's sign.
+  Value zeroOrNeg = k.sel(
+      k.andI(negative, k.cmpi(P::ne, k.andI(b, k.i(INT64_MAX)), k.i(0))),
+      k.f(-1.0), k.fromBits(k.andI(b, k.i(INT64_MIN))));
+  // 1 <= |x| < 2^52: drop the fraction bits, then step down if negative
+  // and something was dropped.
+  Value safeE = k.sel(k.andI(k.cmpi(P::sge, e, k.i(0)),
+                             k.cmpi(P::slt, e, k.i(52))),
+                      e, k.i(0));
+  Value mask = arith::ShRUIOp::create(k.rw, k.loc, k.i(0x000fffffffffffffLL),
+                                      safeE);
+  Value frac = k.cmpi(P::ne, k.andI(b, mask), k.i(0));
+  Value cut = k.fromBits(k.andI(
+      b, arith::XOrIOp::create(k.rw, k.loc, mask, k.i(-1))));
+  Value stepped = k.sel(k.andI(negative, frac), k.sub(cut, k.f(1.0)), cut);
+  return k.sel(integral, x, k.sel(small, zeroOrNeg, stepped));
+}
+
+/// exp(x) on f64: x = k ln2 + r with |r| <= ln2/2 (ln2 split in two parts so
+/// k ln2 is exact), exp(r) by its Taylor series to degree 13 (error below
+/// 1e-17), scaled by 2^k in two halves so overflow, gradual underflow and
+/// the subnormal range come out right.
+Value expF64(F64Bits &k, Value x) {
+  using P = arith::CmpFPredicate;
+  // Clamp (NaN passes through the selects at the end).
+  Value cx = k.sel(k.cmpf(P::OGT, x, k.f(710.0)), k.f(710.0), x);
+  cx = k.sel(k.cmpf(P::OLT, cx, k.f(-746.0)), k.f(-746.0), cx);
+  Value n = math::FloorOp::create(
+      k.rw, k.loc, k.add(k.mul(cx, k.f(1.4426950408889634)), k.f(0.5)));
+  Value r = k.sub(k.sub(cx, k.mul(n, k.f(6.93147180369123816490e-01))),
+                  k.mul(n, k.f(1.90821492927058770002e-10)));
+  SmallVector<double> c{1.0};
+  for (int j = 1; j <= 13; ++j)
+    c.push_back(c.back() / j);
+  Value er = k.poly(r, c);
+  // 2^n = 2^h * 2^(n-h) with h = floor(n/2): both halves are normal.
+  Value h = math::FloorOp::create(k.rw, k.loc, k.mul(n, k.f(0.5)));
+  Value y = k.mul(k.mul(er, k.pow2(h)), k.pow2(k.sub(n, h)));
+  y = k.sel(k.cmpf(P::OGT, x, k.f(709.782712893384)),
+            k.f(std::numeric_limits<double>::infinity()), y);
+  y = k.sel(k.cmpf(P::OLT, x, k.f(-745.2)), k.f(0.0), y);
+  return k.sel(k.cmpf(P::UNO, x, x), x, y);
+}
+
+/// log(x) on f64: x = m 2^e with m in [sqrt(1/2), sqrt(2)) (subnormals
+/// scaled by 2^54 first), log(m) = 2 atanh(s) with s = (m-1)/(m+1) as an
+/// odd series to s^21 (|s| <= 0.172: error below 1e-17); -inf at 0, NaN
+/// below, inf and NaN unchanged.
+Value logF64(F64Bits &k, Value x) {
+  using P = arith::CmpFPredicate;
+  Value sub = k.cmpf(P::OLT, x, k.f(2.2250738585072014e-308));
+  Value sx = k.sel(sub, k.mul(x, k.f(18014398509481984.0)), x); // 2^54
+  Value b = k.bits(sx);
+  Value e = arith::SubIOp::create(k.rw, k.loc, k.shr(b, 52), k.i(1023));
+  Value m = k.fromBits(k.orI(k.andI(b, k.i(0x000fffffffffffffLL)),
+                             k.i(0x3ff0000000000000LL)));
+  Value big = k.cmpf(P::OGT, m, k.f(1.4142135623730951));
+  m = k.sel(big, k.mul(m, k.f(0.5)), m);
+  e = k.sel(big, arith::AddIOp::create(k.rw, k.loc, e, k.i(1)), e);
+  e = k.sel(sub, arith::SubIOp::create(k.rw, k.loc, e, k.i(54)), e);
+  Type i32 = retype(k.type, k.rw.getI32Type());
+  Value ef = arith::SIToFPOp::create(
+      k.rw, k.loc, k.type, arith::TruncIOp::create(k.rw, k.loc, i32, e));
+  Value s = k.div(k.sub(m, k.f(1.0)), k.add(m, k.f(1.0)));
+  Value s2 = k.mul(s, s);
+  SmallVector<double> c;
+  for (int j = 0; j <= 10; ++j)
+    c.push_back(2.0 / (2 * j + 1));
+  Value lm = k.mul(s, k.poly(s2, c));
+  Value y = k.add(k.mul(ef, k.f(6.93147180369123816490e-01)),
+                  k.add(lm, k.mul(ef, k.f(1.90821492927058770002e-10))));
+  y = k.sel(k.cmpf(P::OEQ, x, k.f(0.0)),
+            k.f(-std::numeric_limits<double>::infinity()), y);
+  y = k.sel(k.cmpf(P::OLT, x, k.f(0.0)),
+            k.f(std::numeric_limits<double>::quiet_NaN()), y);
+  y = k.sel(k.cmpf(P::OEQ, x, k.f(std::numeric_limits<double>::infinity())),
+            x, y);
+  return k.sel(k.cmpf(P::UNO, x, x), x, y);
+}
+
+/// f64 (scalar or vector) `OpTy` through one of the expansions above.
+template <typename OpTy, Value (*Expand)(F64Bits &, Value)>
+struct ExpandF64 : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
+    if (!isF64Like(op.getType()))
+      return rw.notifyMatchFailure(op, "only f64 is expanded here");
+    F64Bits k{rw, op.getLoc(), op.getType()};
+    rw.replaceOp(op, Expand(k, op.getOperand()));
+    return success();
+  }
+};
+
 /// IEEE maximum/minimum on f64 as compare and select: LLVM 22 cannot select
 /// llvm.maximum.f64 for Armv7E-M/Armv8-M FPUs (a crash) and calls libm's
 /// fmaximum on RV32 with F only. NaN in either operand gives NaN.
@@ -397,6 +554,11 @@ struct ExpandMathPass : whittle::impl::ExpandMathPassBase<ExpandMathPass> {
                    ExpandRoundingF32<math::RoundEvenOp>>(&getContext(),
                                                          /*benefit=*/2);
     }
+    if (!nativeRounding)
+      patterns.add<ExpandF64<math::FloorOp, floorF64>>(&getContext(),
+                                                      /*benefit=*/2);
+    patterns.add<ExpandF64<math::ExpOp, expF64>, ExpandF64<math::LogOp, logF64>>(
+        &getContext(), /*benefit=*/2);
     whittle::populateHalfConversionExpansionPatterns(patterns);
     populateMathF32ExpansionPatterns(patterns, [](StringRef) { return true; });
     populateMathPolynomialApproximationPatterns(

@@ -304,7 +304,29 @@ struct PlanArenaPass : whittle::impl::PlanArenaPassBase<PlanArenaPass> {
         continue;
       if (failed(planFunction(func)))
         return signalPassFailure();
+      flattenEmptyArguments(func);
     }
+  }
+
+  /// An empty input or output (no bytes, never read or written) becomes a
+  /// one-dimensional memref<0xT>: LLVM's bare-pointer calling convention
+  /// refuses a multi-dimensional memref with a zero extent, and the
+  /// caller's view of the pointer is the same.
+  static void flattenEmptyArguments(func::FuncOp func) {
+    SmallVector<Type> inputs(func.getArgumentTypes());
+    bool changed = false;
+    for (BlockArgument arg : func.getArguments()) {
+      auto t = llvm::dyn_cast<MemRefType>(arg.getType());
+      if (!t || !t.hasStaticShape() || t.getNumElements() != 0 ||
+          t.getRank() == 1 || !arg.use_empty())
+        continue;
+      arg.setType(MemRefType::get({0}, t.getElementType()));
+      inputs[arg.getArgNumber()] = arg.getType();
+      changed = true;
+    }
+    if (changed)
+      func.setFunctionType(FunctionType::get(func.getContext(), inputs,
+                                             func.getResultTypes()));
   }
 };
 

@@ -26,6 +26,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace whittle;
 using namespace whittle::lowering;
@@ -85,6 +87,26 @@ struct ScalarBuilder {
   /// Scalar `v` converted to `to` (both int or both float).
   Value convert(Value v, Type to) { return convertScalar(b, loc, v, to); }
 };
+
+/// Keys' cubic convolution weights of the four taps at -1, 0, 1 and 2
+/// around a point at fraction t in [0, 1] of its interval (Resize's and
+/// GridSample's bicubic modes).
+SmallVector<Value> cubicCoefficients(ScalarBuilder &s, Value t, double a) {
+  Value A = s.f32(a);
+  auto outer = [&](Value d) { // 1 < d < 2
+    Value v = s.subF(s.mulF(A, d), s.mulF(s.f32(5.0), A));
+    v = s.addF(s.mulF(v, d), s.mulF(s.f32(8.0), A));
+    return s.subF(s.mulF(v, d), s.mulF(s.f32(4.0), A));
+  };
+  auto inner = [&](Value d) { // 0 <= d <= 1
+    Value a2 = s.addF(A, s.f32(2.0)), a3 = s.addF(A, s.f32(3.0));
+    Value v = s.subF(s.mulF(a2, d), a3);
+    return s.addF(s.mulF(s.mulF(v, d), d), s.f32(1.0));
+  };
+  Value u = s.subF(s.f32(1.0), t);
+  return {outer(s.addF(t, s.f32(1.0))), inner(t), inner(u),
+          outer(s.addF(u, s.f32(1.0)))};
+}
 
 /// Combines an update with the value it lands on.
 Value combine(OpBuilder &b, Location loc, StringRef reduction, Value acc,
@@ -660,23 +682,8 @@ FailureOr<Value> lowerGridSample(Lowerer &l, onnx::GridSampleOp op) {
           // coordinate padded on its own.
           Value x0 = floorF(gx), y0 = floorF(gy);
           Value tx = s.subF(gx, x0), ty = s.subF(gy, y0);
-          Value A = s.f32(-0.75);
-          auto outer = [&](Value t) { // 1 < t < 2
-            Value v = s.subF(s.mulF(A, t), s.mulF(s.f32(5.0), A));
-            v = s.addF(s.mulF(v, t), s.mulF(s.f32(8.0), A));
-            return s.subF(s.mulF(v, t), s.mulF(s.f32(4.0), A));
-          };
-          auto inner = [&](Value t) { // 0 <= t <= 1
-            Value a2 = s.addF(A, s.f32(2.0)), a3 = s.addF(A, s.f32(3.0));
-            Value v = s.subF(s.mulF(a2, t), a3);
-            return s.addF(s.mulF(s.mulF(v, t), t), s.f32(1.0));
-          };
-          auto coeffs = [&](Value t) -> SmallVector<Value> {
-            Value u = s.subF(s.f32(1.0), t);
-            return {outer(s.addF(t, s.f32(1.0))), inner(t), inner(u),
-                    outer(s.addF(u, s.f32(1.0)))};
-          };
-          SmallVector<Value> cx = coeffs(tx), cy = coeffs(ty);
+          SmallVector<Value> cx = cubicCoefficients(s, tx, -0.75),
+                             cy = cubicCoefficients(s, ty, -0.75);
           for (int64_t j = 0; j < 4; ++j) {
             Value yj = padCoord(s.addF(y0, s.f32(j - 1)), height);
             Value row;
@@ -1022,21 +1029,7 @@ Value resizeAxis(Lowerer &l, onnx::ResizeOp op, Value x,
             coeffs = {s.subF(s.f32(1.0), r), r};
             first = 0;
           } else {
-            // Keys' cubic convolution with parameter A.
-            Value A = s.f32(cubicA);
-            auto outer = [&](Value t) { // 1 < t < 2
-              Value v = s.subF(s.mulF(A, t), s.mulF(s.f32(5.0), A));
-              v = s.addF(s.mulF(v, t), s.mulF(s.f32(8.0), A));
-              return s.subF(s.mulF(v, t), s.mulF(s.f32(4.0), A));
-            };
-            auto inner = [&](Value t) { // 0 <= t <= 1
-              Value a2 = s.addF(A, s.f32(2.0)), a3 = s.addF(A, s.f32(3.0));
-              Value v = s.subF(s.mulF(a2, t), a3);
-              return s.addF(s.mulF(s.mulF(v, t), t), s.f32(1.0));
-            };
-            Value rc = s.subF(s.f32(1.0), r);
-            coeffs = {outer(s.addF(r, s.f32(1.0))), inner(r), inner(rc),
-                      outer(s.addF(rc, s.f32(1.0)))};
+            coeffs = cubicCoefficients(s, r, cubicA);
             first = -1;
           }
           SmallVector<Value> taps;
@@ -1142,10 +1135,146 @@ FailureOr<Value> lowerResize(Lowerer &l, onnx::ResizeOp op) {
 
 } // namespace
 
+/// DFT as a reduction over the signal axis: out[..k..][c] accumulates
+/// x[..n..] times the twiddle e^(-+2 pi i k n / N) (tables built at compile
+/// time, scaled by 1/N for the inverse), c selecting the real or imaginary
+/// part.
+static FailureOr<Value> lowerDFT(Lowerer &l, onnx::DFTOp op) {
+  auto xt = Lowerer::typeOf(op.getInput());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = xt.getRank();
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  if (rank < 3 || axis < 1 || axis > rank - 2)
+    return op.emitError("DFT axis ")
+           << op.getAxis() << " is not a signal dimension of " << xt;
+  int64_t comps = xt.getDimSize(rank - 1), n = xt.getDimSize(axis);
+  if (comps != 1 && comps != 2)
+    return op.emitError("DFT input's last dimension must be 1 (real) or 2 "
+                        "(complex), got ")
+           << comps;
+  if (op.getDftLength()) {
+    auto len = getConstantInts(op.getDftLength());
+    if (!len || len->size() != 1 || (*len)[0] != n)
+      return op.emitError("DFT with a dft_length other than the signal "
+                          "length (")
+             << n << ") is not supported yet";
+  }
+  bool inverse = op.getInverse() != 0;
+  int64_t k = op.getOnesided() ? n / 2 + 1 : n;
+  SmallVector<int64_t> expected(xt.getShape());
+  expected[axis] = k;
+  expected[rank - 1] = 2;
+  if (rt.getShape() != ArrayRef<int64_t>(expected))
+    return op.emitError("DFT result shape does not match the input's");
+  SmallVector<float> cosT, sinT;
+  double scale = inverse ? 1.0 / (double)n : 1.0;
+  for (int64_t i = 0; i < k; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      double theta = 2.0 * llvm::numbers::pi * (double)((i * j) % n) / (double)n;
+      cosT.push_back((float)(std::cos(theta) * scale));
+      sinT.push_back((float)(std::sin(theta) * scale));
+    }
+  auto tableType = l.tensorType({k, n}, l.rw.getF32Type());
+  Value cosV = l.constant(tableType, cosT), sinV = l.constant(tableType, sinT);
+  Value x = op.getInput();
+  Type elt = rt.getElementType();
+  return reductionGeneric(
+      l, zeros(l, rt), {n},
+      [&](OpBuilder &b, Location loc, Value acc, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        SmallVector<Value> at(ivs.begin(), ivs.begin() + rank);
+        at[axis] = ivs[rank];
+        at[rank - 1] = s.idx(0);
+        Value xr = tensor::ExtractOp::create(b, loc, x, at);
+        Value xi = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+        if (comps == 2) {
+          at[rank - 1] = s.idx(1);
+          xi = tensor::ExtractOp::create(b, loc, x, at);
+        }
+        Value kn[] = {ivs[axis], ivs[rank]};
+        Value c = convertScalar(b, loc, tensor::ExtractOp::create(b, loc, cosV, kn), elt);
+        Value sn = convertScalar(b, loc, tensor::ExtractOp::create(b, loc, sinV, kn), elt);
+        auto mul = [&](Value p, Value q) { return arith::MulFOp::create(b, loc, p, q); };
+        // e^(-i t) forward: re = xr c + xi s, im = xi c - xr s; the
+        // inverse flips the sine's sign.
+        Value re = inverse ? (Value)arith::SubFOp::create(b, loc, mul(xr, c), mul(xi, sn))
+                           : (Value)arith::AddFOp::create(b, loc, mul(xr, c), mul(xi, sn));
+        Value im = inverse ? (Value)arith::AddFOp::create(b, loc, mul(xi, c), mul(xr, sn))
+                           : (Value)arith::SubFOp::create(b, loc, mul(xi, c), mul(xr, sn));
+        Value isRe = s.cmpI(arith::CmpIPredicate::eq, ivs[rank - 1], s.idx(0));
+        return arith::AddFOp::create(b, loc, acc, s.select(isRe, re, im));
+      });
+}
+
+/// Largest matrix Det unrolls (M^3/3 multiply-adds in straight-line code).
+static constexpr int64_t kMaxDetSize = 8;
+
+/// det(X[b]) for every batch index b: the matrix is read into scalars,
+/// eliminated with partial pivoting (each row below the pivot is swapped up
+/// by selects when larger, flipping the sign), and the pivots multiplied.
+/// A zero pivot column gives 0.
+static FailureOr<Value> lowerDet(Lowerer &l, onnx::DetOp op) {
+  auto xt = Lowerer::typeOf(op.getX());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t m = xt.getDimSize(xt.getRank() - 1);
+  if (m > kMaxDetSize)
+    return op.emitError("Det of ")
+           << m << "x" << m << " matrices is not supported yet (at most "
+           << kMaxDetSize << "x" << kMaxDetSize << ")";
+  Value x = op.getX();
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        Type t = rt.getElementType();
+        auto cf = [&](double v) -> Value {
+          return arith::ConstantOp::create(b, loc, b.getFloatAttr(t, v));
+        };
+        SmallVector<SmallVector<Value>> a(m, SmallVector<Value>(m));
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t j = 0; j < m; ++j) {
+            SmallVector<Value> at(ivs.begin(), ivs.end());
+            at.push_back(cidx(b, loc, i));
+            at.push_back(cidx(b, loc, j));
+            a[i][j] = tensor::ExtractOp::create(b, loc, x, at);
+          }
+        auto absf = [&](Value v) { return math::AbsFOp::create(b, loc, v); };
+        Value sign = cf(1.0), zero = cf(0.0);
+        for (int64_t k = 0; k < m; ++k) {
+          for (int64_t i = k + 1; i < m; ++i) {
+            Value swap = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                               absf(a[i][k]), absf(a[k][k]));
+            for (int64_t j = k; j < m; ++j) {
+              Value top = a[k][j];
+              a[k][j] = arith::SelectOp::create(b, loc, swap, a[i][j], top);
+              a[i][j] = arith::SelectOp::create(b, loc, swap, top, a[i][j]);
+            }
+            sign = arith::SelectOp::create(
+                b, loc, swap, arith::NegFOp::create(b, loc, sign), sign);
+          }
+          Value pivotZero = arith::CmpFOp::create(
+              b, loc, arith::CmpFPredicate::OEQ, a[k][k], zero);
+          for (int64_t i = k + 1; i < m; ++i) {
+            Value f = arith::SelectOp::create(
+                b, loc, pivotZero, zero,
+                arith::DivFOp::create(b, loc, a[i][k], a[k][k]));
+            for (int64_t j = k + 1; j < m; ++j)
+              a[i][j] = arith::SubFOp::create(
+                  b, loc, a[i][j], arith::MulFOp::create(b, loc, f, a[k][j]));
+          }
+        }
+        Value det = sign;
+        for (int64_t k = 0; k < m; ++k)
+          det = arith::MulFOp::create(b, loc, det, a[k][k]);
+        return det;
+      });
+}
+
 std::optional<FailureOr<Value>>
 whittle::lowering::lowerIndexingOp(Lowerer &l, Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<FailureOr<Value>>>(op)
       .Case([&](onnx::GatherNDOp o) { return lowerGatherND(l, o); })
+      .Case([&](onnx::DetOp o) { return lowerDet(l, o); })
+      .Case([&](onnx::DFTOp o) { return lowerDFT(l, o); })
       .Case([&](onnx::ScatterElementsOp o) {
         return lowerScatterElements(l, o);
       })

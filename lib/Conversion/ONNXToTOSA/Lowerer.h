@@ -30,6 +30,10 @@ using namespace mlir;
 struct Lowerer {
   IRRewriter &rw;
   Location loc;
+  /// The op read (wrote) unsigned integers: the lowering sees their signless
+  /// view and picks unsigned arithmetic (see ConvertONNXToTOSAPass).
+  bool unsignedIn = false, unsignedOut = false;
+  uint64_t unsignedOperands = 0; ///< bit i: operand i was unsigned
 
   RankedTensorType tensorType(ArrayRef<int64_t> shape, Type elt) {
     return RankedTensorType::get(shape, elt);
@@ -162,11 +166,13 @@ Value prepareWindowInput(Lowerer &l, Value x, const onnx::WindowGeometry &g,
 /// NHWC result back to the op's NCHW (or NCW) result type.
 Value finishWindowOutput(Lowerer &l, Value y, RankedTensorType resultType);
 
-/// Window geometry of a Conv-like op (1-D or 2-D), or one error naming it.
+/// Window geometry of a Conv-like op (1-D or 2-D unless `anyRank`), or one
+/// error naming it.
 template <typename ConvLike>
-FailureOr<onnx::WindowGeometry> convGeometry(ConvLike op) {
+FailureOr<onnx::WindowGeometry> convGeometry(ConvLike op,
+                                             bool anyRank = false) {
   auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
-  if (xt.getRank() != 3 && xt.getRank() != 4)
+  if (!anyRank && xt.getRank() != 3 && xt.getRank() != 4)
     return op.emitError(op->getName().stripDialect())
            << " with " << xt.getRank() - 2
            << " spatial dimensions is not supported yet";
@@ -207,8 +213,10 @@ FailureOr<Value> lowerMatMulND(Lowerer &l, Operation *op, Value aV, Value bV,
                                Type acc, int64_t aZp, int64_t bZp,
                                ArrayRef<int64_t> resultShape);
 
-/// Conversion of one scalar between ONNX element types (Cast semantics).
-Value convertScalar(OpBuilder &b, Location loc, Value x, Type to);
+/// Conversion of one scalar between ONNX element types (Cast semantics);
+/// integers are signless, the flags say which side is unsigned.
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to,
+                    bool fromUnsigned = false, bool toUnsigned = false);
 
 /// Lowers the quantization ops (QuantizeLinear, QLinearConv, ...);
 /// std::nullopt for any other op.
@@ -278,6 +286,10 @@ std::optional<FailureOr<Value>> lowerIndexingOp(Lowerer &l, Operation *op);
 /// std::nullopt for any other op.
 std::optional<FailureOr<SmallVector<Value>>> lowerRecurrentOp(Lowerer &l,
                                                               Operation *op);
+
+/// Lowers the optimizer steps Adagrad, Momentum and Adam (their results,
+/// in order); std::nullopt for any other op.
+std::optional<SmallVector<Value>> lowerOptimizerOp(Lowerer &l, Operation *op);
 
 } // namespace whittle::lowering
 

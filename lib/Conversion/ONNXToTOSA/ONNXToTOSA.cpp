@@ -16,6 +16,7 @@
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
 #include "whittle/Dialect/ONNX/IR/ONNXUtils.h"
+#include "whittle/Target/Interface/ModelInterface.h"
 #include "whittle/Transforms/RuntimeStatus.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -214,13 +215,9 @@ static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   if (xt.getRank() > 4) {
     // Three or more spatial dimensions: one generic in NC... layout.
-    std::string err;
-    auto g = onnx::computeWindowGeometry(
-        xt.getShape().drop_front(2), wt.getShape().drop_front(2),
-        op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
-        op.getAutoPad(), false, err);
-    if (!g)
-      return op.emitError(err);
+    auto g = convGeometry(op, /*anyRank=*/true);
+    if (failed(g))
+      return failure();
     if (!xt.getElementType().isF32())
       return op.emitError("Conv on ") << xt.getElementType()
                                       << " is not supported yet";
@@ -472,10 +469,12 @@ static FailureOr<Value> lowerMatMul(Lowerer &l, onnx::MatMulOp op) {
 /// x^y for integers of any widths, in x's type: binary exponentiation over
 /// all the bits of y (wrapping, as ONNX Runtime's integer pow does); 0 for
 /// negative y unless |x| = 1.
-static Value integerPow(OpBuilder &b, Location loc, Value x, Value y) {
+static Value integerPow(OpBuilder &b, Location loc, Value x, Value y,
+                        bool unsignedX, bool unsignedY) {
   auto xt = llvm::cast<IntegerType>(x.getType());
   Type i64 = b.getI64Type();
-  Value base = convertScalar(b, loc, x, i64), e = convertScalar(b, loc, y, i64);
+  Value base = convertScalar(b, loc, x, i64, unsignedX),
+        e = convertScalar(b, loc, y, i64, unsignedY);
   auto c = [&](int64_t v) -> Value {
     return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
   };
@@ -492,8 +491,10 @@ static Value integerPow(OpBuilder &b, Location loc, Value x, Value y) {
       sq = arith::MulIOp::create(b, loc, sq, sq);
   }
   // Negative exponents: 1 / x^|y| in integers.
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
-                                         c(0));
+  Value negative =
+      unsignedY ? (Value)arith::ConstantOp::create(b, loc, b.getBoolAttr(false))
+                : (Value)arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
+                                        c(0));
   Value one = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, base,
                                     c(1));
   Value minusOne = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
@@ -513,14 +514,17 @@ static Value integerPow(OpBuilder &b, Location loc, Value x, Value y) {
 /// x^y for a float x and an integer y by binary exponentiation in x's type
 /// (exact products, as a libm pow gives for integral exponents); 1 / x^|y|
 /// for negative y.
-static Value floatIntegerPow(OpBuilder &b, Location loc, Value x, Value y) {
+static Value floatIntegerPow(OpBuilder &b, Location loc, Value x, Value y,
+                             bool isUnsigned) {
   Type i64 = b.getI64Type(), f = x.getType();
-  Value e = convertScalar(b, loc, y, i64);
+  Value e = convertScalar(b, loc, y, i64, isUnsigned);
   auto c = [&](int64_t v) -> Value {
     return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
   };
   Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(f, 1.0));
-  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
+  Value negative =
+      isUnsigned ? (Value)arith::ConstantOp::create(b, loc, b.getBoolAttr(false))
+                 : (Value)arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
                                          c(0));
   // |y| (INT64_MIN stays negative: its bits still count as 2^63).
   e = arith::SelectOp::create(b, loc, negative,
@@ -602,13 +606,14 @@ static FailureOr<Value> lowerPow(Lowerer &l, onnx::PowOp op) {
     return l.linalgElementwise(
         rt, {op.getA(), op.getB()},
         [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
-          return integerPow(b, loc, a[0], a[1]);
+          return integerPow(b, loc, a[0], a[1], l.unsignedOperands & 1,
+                            l.unsignedOperands & 2);
         });
   if (!llvm::isa<FloatType>(yElt))
     return l.linalgElementwise(
         rt, {op.getA(), op.getB()},
         [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
-          return floatIntegerPow(b, loc, a[0], a[1]);
+          return floatIntegerPow(b, loc, a[0], a[1], l.unsignedOperands & 2);
         });
   // A float exponent with an integer (or other float) base: the power in
   // f32, converted to the base's type (numpy's and ONNX Runtime's result).
@@ -616,9 +621,10 @@ static FailureOr<Value> lowerPow(Lowerer &l, onnx::PowOp op) {
   return l.linalgElementwise(
       rt, {op.getA(), op.getB()},
       [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
-        Value p = floatPow(b, loc, convertScalar(b, loc, a[0], f32),
-                           convertScalar(b, loc, a[1], f32));
-        return convertScalar(b, loc, p, xElt);
+        Value p = floatPow(
+            b, loc, convertScalar(b, loc, a[0], f32, l.unsignedOperands & 1),
+            convertScalar(b, loc, a[1], f32, l.unsignedOperands & 2));
+        return convertScalar(b, loc, p, xElt, false, l.unsignedOut);
       });
 }
 
@@ -714,6 +720,12 @@ static FailureOr<Value> lowerClip(Lowerer &l, onnx::ClipOp op) {
 
 static FailureOr<Value> lowerConstant(Lowerer &l, Operation *op,
                                       ElementsAttr value) {
+  // No elements, no data: a buffer of the right type (never a global).
+  auto type = llvm::cast<RankedTensorType>(value.getType());
+  if (type.getNumElements() == 0)
+    return tensor::EmptyOp::create(l.rw, l.loc, type.getShape(),
+                                   type.getElementType())
+        .getResult();
   return tosa::ConstOp::create(l.rw, l.loc, value.getType(), value)
       .getResult();
 }
@@ -723,7 +735,9 @@ static Value fconst(OpBuilder &b, Location loc, Type type, double v) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
 }
 
-Value whittle::lowering::convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+Value whittle::lowering::convertScalar(OpBuilder &b, Location loc, Value x,
+                                      Type to, bool fromUnsignedInt,
+                                      bool toUnsignedInt) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -741,13 +755,15 @@ Value whittle::lowering::convertScalar(OpBuilder &b, Location loc, Value x, Type
     return from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth()
                ? (Value)arith::ExtFOp::create(b, loc, to, x)
                : (Value)arith::TruncFOp::create(b, loc, to, x);
-  bool fromUnsigned = fromInt && (fromInt.isUnsigned() || fromInt.getWidth() == 1);
+  bool fromUnsigned = fromInt && (fromUnsignedInt || fromInt.isUnsigned() ||
+                                  fromInt.getWidth() == 1);
   if (fromInt && toFloat)
     return fromUnsigned ? (Value)arith::UIToFPOp::create(b, loc, to, x)
                         : (Value)arith::SIToFPOp::create(b, loc, to, x);
   if (fromFloat && toInt)
-    return toInt.isUnsigned() ? (Value)arith::FPToUIOp::create(b, loc, to, x)
-                              : (Value)arith::FPToSIOp::create(b, loc, to, x);
+    return toUnsignedInt || toInt.isUnsigned()
+               ? (Value)arith::FPToUIOp::create(b, loc, to, x)
+               : (Value)arith::FPToSIOp::create(b, loc, to, x);
   unsigned fw = fromInt.getWidth(), tw = toInt.getWidth();
   if (fw < tw)
     return fromUnsigned ? (Value)arith::ExtUIOp::create(b, loc, to, x)
@@ -996,6 +1012,7 @@ static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
                    ? Lowerer::typeOf(op->getOperand(0)).getElementType()
                    : elt;
   bool fl = llvm::isa<FloatType>(inElt);
+  bool uns = l.unsignedIn;
   auto attrF = [&](StringRef name, double dflt) {
     if (auto a = op->getAttrOfType<FloatAttr>(name))
       return a.getValueAsDouble();
@@ -1092,7 +1109,7 @@ static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
       return arith::DivFOp::create(b, loc, a[0], d);
     };
   else if (name == "Sign")
-    body = [](OpBuilder &b, Location loc, ValueRange a) -> Value {
+    body = [uns](OpBuilder &b, Location loc, ValueRange a) -> Value {
       Type t = a[0].getType();
       if (llvm::isa<FloatType>(t)) {
         Value z = fconst(b, loc, t, 0.0);
@@ -1105,6 +1122,11 @@ static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
       Value z = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 0));
       Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 1));
       Value m1 = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, -1));
+      if (uns)
+        return arith::SelectOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, a[0], z),
+            one, z);
       Value gt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, a[0], z);
       Value lt = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, a[0], z);
       return arith::SelectOp::create(b, loc, lt, m1,
@@ -1161,26 +1183,47 @@ static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
       return arith::SelectOp::create(b, loc, gt, a[0], fconst(b, loc, t, 0.0));
     };
   } else if (name == "Cast") {
-    body = [elt](OpBuilder &b, Location loc, ValueRange a) -> Value {
-      return convertScalar(b, loc, a[0], elt);
+    bool fromU = l.unsignedIn, toU = l.unsignedOut;
+    body = [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      return convertScalar(b, loc, a[0], elt, fromU, toU);
     };
   } else if (name == "Equal")
     body = cmp(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
   else if (name == "Greater")
-    body = cmp(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+    body = cmp(arith::CmpFPredicate::OGT, uns ? arith::CmpIPredicate::ugt
+                                              : arith::CmpIPredicate::sgt);
   else if (name == "Less")
-    body = cmp(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+    body = cmp(arith::CmpFPredicate::OLT, uns ? arith::CmpIPredicate::ult
+                                              : arith::CmpIPredicate::slt);
   else if (name == "GreaterOrEqual")
-    body = cmp(arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+    body = cmp(arith::CmpFPredicate::OGE, uns ? arith::CmpIPredicate::uge
+                                              : arith::CmpIPredicate::sge);
   else if (name == "LessOrEqual")
-    body = cmp(arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+    body = cmp(arith::CmpFPredicate::OLE, uns ? arith::CmpIPredicate::ule
+                                              : arith::CmpIPredicate::sle);
   else if (name == "And")
     body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::AndIOp::create(b, loc, a[0], a[1]); };
   else if (name == "Or")
     body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::OrIOp::create(b, loc, a[0], a[1]); };
   else if (name == "Xor")
     body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::XOrIOp::create(b, loc, a[0], a[1]); };
-  else if (name == "Where")
+  else if (auto shift = llvm::dyn_cast<onnx::BitShiftOp>(op)) {
+    bool left = shift.getDirection() == "LEFT";
+    body = [left](OpBuilder &b, Location loc, ValueRange a) -> Value {
+      // Shifting out every bit gives 0 (a shift by the width or more is
+      // undefined in C and poison in LLVM).
+      Type t = a[0].getType();
+      unsigned width = t.getIntOrFloatBitWidth();
+      Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 0));
+      Value inRange = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::ult, a[1],
+          arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, width)));
+      Value amount = arith::SelectOp::create(b, loc, inRange, a[1], zero);
+      Value r = left ? (Value)arith::ShLIOp::create(b, loc, a[0], amount)
+                     : (Value)arith::ShRUIOp::create(b, loc, a[0], amount);
+      return arith::SelectOp::create(b, loc, inRange, r, zero);
+    };
+  } else if (name == "Where")
     body = [](OpBuilder &b, Location loc, ValueRange a) -> Value { return arith::SelectOp::create(b, loc, a[0], a[1], a[2]); };
   else if (name == "Max" || name == "Min" || name == "Sum" || name == "Mean") {
     int64_t n = op->getNumOperands();
@@ -1189,11 +1232,13 @@ static std::optional<FailureOr<Value>> lowerScalarElementwise(Lowerer &l,
       bool f = llvm::isa<FloatType>(acc.getType());
       for (Value v : a.drop_front()) {
         if (name == "Max")
-          acc = f ? (Value)arith::MaximumFOp::create(b, loc, acc, v)
-                  : (Value)arith::MaxSIOp::create(b, loc, acc, v);
+          acc = f     ? (Value)arith::MaximumFOp::create(b, loc, acc, v)
+                : uns ? (Value)arith::MaxUIOp::create(b, loc, acc, v)
+                      : (Value)arith::MaxSIOp::create(b, loc, acc, v);
         else if (name == "Min")
-          acc = f ? (Value)arith::MinimumFOp::create(b, loc, acc, v)
-                  : (Value)arith::MinSIOp::create(b, loc, acc, v);
+          acc = f     ? (Value)arith::MinimumFOp::create(b, loc, acc, v)
+                : uns ? (Value)arith::MinUIOp::create(b, loc, acc, v)
+                      : (Value)arith::MinSIOp::create(b, loc, acc, v);
         else
           acc = f ? (Value)arith::AddFOp::create(b, loc, acc, v)
                   : (Value)arith::AddIOp::create(b, loc, acc, v);
@@ -1468,10 +1513,15 @@ void whittle::lowering::checkIndices(Lowerer &l, Value indices, int64_t dim) {
 /// An integer divisor safe for `a / d` and `a % d`: 1 where `d` is 0 or the
 /// quotient overflows (MIN / -1), which both trap or are undefined in C and
 /// LLVM. MIN / 1 = MIN is the wrapped result ONNX Runtime gives; x % 1 = 0.
-static Value safeDivisor(OpBuilder &b, Location loc, Value a, Value d) {
+static Value safeDivisor(OpBuilder &b, Location loc, Value a, Value d,
+                         bool isUnsigned = false) {
   auto t = llvm::cast<IntegerType>(d.getType());
   Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 0));
   Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, 1));
+  if (isUnsigned)
+    return arith::SelectOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, d, zero),
+        one, d);
   Value minusOne = arith::ConstantOp::create(b, loc, b.getIntegerAttr(t, -1));
   Value min = arith::ConstantOp::create(
       b, loc,
@@ -1867,6 +1917,9 @@ static FailureOr<Value> lowerModPRelu(Lowerer &l, Operation *op) {
         Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
         Value bz = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, a[1],
                                          zero);
+        if (l.unsignedIn)
+          return arith::RemUIOp::create(b, loc, a[0],
+                                        safeDivisor(b, loc, a[0], a[1], true));
         Value den = safeDivisor(b, loc, a[0], a[1]);
         Value r = arith::RemSIOp::create(b, loc, a[0], den);
         if (!fmod) {
@@ -2149,7 +2202,8 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
       .Case([&](onnx::CastLikeOp o) -> FailureOr<Value> {
         return l.linalgElementwise(
             rt, {o.getInput()}, [&](OpBuilder &b, Location loc, ValueRange a) {
-              return convertScalar(b, loc, a[0], elt);
+              return convertScalar(b, loc, a[0], elt, l.unsignedOperands & 1,
+                                   l.unsignedOut);
             });
       })
       .Case([&](onnx::SliceOp o) { return lowerSlice(l, o); })
@@ -2211,7 +2265,11 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
       .Case([&](onnx::TanhOp o) { return unaryF(tosa::TanhOp(), o.getX()); })
       .Case([&](onnx::ExpOp o) { return unaryF(tosa::ExpOp(), o.getX()); })
       .Case([&](onnx::LogOp o) { return unaryF(tosa::LogOp(), o.getX()); })
-      .Case([&](onnx::AbsOp o) { return unaryF(tosa::AbsOp(), o.getX()); })
+      .Case([&](onnx::AbsOp o) -> FailureOr<Value> {
+        if (l.unsignedIn)
+          return o.getX();
+        return unaryF(tosa::AbsOp(), o.getX());
+      })
       .Case([&](onnx::ReciprocalOp o) {
         return unaryF(tosa::ReciprocalOp(), o.getX());
       })
@@ -2233,13 +2291,29 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
             });
       })
       .Case([&](onnx::ClipOp o) { return lowerClip(l, o); })
-      .Case([&](onnx::AddOp o) {
-        return l.binary<tosa::AddOp>(rt, o.getA(), o.getB());
-      })
-      .Case([&](onnx::SubOp o) {
-        return l.binary<tosa::SubOp>(rt, o.getA(), o.getB());
-      })
-      .Case([&](onnx::MulOp o) { return l.mul(rt, o.getA(), o.getB()); })
+      .Case<onnx::AddOp, onnx::SubOp, onnx::MulOp>(
+          [&](Operation *o) -> FailureOr<Value> {
+            Value a = o->getOperand(0), b = o->getOperand(1);
+            // TOSA's integer add/sub/mul are 32-bit (mul of narrower ints
+            // widens): other integers wrap in their own width as scalar
+            // code, which is also the unsigned arithmetic.
+            if (!isFloat && elt.getIntOrFloatBitWidth() != 32 &&
+                elt.getIntOrFloatBitWidth() != 64)
+              return l.linalgElementwise(
+                  rt, {a, b},
+                  [&](OpBuilder &bb, Location loc, ValueRange v) -> Value {
+                    if (isa<onnx::AddOp>(o))
+                      return arith::AddIOp::create(bb, loc, v[0], v[1]);
+                    if (isa<onnx::SubOp>(o))
+                      return arith::SubIOp::create(bb, loc, v[0], v[1]);
+                    return arith::MulIOp::create(bb, loc, v[0], v[1]);
+                  });
+            if (isa<onnx::AddOp>(o))
+              return l.binary<tosa::AddOp>(rt, a, b);
+            if (isa<onnx::SubOp>(o))
+              return l.binary<tosa::SubOp>(rt, a, b);
+            return l.mul(rt, a, b);
+          })
       .Case([&](onnx::DivOp o) -> FailureOr<Value> {
         if (!isFloat)
           checkDivisors(l, o.getB());
@@ -2248,6 +2322,9 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
             [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
               if (isFloat)
                 return arith::DivFOp::create(b, loc, a[0], a[1]);
+              if (l.unsignedIn)
+                return arith::DivUIOp::create(
+                    b, loc, a[0], safeDivisor(b, loc, a[0], a[1], true));
               return arith::DivSIOp::create(b, loc, a[0],
                                             safeDivisor(b, loc, a[0], a[1]));
             });
@@ -2332,11 +2409,128 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
 
 namespace {
 
+/// How an op used unsigned integers before they became signless.
+struct UnsignedUse {
+  uint64_t operands = 0; ///< bit i: operand i
+  bool results = false;
+};
+
+static bool isUnsignedTensor(Type t) {
+  auto st = llvm::dyn_cast<ShapedType>(t);
+  return st && st.getElementType().isUnsignedInteger();
+}
+
+static Type signlessTensor(Type t) {
+  auto st = llvm::cast<ShapedType>(t);
+  return st.clone(IntegerType::get(
+      t.getContext(), st.getElementType().getIntOrFloatBitWidth()));
+}
+
+/// Ops whose results do not depend on their integers' signedness (two's
+/// complement wrap-around, data movement, equality), and those the lowering
+/// gives unsigned arithmetic (through Lowerer::unsignedIn/unsignedOut).
+static bool handlesUnsigned(Operation *op) {
+  return llvm::isa<
+      onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::SumOp, onnx::IdentityOp,
+      onnx::ReshapeOp, onnx::FlattenOp, onnx::SqueezeOp, onnx::UnsqueezeOp,
+      onnx::TransposeOp, onnx::ConcatOp, onnx::SliceOp, onnx::SplitOp,
+      onnx::GatherOp, onnx::GatherElementsOp, onnx::GatherNDOp,
+      onnx::ScatterElementsOp, onnx::ScatterNDOp, onnx::TileOp, onnx::ExpandOp,
+      onnx::EqualOp, onnx::WhereOp, onnx::ConstantOp, onnx::ConstantOfShapeOp,
+      onnx::ShapeOp, onnx::SizeOp, onnx::DepthToSpaceOp, onnx::SpaceToDepthOp,
+      onnx::TriluOp, onnx::PadOp, onnx::ReverseSequenceOp,
+      // sign-aware lowerings
+      onnx::CastOp, onnx::CastLikeOp, onnx::DivOp, onnx::ModOp, onnx::MaxOp,
+      onnx::MinOp, onnx::LessOp, onnx::GreaterOp, onnx::LessOrEqualOp,
+      onnx::GreaterOrEqualOp, onnx::BitShiftOp, onnx::PowOp, onnx::AbsOp,
+      onnx::SignOp>(op);
+}
+
+/// The same elements under the signless integer type.
+static Attribute signlessElements(ElementsAttr attr) {
+  auto type = llvm::cast<ShapedType>(signlessTensor(attr.getShapedType()));
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr))
+    return dense.bitcast(type.getElementType());
+  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr))
+    return DenseResourceElementsAttr::get(type, res.getRawHandle());
+  return {};
+}
+
+/// Makes every unsigned integer in `func` signless, recording per op what
+/// was unsigned; a model input or output keeps its type in the header
+/// through `whittle.unsigned`. Fails (after one error per op) on an op
+/// whose unsigned semantics the lowering does not know.
+static LogicalResult
+eraseUnsigned(func::FuncOp func,
+              llvm::DenseMap<Operation *, UnsignedUse> &uses) {
+  bool ok = true;
+  func.walk([&](Operation *op) {
+    UnsignedUse use;
+    for (auto [i, v] : llvm::enumerate(op->getOperands()))
+      if (isUnsignedTensor(v.getType()) && i < 64)
+        use.operands |= uint64_t(1) << i;
+    use.results = llvm::any_of(op->getResultTypes(), isUnsignedTensor);
+    if ((!use.operands && !use.results) || llvm::isa<func::ReturnOp>(op))
+      return;
+    if (!handlesUnsigned(op)) {
+      auto diag = op->emitError("'") << op->getName().stripDialect()
+                                     << "' on unsigned integers is not "
+                                        "supported yet";
+      // onnx-signed-quant takes uint8 quantized graphs whose uint8 tensors
+      // only quantization ops and data movement read.
+      if (llvm::isa<onnx::QuantizeLinearOp, onnx::DequantizeLinearOp,
+                    onnx::DynamicQuantizeLinearOp, onnx::QLinearConvOp,
+                    onnx::QLinearMatMulOp, onnx::ConvIntegerOp,
+                    onnx::MatMulIntegerOp>(op))
+        diag << " (uint8 quantized tensors are compiled where nothing but "
+                "quantization ops and data movement use them)";
+      ok = false;
+      return;
+    }
+    uses[op] = use;
+  });
+  if (!ok)
+    return failure();
+  for (auto &[op, use] : uses) {
+    for (NamedAttribute attr : op->getAttrs()) {
+      auto elements = llvm::dyn_cast<ElementsAttr>(attr.getValue());
+      if (!elements || !isUnsignedTensor(elements.getShapedType()))
+        continue;
+      Attribute converted = signlessElements(elements);
+      if (!converted)
+        return op->emitError("internal: unsigned constant of an unknown kind");
+      op->setAttr(attr.getName(), converted);
+    }
+    for (Value r : op->getResults())
+      if (isUnsignedTensor(r.getType()))
+        r.setType(signlessTensor(r.getType()));
+  }
+  SmallVector<Type> inputs(func.getArgumentTypes());
+  SmallVector<Type> results(func.getResultTypes());
+  UnitAttr unit = UnitAttr::get(func.getContext());
+  for (BlockArgument arg : func.getArguments())
+    if (isUnsignedTensor(arg.getType())) {
+      arg.setType(signlessTensor(arg.getType()));
+      inputs[arg.getArgNumber()] = arg.getType();
+      func.setArgAttr(arg.getArgNumber(), whittle::kUnsignedAttr, unit);
+    }
+  for (auto [i, t] : llvm::enumerate(results))
+    if (isUnsignedTensor(t)) {
+      t = signlessTensor(t);
+      func.setResultAttr(i, whittle::kUnsignedAttr, unit);
+    }
+  func.setFunctionType(FunctionType::get(func.getContext(), inputs, results));
+  return success();
+}
+
 struct ConvertONNXToTOSAPass
     : whittle::impl::ConvertONNXToTOSAPassBase<ConvertONNXToTOSAPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rw(&getContext());
+    llvm::DenseMap<Operation *, UnsignedUse> unsignedUses;
+    if (mlir::failed(eraseUnsigned(func, unsignedUses)))
+      return signalPassFailure();
     SmallVector<Operation *> ops;
     func.walk([&](Operation *op) {
       if (llvm::isa<onnx::ONNXDialect>(op->getDialect()))
@@ -2346,6 +2540,11 @@ struct ConvertONNXToTOSAPass
     for (Operation *op : ops) {
       rw.setInsertionPoint(op);
       Lowerer l{rw, op->getLoc()};
+      if (auto it = unsignedUses.find(op); it != unsignedUses.end()) {
+        l.unsignedOperands = it->second.operands;
+        l.unsignedIn = it->second.operands != 0;
+        l.unsignedOut = it->second.results;
+      }
       if (auto split = llvm::dyn_cast<onnx::SplitOp>(op)) {
         auto in = Lowerer::typeOf(split.getInput());
         auto axis = normAxis(op, split.getAxis(), in.getRank());
@@ -2400,6 +2599,10 @@ struct ConvertONNXToTOSAPass
           continue;
         }
         rw.replaceOp(op, *results);
+        continue;
+      }
+      if (auto steps = lowerOptimizerOp(l, op)) {
+        rw.replaceOp(op, *steps);
         continue;
       }
       if (auto recurrent = lowerRecurrentOp(l, op)) {

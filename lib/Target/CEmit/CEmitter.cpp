@@ -53,6 +53,7 @@ enum Helper : unsigned {
   kMinNumF64 = 1 << 13,
   kF64AsI64 = 1 << 14,
   kI64AsF64 = 1 << 15,
+  kCopySignF64 = 1 << 16,
 };
 
 struct MemInfo {
@@ -602,6 +603,17 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
         std::string a = expr(o.getLhs()), b = expr(o.getRhs());
         return define(op, indent, "(" + a + " < " + b + " ? " + a + " : " + b + ")");
       })
+      .Case<arith::MaxUIOp, arith::MinUIOp>([&](Operation *o) -> LogicalResult {
+        // Compared as unsigned, the signless value kept.
+        auto t = cType(o->getResult(0).getType(), loc);
+        if (failed(t))
+          return failure();
+        std::string u = "(" + unsignedOf(*t) + ")";
+        std::string a = expr(o->getOperand(0)), b = expr(o->getOperand(1));
+        const char *rel = isa<arith::MaxUIOp>(o) ? " > " : " < ";
+        return define(op, indent,
+                      "(" + u + a + rel + u + b + " ? " + a + " : " + b + ")");
+      })
       .Case<arith::IndexCastOp, arith::IndexCastUIOp, arith::SIToFPOp,
             arith::FPToSIOp, arith::ExtFOp, arith::TruncFOp, arith::ExtSIOp,
             arith::TruncIOp>([&](Operation *) { return cast(); })
@@ -635,7 +647,9 @@ LogicalResult CEmitter::emitOp(Operation *op, int indent) {
           return failure();
         return call("whittle_sqrtf", kSqrtF32);
       })
-      .Case([&](math::CopySignOp) -> LogicalResult {
+      .Case([&](math::CopySignOp o) -> LogicalResult {
+        if (o.getType().isF64())
+          return call("whittle_copysign", kCopySignF64);
         if (failed(requireF32()))
           return failure();
         return call("whittle_copysignf", kCopySignF32);
@@ -957,6 +971,11 @@ LogicalResult CEmitter::emit(llvm::raw_ostream &out) {
     out << "static float whittle_copysignf(float x, float y) {\n"
            "  union { float f; uint32_t u; } a, b;\n  a.f = x;\n  b.f = y;\n"
            "  a.u = (a.u & 0x7fffffffu) | (b.u & 0x80000000u);\n"
+           "  return a.f;\n}\n\n";
+  if (helpers & kCopySignF64)
+    out << "static double whittle_copysign(double x, double y) {\n"
+           "  union { double f; uint64_t u; } a, b;\n  a.f = x;\n  b.f = y;\n"
+           "  a.u = (a.u & 0x7fffffffffffffffull) | (b.u & 0x8000000000000000ull);\n"
            "  return a.f;\n}\n\n";
   if (helpers & kMaximumF64)
     out << "static double whittle_maximumf64(double a, double b) {\n"

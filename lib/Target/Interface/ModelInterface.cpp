@@ -46,8 +46,9 @@ static FailureOr<TensorInfo> describe(Type type, DictionaryAttr attrs,
     info.name = s.str();
   info.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
   info.elementType = elementTypeName(shaped.getElementType());
-  if (attrs && attrs.get(kUnsignedAttr) && info.elementType == "int8")
-    info.elementType = "uint8";
+  if (attrs && attrs.get(kUnsignedAttr) &&
+      StringRef(info.elementType).starts_with("int"))
+    info.elementType = "u" + info.elementType;
   unsigned bits = shaped.getElementTypeBitWidth();
   info.bytes = shaped.getNumElements() * static_cast<int64_t>((bits + 7) / 8);
   if (attrs) {

@@ -333,3 +333,37 @@ func.func @reverse_sequence(%x: tensor<4x4xf32>, %l: tensor<4xi64>) -> tensor<4x
   %0 = onnx.ReverseSequence %x, %l {batch_axis = 0 : i64, time_axis = 1 : i64} : (tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
+
+// -----
+
+// Det: one 3x3 matrix per batch element read into scalars, two pivot
+// compare-and-swap rounds (select), elimination, and the pivots' product.
+// CHECK-LABEL: func @det
+// CHECK: linalg.generic
+// CHECK-COUNT-9: tensor.extract %arg0
+// CHECK: math.absf
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: arith.divf
+// CHECK: linalg.yield
+func.func @det(%x: tensor<2x3x3xf32>) -> tensor<2xf32> {
+  %0 = onnx.Det %x : (tensor<2x3x3xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// DFT of a real signal along axis 1: a reduction over the 4 samples with
+// 4x4 cos and sin tables (compile-time constants), the output's last index
+// choosing the real or imaginary sum.
+// CHECK-LABEL: func @dft
+// CHECK: tosa.const{{.*}}tensor<4x4xf32>
+// CHECK: tosa.const{{.*}}tensor<4x4xf32>
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: tensor.extract %arg0
+// CHECK: arith.select
+// CHECK: arith.addf
+func.func @dft(%x: tensor<1x4x3x1xf32>) -> tensor<1x4x3x2xf32> {
+  %0 = "onnx.DFT"(%x) {axis = 1 : i64} : (tensor<1x4x3x1xf32>) -> tensor<1x4x3x2xf32>
+  return %0 : tensor<1x4x3x2xf32>
+}

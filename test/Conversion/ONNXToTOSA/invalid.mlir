@@ -13,7 +13,7 @@ func.func @qlinearconv_runtime_scale_grouped(%x: tensor<1x2x4x4xi8>, %s: tensor<
 func.func @qlinearmatmul_uint8(%a: tensor<2x2xui8>, %b: tensor<2x2xui8>) -> tensor<2x2xui8> {
   %s = onnx.Constant dense<0.5> : tensor<f32>
   %z = onnx.Constant dense<128> : tensor<ui8>
-  // expected-error @+1 {{a is 'ui8'; the integer kernels take int8 (uint8 only where nothing but quantization ops and data movement use it)}}
+  // expected-error @+1 {{'QLinearMatMul' on unsigned integers is not supported yet (uint8 quantized tensors are compiled where nothing but quantization ops and data movement use them)}}
   %0 = onnx.QLinearMatMul %a, %s, %z, %b, %s, %z, %s, %z : (tensor<2x2xui8>, tensor<f32>, tensor<ui8>, tensor<2x2xui8>, tensor<f32>, tensor<ui8>, tensor<f32>, tensor<ui8>) -> tensor<2x2xui8>
   return %0 : tensor<2x2xui8>
 }
@@ -80,4 +80,29 @@ func.func @reduce_runtime_axes_no_keepdims(%x: tensor<3x2x2xf32>, %a: tensor<1xi
   // expected-error @+1 {{reduction axes read at run time need keepdims = 1}}
   %0 = onnx.ReduceSum %x, %a : tensor<1xi64> {keepdims = 0 : i64} : (tensor<3x2x2xf32>) -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @unsigned_reduce_max(%x: tensor<4xui16>) -> tensor<1xui16> {
+  // expected-error @+1 {{'ReduceMax' on unsigned integers is not supported yet}}
+  %0 = onnx.ReduceMax %x : (tensor<4xui16>) -> tensor<1xui16>
+  return %0 : tensor<1xui16>
+}
+
+// -----
+
+func.func @det_large(%x: tensor<9x9xf32>) -> tensor<f32> {
+  // expected-error @+1 {{Det of 9x9 matrices is not supported yet (at most 8x8)}}
+  %0 = onnx.Det %x : (tensor<9x9xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @dft_length(%x: tensor<1x4x1xf32>) -> tensor<1x8x2xf32> {
+  %n = onnx.Constant dense<8> : tensor<i64>
+  // expected-error @+1 {{DFT with a dft_length other than the signal length (4) is not supported yet}}
+  %0 = "onnx.DFT"(%x, %n) : (tensor<1x4x1xf32>, tensor<i64>) -> tensor<1x8x2xf32>
+  return %0 : tensor<1x8x2xf32>
 }

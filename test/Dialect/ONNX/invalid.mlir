@@ -397,3 +397,51 @@ func.func @reverse_sequence_axes(%x: tensor<4x4xf32>, %l: tensor<4xi64>) -> tens
   %0 = onnx.ReverseSequence %x, %l {batch_axis = 1 : i64, time_axis = 1 : i64} : (tensor<4x4xf32>, tensor<4xi64>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
+
+// -----
+
+func.func @bitshift_direction(%x: tensor<3xui8>, %y: tensor<3xui8>) -> tensor<3xui8> {
+  // expected-error @+1 {{direction must be LEFT or RIGHT, got 'UP'}}
+  %0 = onnx.BitShift %x, %y {direction = "UP"} : (tensor<3xui8>, tensor<3xui8>) -> tensor<3xui8>
+  return %0 : tensor<3xui8>
+}
+
+// -----
+
+func.func @bitshift_signed(%x: tensor<3xi8>, %y: tensor<3xi8>) -> tensor<3xi8> {
+  // expected-error @+1 {{shifts unsigned integers, got 'i8'}}
+  %0 = onnx.BitShift %x, %y {direction = "LEFT"} : (tensor<3xi8>, tensor<3xi8>) -> tensor<3xi8>
+  return %0 : tensor<3xi8>
+}
+
+// -----
+
+func.func @adam_groups(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>, %g: tensor<2xf32>, %v: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @+1 {{expects 4 inputs per optimized tensor after R and T, got 3}}
+  %0:2 = "onnx.Adam"(%r, %t, %x, %g, %v) : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+func.func @momentum_mode(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>, %g: tensor<2xf32>, %v: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  // expected-error @+1 {{mode must be 'standard' or 'nesterov', got 'heavy'}}
+  %0:2 = "onnx.Momentum"(%r, %t, %x, %g, %v) {alpha = 0.9 : f32, beta = 0.1 : f32, mode = "heavy", norm_coefficient = 0.0 : f32} : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
+func.func @adagrad_state_type(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>, %g: tensor<2xf32>, %h: tensor<3xf32>) -> (tensor<2xf32>, tensor<3xf32>) {
+  // expected-error @+1 {{input 4 must have X_1's type 'tensor<2xf32>'}}
+  %0:2 = "onnx.Adagrad"(%r, %t, %x, %g, %h) : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<3xf32>) -> (tensor<2xf32>, tensor<3xf32>)
+  return %0#0, %0#1 : tensor<2xf32>, tensor<3xf32>
+}
+
+// -----
+
+func.func @det_square(%x: tensor<2x3xf32>) -> tensor<f32> {
+  // expected-error @+1 {{expects square matrices in the last two dimensions, got 'tensor<2x3xf32>'}}
+  %0 = onnx.Det %x : (tensor<2x3xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -12,8 +12,10 @@ import os
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import onnx_test_dir  # noqa: E402
 
 
 def main():
@@ -35,13 +37,7 @@ def main():
                            helper.make_tensor_value_info("sig", TensorProto.FLOAT, [1, 64])])
     m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
     m.ir_version = 8
-    onnx.checker.check_model(m)
-    os.makedirs(os.path.join(out, "test_data_set_0"), exist_ok=True)
-    onnx.save(m, os.path.join(out, "model.onnx"))
-    for name, arr in (("input_0", x), ("output_0", rec), ("output_1", sig)):
-        t = numpy_helper.from_array(arr, name)
-        with open(os.path.join(out, "test_data_set_0", name + ".pb"), "wb") as f:
-            f.write(t.SerializeToString())
+    onnx_test_dir.save(out, m, [x], [rec, sig])
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ inline constexpr llvm::StringLiteral kNumInputsAttr = "whittle.num_inputs";
 /// (--io=int8): real = scale * (q - zero_point).
 inline constexpr llvm::StringLiteral kScaleAttr = "whittle.scale";
 inline constexpr llvm::StringLiteral kZeroPointAttr = "whittle.zero_point";
-/// An int8 argument/result whose bytes are the model's uint8 tensor.
+/// A signless integer argument/result that is the model's unsigned tensor
+/// (uint8 bytes of onnx-signed-quant's int8 view, or any uint the lowering
+/// made signless).
 inline constexpr llvm::StringLiteral kUnsignedAttr = "whittle.unsigned";
 
 struct TensorInfo {

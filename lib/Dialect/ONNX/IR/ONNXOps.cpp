@@ -77,6 +77,16 @@ LogicalResult LessOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult GreaterOrEqualOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult LessOrEqualOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult AndOp::verify() { return verifyBroadcastBinary(*this); }
+
+LogicalResult BitShiftOp::verify() {
+  if (getDirection() != "LEFT" && getDirection() != "RIGHT")
+    return emitOpError("direction must be LEFT or RIGHT, got '")
+           << getDirection() << "'";
+  if (!rankedType(getX()).getElementType().isUnsignedInteger())
+    return emitOpError("shifts unsigned integers, got ")
+           << rankedType(getX()).getElementType();
+  return verifyBroadcastBinary(*this);
+}
 LogicalResult OrOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult XorOp::verify() { return verifyBroadcastBinary(*this); }
 
@@ -1022,6 +1032,68 @@ LogicalResult LSTMOp::verify() {
       rankedType(getYC()).getShape() != rankedType(getYH()).getShape())
     return emitOpError("Y_c must have Y_h's shape");
   return success();
+}
+
+LogicalResult DetOp::verify() {
+  auto x = rankedType(getX());
+  if (x.getRank() < 2 || x.getDimSize(x.getRank() - 1) !=
+                             x.getDimSize(x.getRank() - 2))
+    return emitOpError("expects square matrices in the last two dimensions, "
+                       "got ")
+           << x;
+  return checkResultShape(*this, x.getShape().drop_back(2));
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizer steps (ai.onnx.preview.training)
+//===----------------------------------------------------------------------===//
+
+/// n tensors with `kinds` inputs each (X, G and the states, grouped by
+/// kind) and `kinds - 1` outputs each; every kind's i-th tensor has X_i's
+/// type, R and T are scalars.
+static LogicalResult verifyOptimizer(Operation *op, ValueRange inputs,
+                                     ValueRange outputs, Value r, Value t,
+                                     unsigned kinds) {
+  if (inputs.empty() || inputs.size() % kinds != 0)
+    return op->emitOpError("expects ")
+           << kinds << " inputs per optimized tensor after R and T, got "
+           << inputs.size();
+  size_t n = inputs.size() / kinds;
+  if (outputs.size() != n * (kinds - 1))
+    return op->emitOpError("expects ")
+           << n * (kinds - 1) << " outputs for " << n << " tensors, got "
+           << outputs.size();
+  if (rankedType(r).getNumElements() != 1 || rankedType(t).getNumElements() != 1)
+    return op->emitOpError("R and T must be scalars");
+  for (size_t i = 0; i < n; ++i) {
+    Type x = inputs[i].getType();
+    for (unsigned k = 1; k < kinds; ++k)
+      if (inputs[k * n + i].getType() != x)
+        return op->emitOpError("input ")
+               << k * n + i + 2 << " must have X_" << i + 1 << "'s type " << x;
+    for (unsigned k = 0; k + 1 < kinds; ++k)
+      if (outputs[k * n + i].getType() != x)
+        return op->emitOpError("output ")
+               << k * n + i << " must have X_" << i + 1 << "'s type " << x;
+  }
+  if (rankedType(r).getElementType() != rankedType(inputs[0]).getElementType())
+    return op->emitOpError("R must have X's element type");
+  return success();
+}
+
+LogicalResult AdagradOp::verify() {
+  return verifyOptimizer(*this, getInputs(), getOutputs(), getR(), getT(), 3);
+}
+
+LogicalResult MomentumOp::verify() {
+  if (getMode() != "standard" && getMode() != "nesterov")
+    return emitOpError("mode must be 'standard' or 'nesterov', got '")
+           << getMode() << "'";
+  return verifyOptimizer(*this, getInputs(), getOutputs(), getR(), getT(), 3);
+}
+
+LogicalResult AdamOp::verify() {
+  return verifyOptimizer(*this, getInputs(), getOutputs(), getR(), getT(), 4);
 }
 
 #define GET_OP_CLASSES

@@ -22,6 +22,12 @@ namespace whittle {
 static constexpr int64_t kInlineElementLimit = 16;
 
 ElementsAttr getConstantAttr(Value v) {
+  if (!v)
+    return {};
+  // An empty tensor holds no data: its type is its whole value.
+  if (auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+      t && t.hasStaticShape() && t.getNumElements() == 0)
+    return DenseElementsAttr::get(t, ArrayRef<Attribute>{});
   Operation *def = v.getDefiningOp();
   if (auto c = llvm::dyn_cast_or_null<onnx::ConstantOp>(def))
     return c.getValue();

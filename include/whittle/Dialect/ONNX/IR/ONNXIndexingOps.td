@@ -205,4 +205,31 @@ def ONNX_HammingWindowOp : ONNX_WindowOp<"HammingWindow",
 def ONNX_BlackmanWindowOp : ONNX_WindowOp<"BlackmanWindow",
     "Blackman window (0.42 - 0.5 cos + 0.08 cos 2x)">;
 
+def ONNX_DetOp : ONNX_Op<"Det", [Pure]> {
+  let summary = "determinant of each square matrix in the last two dimensions";
+  let description = [{
+    Gaussian elimination with partial pivoting, unrolled over the static
+    matrix size (up to 8x8), one matrix per output element.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X);
+  let results = (outs ONNX_FloatTensor:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def ONNX_DFTOp : ONNX_Op<"DFT", [Pure]> {
+  let summary = "discrete Fourier transform along one axis (opset 17)";
+  let description = [{
+    The input's last dimension holds 1 (real) or 2 (real, imaginary)
+    components, the output's 2. A direct O(N^2) sum over compile-time
+    twiddle tables; dft_length, when given, must be the signal length.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$input,
+                       Optional<ONNX_AnyTensor>:$dft_length,
+                       DefaultValuedAttr<I64Attr, "1">:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$inverse,
+                       DefaultValuedAttr<I64Attr, "0">:$onesided);
+  let results = (outs ONNX_FloatTensor:$output);
+}
+
 #endif // WHITTLE_DIALECT_ONNX_IR_ONNXINDEXINGOPS_TD

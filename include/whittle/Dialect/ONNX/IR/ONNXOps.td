@@ -494,6 +494,15 @@ def ONNX_ModOp : ONNX_Op<"Mod", [Pure]> {
   let assemblyFormat = "$A `,` $B attr-dict `:` functional-type(operands, results)";
 }
 
+def ONNX_BitShiftOp : ONNX_Op<"BitShift", [Pure]> {
+  let summary = "elementwise shift of unsigned integers, LEFT or RIGHT";
+  let arguments = (ins ONNX_AnyTensor:$X, ONNX_AnyTensor:$Y,
+                       StrAttr:$direction);
+  let results = (outs ONNX_AnyTensor:$Z);
+  let assemblyFormat = "$X `,` $Y attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def ONNX_PadOp : ONNX_Op<"Pad", [Pure, AttrSizedOperandSegments]> {
   let summary = "pad with constant pads (constant, reflect or edge mode)";
   let arguments = (ins ONNX_AnyTensor:$data, ONNX_I64Tensor:$pads,
@@ -651,5 +660,6 @@ def ONNX_ConcatOp : ONNX_Op<"Concat", [Pure]> {
 include "whittle/Dialect/ONNX/IR/ONNXQuantOps.td"
 include "whittle/Dialect/ONNX/IR/ONNXIndexingOps.td"
 include "whittle/Dialect/ONNX/IR/ONNXRecurrentOps.td"
+include "whittle/Dialect/ONNX/IR/ONNXTrainingOps.td"
 
 #endif // WHITTLE_DIALECT_ONNX_IR_ONNXOPS_TD

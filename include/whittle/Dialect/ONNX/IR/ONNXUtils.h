@@ -19,7 +19,7 @@
 namespace whittle {
 
 /// The value of a constant tensor defined by `onnx.Constant` or
-/// `tosa.const`; null otherwise.
+/// `tosa.const`, or of any empty tensor; null otherwise.
 mlir::ElementsAttr getConstantAttr(mlir::Value v);
 
 /// Reads a constant integer tensor (dense or dense_resource; unsigned types
