@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs a single-input, single-output float32 model on a batch of samples
-// with ONNX Runtime (CPU, one thread, all graph optimizations, so that QDQ
-// models run ORT's integer kernels):
-//   NODE_PATH=build/npm/node_modules node scripts/ort-run.js MODEL IN.bin OUT.bin
+// with ONNX Runtime (CPU, one thread):
+//   NODE_PATH=build/npm/node_modules node scripts/ort-run.js MODEL IN.bin OUT.bin [LEVEL]
+// LEVEL is ORT's graph optimization level, 'all' by default (QDQ models then
+// run ORT's fused integer kernels); 'disabled' evaluates Q/DQ pairs as the
+// ONNX spec writes them, the same on every CPU.
 // IN.bin holds N raw little-endian float32 samples of the input's shape one
 // after the other; OUT.bin gets the N outputs the same way.
 'use strict';
@@ -10,13 +12,13 @@ const fs = require('fs');
 const ort = require('onnxruntime-node');
 
 async function main() {
-  const [modelPath, inPath, outPath] = process.argv.slice(2);
-  if (!outPath) {
-    console.error('usage: ort-run.js MODEL IN.bin OUT.bin');
+  const [modelPath, inPath, outPath, level = 'all'] = process.argv.slice(2);
+  if (!outPath || !['disabled', 'basic', 'extended', 'all'].includes(level)) {
+    console.error('usage: ort-run.js MODEL IN.bin OUT.bin [disabled|basic|extended|all]');
     process.exit(2);
   }
   const session = await ort.InferenceSession.create(modelPath, {
-    executionProviders: ['cpu'], graphOptimizationLevel: 'all',
+    executionProviders: ['cpu'], graphOptimizationLevel: level,
     intraOpNumThreads: 1, interOpNumThreads: 1, logSeverityLevel: 3,
   });
   const md = session.inputMetadata[0];

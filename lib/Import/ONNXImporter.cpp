@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Import/ONNXImporter.h"
+#include "InlineControlFlow.h"
 #include "ShapeFolding.h"
 #include "Validate.h"
 #include "whittle/Dialect/ONNX/IR/ONNXOps.h"
@@ -78,6 +79,8 @@ private:
   FailureOr<Attribute> convertAttribute(const ::onnx::AttributeProto &attr,
                                         Location loc);
   Location nodeLoc(const ::onnx::NodeProto &node, size_t index);
+  Location namedLoc(StringRef name, StringRef opType);
+  LogicalResult checkSameShapes(const ::onnx::GraphProto &graph);
   LogicalResult validateQuantization(const ::onnx::NodeProto &node,
                                      Location loc);
   LogicalResult importNode(const ::onnx::NodeProto &node, size_t index,
@@ -90,6 +93,7 @@ private:
   Location fileLoc;
   int64_t opset = 0;
   std::unordered_map<std::string, Value> values;
+  InlineState controlFlow;
   std::unordered_map<std::string, const ::onnx::TypeProto *> valueTypes;
   llvm::StringSet<> blobNames;
 };
@@ -207,15 +211,53 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
     // Shapes computed from shapes: fold what the last round made static,
     // infer again, until nothing changes (one round per Shape that reads a
     // tensor only the previous round shaped).
-    for (int round = 0; round < model.graph().node_size() &&
-                        foldShapeComputations(*model.mutable_graph()) > 0;
-         ++round)
+    // Control flow with static iteration counts is unrolled the same way:
+    // a Loop's trip count may be such a shape, and unrolled bodies may hold
+    // more shape arithmetic and nested control flow.
+    for (int round = 0; round < model.graph().node_size(); ++round) {
+      int changed = foldShapeComputations(*model.mutable_graph());
+      changed += inlineControlFlow(*model.mutable_graph(), opset, controlFlow);
+      if (changed == 0)
+        break;
       ::onnx::shape_inference::InferShapes(
           model, ::onnx::OpSchemaRegistry::Instance(), si);
+    }
   } catch (const std::exception &e) {
     return checkerError("ONNX shape inference", e.what(), model.graph());
   }
-  return success();
+  return checkSameShapes(model.graph());
+}
+
+/// An If whose condition is only known at run time computes both branches;
+/// each output must then have one shape whichever branch is taken.
+LogicalResult Importer::checkSameShapes(const ::onnx::GraphProto &graph) {
+  auto shapeOf = [&](const std::string &name) -> std::string {
+    for (const auto *list : {&graph.value_info(), &graph.output()})
+      for (const auto &v : *list)
+        if (v.name() == name && v.type().has_tensor_type() &&
+            v.type().tensor_type().has_shape()) {
+          std::string s = "[";
+          for (const auto &d : v.type().tensor_type().shape().dim())
+            s += (s.size() > 1 ? "," : "") +
+                 (d.has_dim_value() ? std::to_string(d.dim_value())
+                                    : std::string("?"));
+          return s + "]";
+        }
+    return "unknown";
+  };
+  bool ok = true;
+  for (const SameShape &same : controlFlow.sameShapes) {
+    std::string a = shapeOf(same.a), b = shapeOf(same.b);
+    if (a == b && a.find('?') == std::string::npos && a != "unknown")
+      continue;
+    emitError(namedLoc(same.node, "If"))
+        << "output " << same.output << " has shape " << a
+        << " in the then branch and " << b
+        << " in the else branch; with a condition known only at run time "
+           "both must have one static shape";
+    ok = false;
+  }
+  return success(ok);
 }
 
 FailureOr<Type> Importer::convertElementType(int32_t t, Location loc) {
@@ -496,11 +538,15 @@ Importer::convertAttribute(const ::onnx::AttributeProto &a, Location loc) {
 }
 
 Location Importer::nodeLoc(const ::onnx::NodeProto &node, size_t index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "_" + std::to_string(index)
-                         : node.name();
+  return namedLoc(node.name().empty()
+                      ? node.op_type() + "_" + std::to_string(index)
+                      : node.name(),
+                  node.op_type());
+}
+
+Location Importer::namedLoc(StringRef name, StringRef opType) {
   return FusedLoc::get(ctx, {NameLoc::get(builder.getStringAttr(name)), fileLoc},
-                       builder.getStringAttr(node.op_type()));
+                       builder.getStringAttr(opType));
 }
 
 /// Quantization parameters known at compile time must describe a valid
@@ -576,10 +622,16 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     return failure();
   std::string opName = "onnx." + node.op_type();
   auto registered = RegisteredOperationName::lookup(opName, ctx);
-  if (!registered) {
+  // Whittle-internal ops (onnx.whittle.*) are not ONNX operators.
+  if (!registered || StringRef(node.op_type()).contains('.')) {
     unsupported = true;
-    return emitError(loc) << "operator '" << node.op_type() << "' (opset "
-                          << opset << ") is not supported";
+    auto diag = emitError(loc) << "operator '" << node.op_type() << "' (opset "
+                               << opset << ") is not supported";
+    if (node.output_size() != 0)
+      if (auto it = controlFlow.why.find(node.output(0));
+          it != controlFlow.why.end())
+        diag << ": " << it->second;
+    return diag;
   }
   OperationState state(loc, opName);
   // Operands; absent optional inputs are dropped (or sized 0 in segments).
@@ -592,6 +644,13 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     auto it = values.find(in);
     if (it == values.end())
       return failure(); // producer failed and was already reported
+    // Opset 11 Resize marks an unused roi or scales with an empty tensor.
+    if (node.op_type() == "Resize" && segments.size() > 0 &&
+        llvm::cast<RankedTensorType>(it->second.getType()).getNumElements() ==
+            0) {
+      segments.push_back(0);
+      continue;
+    }
     state.operands.push_back(it->second);
     segments.push_back(1);
   }
@@ -809,6 +868,18 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
   }
   if (failedAny)
     return nullptr;
+
+  // Values unrolled control flow assumed are checked when the model runs.
+  for (const RuntimeAssumption &a : controlFlow.assumptions) {
+    auto it = values.find(a.value);
+    if (it == values.end()) {
+      emitError(namedLoc(a.node, "Loop"))
+          << "internal: assumed value '" << a.value << "' was not imported";
+      return nullptr;
+    }
+    onnx::AssumeEqualOp::create(builder, namedLoc(a.node, "Loop"), it->second,
+                                a.expected, a.what);
+  }
 
   SmallVector<Value> results;
   for (const auto &out : graph.output()) {

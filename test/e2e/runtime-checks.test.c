@@ -1,5 +1,6 @@
 /* Feeds whittle-compiled models control data from their inputs: Gather
- * indices, integer divisors and Range bounds, in range and out of it.
+ * indices, integer divisors, Range bounds and a Loop's trip count and
+ * condition, in range and out of it.
  * Prints each run's status and outputs for FileCheck. */
 #include <limits.h>
 #include <stdint.h>
@@ -7,11 +8,13 @@
 
 #include "div.h"
 #include "gather.h"
+#include "loop.h"
 #include "range.h"
 
 static unsigned char gather_storage[GATHER_ARENA_SIZE + 64];
 static unsigned char div_storage[DIV_ARENA_SIZE + 64];
 static unsigned char range_storage[RANGE_ARENA_SIZE + 64];
+static unsigned char loop_storage[LOOP_ARENA_SIZE + 64];
 
 static void *aligned_arena(unsigned char *storage) {
   return (void *)(((uintptr_t)storage + 63) & ~(uintptr_t)63);
@@ -68,6 +71,25 @@ static void range(int32_t s, int32_t l, int32_t d) {
          r, (int)y[0], (int)y[1], (int)y[2], (int)y[3]);
 }
 
+static void loop(int64_t m, int c) {
+  float y = 10, res = 0, steps[3] = {0, 0, 0};
+  _Bool cond = c != 0;
+  const void *in[3];
+  void *out[2];
+  int r;
+  in[0] = &m;
+  in[1] = &cond;
+  in[2] = &y;
+  out[0] = &res;
+  out[1] = steps;
+  r = loop_run(in, out, aligned_arena(loop_storage));
+  if (r == 0)
+    printf("loop %lld %d: status %d res %g steps %g %g %g\n", (long long)m, c,
+           r, res, steps[0], steps[1], steps[2]);
+  else
+    printf("loop %lld %d: status %d\n", (long long)m, c, r);
+}
+
 int main(void) {
   printf("codes %d %d %d\n", GATHER_STATUS_INDEX_OUT_OF_RANGE,
          DIV_STATUS_DIVISION_BY_ZERO, RANGE_STATUS_SHAPE_MISMATCH);
@@ -82,5 +104,8 @@ int main(void) {
   range(3, 12, 2);
   range(0, 4, 0);
   range(INT_MIN, INT_MAX, INT_MAX);
+  loop(3, 1);
+  loop(4, 1);
+  loop(3, 0);
   return 0;
 }

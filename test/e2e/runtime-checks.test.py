@@ -1,7 +1,8 @@
 """Writes three models whose control data comes from inputs: a Gather with
 input indices (gather.onnx), integer Div and Mod by an input divisor
-(div.onnx), and a Range of declared length 4 from input bounds
-(range.onnx)."""
+(div.onnx), a Range of declared length 4 from input bounds (range.onnx),
+and a Loop whose trip count and condition are inputs while its scan output
+is declared with 3 iterations (loop.onnx)."""
 import os
 import sys
 
@@ -30,3 +31,18 @@ save("range", [helper.make_node("Range", ["s", "l", "d"], ["y"], name="range")],
      [vi("s", TensorProto.INT32, []), vi("l", TensorProto.INT32, []),
       vi("d", TensorProto.INT32, [])],
      [vi("y", TensorProto.INT32, [4])])
+body = helper.make_graph(
+    [helper.make_node("Identity", ["c_in"], ["c_out"]),
+     helper.make_node("Cast", ["i"], ["f"], to=TensorProto.FLOAT),
+     helper.make_node("Add", ["y_in", "f"], ["y_out"]),
+     helper.make_node("Identity", ["y_out"], ["scan"])],
+    "body",
+    [vi("i", TensorProto.INT64, []), vi("c_in", TensorProto.BOOL, []),
+     vi("y_in", TensorProto.FLOAT, [1])],
+    [vi("c_out", TensorProto.BOOL, []), vi("y_out", TensorProto.FLOAT, [1]),
+     vi("scan", TensorProto.FLOAT, [1])])
+save("loop", [helper.make_node("Loop", ["m", "c", "y"], ["res", "steps"],
+                               name="loop", body=body)],
+     [vi("m", TensorProto.INT64, []), vi("c", TensorProto.BOOL, []),
+      vi("y", TensorProto.FLOAT, [1])],
+     [vi("res", TensorProto.FLOAT, [1]), vi("steps", TensorProto.FLOAT, [3, 1])])

@@ -978,6 +978,8 @@ Value resizeAxis(Lowerer &l, onnx::ResizeOp op, Value x,
           xo = s.select(s.cmpF(arith::CmpFPredicate::OEQ, a.outWidth, one),
                         s.mulF(span, s.f32(0.5)), v);
           xo = s.addF(xo, s.mulF(a.roiStart, s.f32(in - 1)));
+        } else if (ctm == "tf_half_pixel_for_nn") {
+          xo = s.divF(s.addF(o, s.f32(0.5)), a.scale);
         } else if (ctm == "pytorch_half_pixel" && a.out == 1) {
           xo = s.f32(-0.5);
         } else { // half_pixel, pytorch_half_pixel

@@ -269,6 +269,11 @@ FailureOr<Value> lowerPoolND(Lowerer &l, Value x, const onnx::WindowGeometry &g,
                              RankedTensorType rt, bool isMax,
                              bool countIncludePad);
 
+/// MaxPool that also returns each maximum's flat input index (Y, Indices),
+/// as one linalg.generic with two results.
+FailureOr<SmallVector<Value>> lowerMaxPoolWithIndices(Lowerer &l,
+                                                      onnx::MaxPoolOp op);
+
 /// Grouped, dilated convolution over any number of spatial dimensions as
 /// one linalg.generic (x [N, C, ...], w [M, C/group, k...], bias [M]).
 FailureOr<Value> lowerConvND(Lowerer &l, Value x, Value w, Value bias,

@@ -243,9 +243,10 @@ static FailureOr<Value> lowerConv(Lowerer &l, onnx::ConvOp op) {
 }
 
 template <typename PoolOp>
-static FailureOr<Value> lowerPool(Lowerer &l, PoolOp op, bool isMax) {
+static FailureOr<Value> lowerPool(Lowerer &l, PoolOp op, bool isMax,
+                                 bool countIncludePad) {
   auto xt = Lowerer::typeOf(op.getX());
-  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto rt = llvm::cast<RankedTensorType>(op.getY().getType());
   std::string err;
   auto g = onnx::computeWindowGeometry(
       xt.getShape().drop_front(2), onnx::getI64Array(op.getKernelShape()),
@@ -256,15 +257,14 @@ static FailureOr<Value> lowerPool(Lowerer &l, PoolOp op, bool isMax) {
   // TOSA pools 1-D and 2-D windows without dilation; the rest is a generic.
   if ((xt.getRank() != 3 && xt.getRank() != 4) ||
       llvm::any_of(g->dilations, [](int64_t d) { return d != 1; })) {
-    auto y = lowerPoolND(l, op.getX(), *g, rt, isMax,
-                         op.getCountIncludePad() != 0);
+    auto y = lowerPoolND(l, op.getX(), *g, rt, isMax, countIncludePad);
     if (failed(y))
       return op.emitError("average pooling of ")
              << xt.getElementType() << " is not supported";
     return y;
   }
   Value xin = op.getX();
-  bool explicitZeroPad = !isMax && op.getCountIncludePad() != 0 &&
+  bool explicitZeroPad = !isMax && countIncludePad &&
                          llvm::any_of(g->pads, [](int64_t p) { return p; });
   if (explicitZeroPad) {
     // Padding counts as zeros: materialise it, then pool without padding.
@@ -1371,12 +1371,59 @@ static FailureOr<Value> lowerSlice(Lowerer &l, onnx::SliceOp op) {
       .getResult(0);
 }
 
+/// BatchNormalization in training mode: the batch's own mean and population
+/// variance over every axis but the channel normalize it; the running
+/// statistics, when asked for, move towards them by (1 - momentum).
+static FailureOr<SmallVector<Value>>
+lowerBatchNormTraining(Lowerer &l, onnx::BatchNormalizationOp op) {
+  auto t = llvm::cast<RankedTensorType>(op.getY().getType());
+  int64_t rank = t.getRank();
+  if (rank < 2)
+    return op.emitError("BatchNormalization input must have rank >= 2");
+  int64_t c = t.getDimSize(1);
+  SmallVector<int64_t> axes, pshape(rank, 1);
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != 1)
+      axes.push_back(i);
+  pshape[1] = c;
+  Value x = op.getX();
+  Value mean = reduceMean(l, x, axes);
+  Value d = l.binary<tosa::SubOp>(t, x, mean);
+  Value var = reduceMean(l, l.mul(t, d, d), axes);
+  double eps = op.getEpsilon().convertToFloat();
+  SmallVector<Value> results{l.linalgElementwise(
+      t, {d, var, l.reshape(op.getScale(), pshape), l.reshape(op.getB(), pshape)},
+      [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+        Type et = a[0].getType();
+        Value den = math::SqrtOp::create(
+            b, loc, arith::AddFOp::create(b, loc, a[1], fconst(b, loc, et, eps)));
+        Value n = arith::DivFOp::create(b, loc, a[0], den);
+        return arith::AddFOp::create(
+            b, loc, arith::MulFOp::create(b, loc, n, a[2]), a[3]);
+      })};
+  double momentum = op.getMomentum().convertToFloat();
+  Value inputs[] = {op.getInputMean(), op.getInputVar()};
+  Value batch[] = {mean, var};
+  for (auto [i, running] : llvm::enumerate(op.getRunningStats())) {
+    auto st = llvm::cast<RankedTensorType>(running.getType());
+    results.push_back(l.linalgElementwise(
+        st, {inputs[i], l.reshape(batch[i], st.getShape())},
+        [&](OpBuilder &b, Location loc, ValueRange a) -> Value {
+          Type et = a[0].getType();
+          return arith::AddFOp::create(
+              b, loc,
+              arith::MulFOp::create(b, loc, a[0],
+                                    fconst(b, loc, et, momentum)),
+              arith::MulFOp::create(b, loc, a[1],
+                                    fconst(b, loc, et, 1.0 - momentum)));
+        }));
+  }
+  return results;
+}
+
 static FailureOr<Value> lowerBatchNorm(Lowerer &l,
                                        onnx::BatchNormalizationOp op) {
-  auto t = llvm::cast<RankedTensorType>(op.getType());
-  if (op.getTrainingMode())
-    return op.emitError("BatchNormalization in training mode is not supported "
-                        "(only inference)");
+  auto t = llvm::cast<RankedTensorType>(op.getY().getType());
   if (t.getRank() < 2)
     return op.emitError("BatchNormalization input must have rank >= 2");
   // Per-channel parameters broadcast as [C, 1, ..., 1] against NC...
@@ -2334,8 +2381,10 @@ static FailureOr<Value> lowerOne(Lowerer &l, Operation *op) {
       .Case([&](onnx::MatMulOp o) { return lowerMatMul(l, o); })
       .Case([&](onnx::ConvOp o) { return lowerConv(l, o); })
       .Case([&](onnx::ConvTransposeOp o) { return lowerConvTranspose(l, o); })
-      .Case([&](onnx::MaxPoolOp o) { return lowerPool(l, o, true); })
-      .Case([&](onnx::AveragePoolOp o) { return lowerPool(l, o, false); })
+      .Case([&](onnx::MaxPoolOp o) { return lowerPool(l, o, true, false); })
+      .Case([&](onnx::AveragePoolOp o) {
+        return lowerPool(l, o, false, o.getCountIncludePad() != 0);
+      })
       .Case([&](onnx::GlobalAveragePoolOp o) -> FailureOr<Value> {
         int64_t rank = rt.getRank();
         SmallVector<int64_t> axes;
@@ -2545,6 +2594,22 @@ struct ConvertONNXToTOSAPass
         l.unsignedIn = it->second.operands != 0;
         l.unsignedOut = it->second.results;
       }
+      if (auto assume = llvm::dyn_cast<onnx::AssumeEqualOp>(op)) {
+        int64_t expected = assume.getExpected();
+        addRuntimeCheck(l, assume.getInput(), whittle::kStatusShapeMismatch,
+                        assume.getMessage(),
+                        [&](OpBuilder &b, Location loc, Value v) -> Value {
+                          Type t = v.getType();
+                          int64_t want = t.isInteger(1) ? expected != 0
+                                                        : expected;
+                          Value c = arith::ConstantOp::create(
+                              b, loc, b.getIntegerAttr(t, want));
+                          return arith::CmpIOp::create(
+                              b, loc, arith::CmpIPredicate::eq, v, c);
+                        });
+        rw.eraseOp(op);
+        continue;
+      }
       if (auto split = llvm::dyn_cast<onnx::SplitOp>(op)) {
         auto in = Lowerer::typeOf(split.getInput());
         auto axis = normAxis(op, split.getAxis(), in.getRank());
@@ -2585,6 +2650,26 @@ struct ConvertONNXToTOSAPass
       }
       if (auto dq = llvm::dyn_cast<onnx::DynamicQuantizeLinearOp>(op)) {
         auto results = lowerDynamicQuantizeLinear(l, dq);
+        if (mlir::failed(results)) {
+          failed = true;
+          continue;
+        }
+        rw.replaceOp(op, *results);
+        continue;
+      }
+      if (auto bn = llvm::dyn_cast<onnx::BatchNormalizationOp>(op);
+          bn && bn.getTrainingMode()) {
+        auto results = lowerBatchNormTraining(l, bn);
+        if (mlir::failed(results)) {
+          failed = true;
+          continue;
+        }
+        rw.replaceOp(op, *results);
+        continue;
+      }
+      if (auto pool = llvm::dyn_cast<onnx::MaxPoolOp>(op);
+          pool && pool.getIndices()) {
+        auto results = lowerMaxPoolWithIndices(l, pool);
         if (mlir::failed(results)) {
           failed = true;
           continue;

@@ -151,6 +151,118 @@ FailureOr<Value> whittle::lowering::lowerPoolND(Lowerer &l, Value x,
       });
 }
 
+FailureOr<SmallVector<Value>>
+whittle::lowering::lowerMaxPoolWithIndices(Lowerer &l, onnx::MaxPoolOp op) {
+  Value x = op.getX();
+  auto xt = Lowerer::typeOf(x);
+  auto rt = llvm::cast<RankedTensorType>(op.getY().getType());
+  auto it = llvm::cast<RankedTensorType>(op.getIndices().getType());
+  std::string err;
+  auto g = onnx::computeWindowGeometry(
+      xt.getShape().drop_front(2), onnx::getI64Array(op.getKernelShape()),
+      op.getStridesAttr(), op.getDilationsAttr(), op.getPadsAttr(),
+      op.getAutoPad(), op.getCeilMode() != 0, err);
+  if (!g)
+    return op.emitError(err);
+  Type elt = xt.getElementType();
+  bool isFloat = llvm::isa<FloatType>(elt);
+  size_t n = g->kernel.size();
+  MLIRContext *ctx = l.rw.getContext();
+  TypedAttr lowest =
+      isFloat ? (TypedAttr)l.rw.getFloatAttr(
+                    elt, -std::numeric_limits<double>::infinity())
+              : (TypedAttr)l.rw.getIntegerAttr(
+                    elt, APInt::getSignedMinValue(elt.getIntOrFloatBitWidth()));
+  Value padded = padWindowInput(l, x, *g, lowest);
+  unsigned rank = 2 + n, loops = rank + n;
+  SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx),
+                                     getAffineDimExpr(1, ctx)};
+  SmallVector<AffineExpr> kExprs, outExprs;
+  for (size_t i = 0; i < n; ++i) {
+    inExprs.push_back(windowExpr(*g, i, 2 + i, rank + i, ctx));
+    kExprs.push_back(getAffineDimExpr(rank + i, ctx));
+  }
+  for (unsigned i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  auto outMap = AffineMap::get(loops, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inExprs, ctx),
+                                 AffineMap::get(loops, 0, kExprs, ctx), outMap,
+                                 outMap};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.append(n, utils::IteratorType::reduction);
+  Value window = tensor::EmptyOp::create(l.rw, l.loc, g->kernel,
+                                         l.rw.getI8Type());
+  bool columnMajor = op.getStorageOrder() == 1;
+  int64_t spatialSize = 1;
+  for (size_t i = 0; i < n; ++i)
+    spatialSize *= xt.getDimSize(2 + i);
+  auto generic = linalg::GenericOp::create(
+      l.rw, l.loc, TypeRange{rt, it}, ValueRange{padded, window},
+      ValueRange{filled(l, rt, lowest),
+                 filled(l, it, l.rw.getI64IntegerAttr(-1))},
+      maps, iters, [&](OpBuilder &b, Location loc, ValueRange a) {
+        // The tap's input position; padding is never a maximum.
+        auto idx = [&](int64_t v) {
+          return arith::ConstantIndexOp::create(b, loc, v).getResult();
+        };
+        Value valid = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+        SmallVector<Value> pos;
+        for (size_t i = 0; i < n; ++i) {
+          Value o = linalg::IndexOp::create(b, loc, 2 + i);
+          Value k = linalg::IndexOp::create(b, loc, rank + i);
+          Value p = arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, o, idx(g->strides[i])),
+              arith::MulIOp::create(b, loc, k, idx(g->dilations[i])));
+          p = arith::SubIOp::create(b, loc, p, idx(g->pads[i]));
+          Value inside = arith::AndIOp::create(
+              b, loc,
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, p,
+                                    idx(0)),
+              arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, p,
+                                    idx(xt.getDimSize(2 + i))));
+          valid = arith::AndIOp::create(b, loc, valid, inside);
+          pos.push_back(p);
+        }
+        // Flat index: (n * C + c) * spatial + the spatial offset, whose
+        // first dimension varies slowest (row-major) or fastest.
+        Value flat = idx(0);
+        for (size_t j = 0; j < n; ++j) {
+          size_t i = columnMajor ? n - 1 - j : j;
+          flat = arith::AddIOp::create(
+              b, loc,
+              arith::MulIOp::create(b, loc, flat,
+                                    idx(xt.getDimSize(2 + i))),
+              pos[i]);
+        }
+        Value nc = arith::AddIOp::create(
+            b, loc,
+            arith::MulIOp::create(b, loc, linalg::IndexOp::create(b, loc, 0),
+                                  idx(xt.getDimSize(1))),
+            linalg::IndexOp::create(b, loc, 1));
+        flat = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, nc, idx(spatialSize)), flat);
+        Value flat64 =
+            arith::IndexCastOp::create(b, loc, b.getI64Type(), flat);
+        // The first maximum in window order wins: strictly greater, or the
+        // first valid tap.
+        Value greater =
+            isFloat ? (Value)arith::CmpFOp::create(
+                          b, loc, arith::CmpFPredicate::OGT, a[0], a[2])
+                    : (Value)arith::CmpIOp::create(
+                          b, loc, arith::CmpIPredicate::sgt, a[0], a[2]);
+        Value first = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::slt, a[3],
+            arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)));
+        Value take = arith::AndIOp::create(
+            b, loc, valid, arith::OrIOp::create(b, loc, greater, first));
+        linalg::YieldOp::create(
+            b, loc,
+            ValueRange{arith::SelectOp::create(b, loc, take, a[0], a[2]),
+                       arith::SelectOp::create(b, loc, take, flat64, a[3])});
+      });
+  return SmallVector<Value>{generic.getResult(0), generic.getResult(1)};
+}
+
 FailureOr<Value> whittle::lowering::lowerConvND(Lowerer &l, Value x, Value w,
                                                 Value bias,
                                                 const onnx::WindowGeometry &g,

@@ -367,3 +367,23 @@ func.func @dft(%x: tensor<1x4x3x1xf32>) -> tensor<1x4x3x2xf32> {
   %0 = "onnx.DFT"(%x) {axis = 1 : i64} : (tensor<1x4x3x1xf32>) -> tensor<1x4x3x2xf32>
   return %0 : tensor<1x4x3x2xf32>
 }
+
+// -----
+
+// A value unrolled control flow assumed (a Loop's trip count, its entry
+// condition) is compared with the expected value when the model runs
+// (status 3); the check op itself leaves nothing behind.
+// CHECK-LABEL: func @assume_equal
+// CHECK: arith.constant 5 : i64
+// CHECK: arith.cmpi eq
+// CHECK: cf.assert {{.*}}"trip count differs" {whittle.status = 3 : i32}
+// CHECK: arith.constant true
+// CHECK: arith.cmpi eq
+// CHECK: cf.assert {{.*}}"condition is false" {whittle.status = 3 : i32}
+// CHECK-NOT: onnx.
+// CHECK: return
+func.func @assume_equal(%m: tensor<i64>, %c: tensor<i1>) {
+  onnx.whittle.assume_equal %m {expected = 5 : i64, message = "trip count differs"} : tensor<i64>
+  onnx.whittle.assume_equal %c {expected = 1 : i64, message = "condition is false"} : tensor<i1>
+  return
+}

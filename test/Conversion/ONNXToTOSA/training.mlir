@@ -45,3 +45,32 @@ func.func @adam(%r: tensor<f32>, %t: tensor<i64>, %x: tensor<2xf32>, %g: tensor<
     : (tensor<f32>, tensor<i64>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
   return %0#0, %0#1, %0#2 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
 }
+
+// -----
+
+// BatchNormalization in training mode: the batch mean and population
+// variance over N and the spatial axes normalize x; the running statistics
+// become input * momentum + batch * (1 - momentum).
+// CHECK-LABEL: func @batchnorm_training
+// CHECK: tosa.reduce_sum %arg0 {axis = 0 : i32}
+// CHECK: %[[SUM:.*]] = tosa.reduce_sum %{{.*}} {axis = 2 : i32} : (tensor<1x3x4xf32>) -> tensor<1x3x1xf32>
+// CHECK: %[[MEAN:.*]] = tosa.mul %[[SUM]]
+// CHECK: %[[D:.*]] = tosa.sub %arg0, %[[MEAN]]
+// CHECK: tosa.mul %[[D]], %[[D]]
+// CHECK: %[[VAR:.*]] = tosa.mul
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[D]], %[[VAR]],
+// CHECK: math.sqrt
+// CHECK: arith.divf
+// CHECK: %[[M3:.*]] = tosa.reshape %[[MEAN]]
+// CHECK: %[[RM:.*]] = linalg.generic {{.*}} ins(%arg3, %[[M3]] :
+// CHECK: %[[MOM:.*]] = arith.constant 7.500000e-01 : f32
+// CHECK: arith.mulf %{{.*}}, %[[MOM]]
+// CHECK: %[[REST:.*]] = arith.constant 2.500000e-01 : f32
+// CHECK: arith.mulf %{{.*}}, %[[REST]]
+// CHECK: %[[V3:.*]] = tosa.reshape %[[VAR]]
+// CHECK: %[[RV:.*]] = linalg.generic {{.*}} ins(%arg4, %[[V3]] :
+// CHECK: return %[[Y]], %[[RM]], %[[RV]]
+func.func @batchnorm_training(%x: tensor<2x3x4xf32>, %s: tensor<3xf32>, %b: tensor<3xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %y, %stats:2 = onnx.BatchNormalization %x, %s, %b, %m, %v {training_mode = 1 : i64, momentum = 0.75 : f32} : (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y, %stats#0, %stats#1 : tensor<2x3x4xf32>, tensor<3xf32>, tensor<3xf32>
+}

@@ -44,3 +44,28 @@ func.func @avg_pool_3d(%x: tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf32> {
   %0 = onnx.AveragePool %x {kernel_shape = [3, 3, 3], strides = [2, 2, 2], pads = [1, 1, 1, 0, 0, 0]} : (tensor<1x1x4x4x4xf32>) -> tensor<1x1x2x2x2xf32>
   return %0 : tensor<1x1x2x2x2xf32>
 }
+
+// -----
+
+// MaxPool with Indices: one generic with two results keeps the maximum and
+// the flat input position of the first one in window order; padding taps
+// never win. storage_order 1 lays the spatial dimensions out column-major
+// (w * H + h) within the (n * C + c) * H * W plane offset.
+// CHECK-LABEL: func @maxpool_indices
+// CHECK: %[[IDX:.*]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>)
+// CHECK: %[[H:.*]] = arith.subi
+// CHECK: %[[W:.*]] = arith.subi
+// CHECK: %[[WH:.*]] = arith.addi %{{.*}}, %[[W]]
+// CHECK: %[[WHH:.*]] = arith.muli %[[WH]], %c5
+// CHECK: arith.addi %[[WHH]], %[[H]]
+// CHECK: arith.muli %{{.*}}, %c25
+// CHECK: arith.index_cast {{.*}} : index to i64
+// CHECK: arith.cmpf ogt
+// CHECK: arith.select
+// CHECK: arith.select
+// CHECK: return %[[IDX]]#0, %[[IDX]]#1
+func.func @maxpool_indices(%x: tensor<1x2x5x5xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>) {
+  %y, %i = onnx.MaxPool %x {kernel_shape = [2, 2], strides = [2, 2], storage_order = 1 : i64} : (tensor<1x2x5x5xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>)
+  return %y, %i : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>
+}

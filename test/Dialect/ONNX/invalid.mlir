@@ -445,3 +445,54 @@ func.func @det_square(%x: tensor<2x3xf32>) -> tensor<f32> {
   %0 = onnx.Det %x : (tensor<2x3xf32>) -> tensor<f32>
   return %0 : tensor<f32>
 }
+
+// -----
+
+// A constant that breaks an unrolled loop's assumption fails at compile time.
+func.func @assume_equal_constant() {
+  %m = onnx.Constant dense<4> : tensor<i64>
+  // expected-error @+1 {{Loop trip count differs from 5 (the value is 4)}}
+  onnx.whittle.assume_equal %m {expected = 5 : i64, message = "Loop trip count differs from 5"} : tensor<i64>
+  return
+}
+
+// -----
+
+func.func @assume_equal_false() {
+  %c = onnx.Constant dense<false> : tensor<i1>
+  // expected-error @+1 {{Loop condition is false on entry (the value is 0)}}
+  onnx.whittle.assume_equal %c {expected = 1 : i64, message = "Loop condition is false on entry"} : tensor<i1>
+  return
+}
+
+// -----
+
+func.func @batchnorm_one_stat(%x: tensor<2x3xf32>, %p: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{returns both running statistics (mean and variance) or neither, got 1 extra results}}
+  %y, %m = onnx.BatchNormalization %x, %p, %p, %p, %p {training_mode = 1 : i64} : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, tensor<3xf32>)
+  return %m : tensor<3xf32>
+}
+
+// -----
+
+func.func @batchnorm_stats_inference(%x: tensor<2x3xf32>, %p: tensor<3xf32>) -> tensor<3xf32> {
+  // expected-error @+1 {{returns running statistics only in training_mode}}
+  %y, %s:2 = onnx.BatchNormalization %x, %p, %p, %p, %p : (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %s#0 : tensor<3xf32>
+}
+
+// -----
+
+func.func @maxpool_storage_order(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{storage_order must be 0 or 1, got 2}}
+  %y = onnx.MaxPool %x {kernel_shape = [2, 2], strides = [2, 2], storage_order = 2 : i64} : (tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+func.func @maxpool_indices_shape(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xi64> {
+  // expected-error @+1 {{Indices must have the shape of Y}}
+  %y, %i = onnx.MaxPool %x {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x3x3xi64>)
+  return %i : tensor<1x1x3x3xi64>
+}

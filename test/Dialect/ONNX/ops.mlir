@@ -66,3 +66,12 @@ func.func @indexing(%d: tensor<3x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x3xf32
   %4 = onnx.Resize %x scales(%s : tensor<4xf32>) {mode = "cubic"} : tensor<1x1x2x2xf32> -> tensor<1x1x4x4xf32>
   return %0, %1, %2, %3, %4 : tensor<3x3xf32>, tensor<2x3xf32>, tensor<3x3xf32>, tensor<3x3xf32>, tensor<1x1x4x4xf32>
 }
+
+// The whittle-internal check op round-trips and survives canonicalization
+// (it has no results but must not be removed).
+// CHECK-LABEL: func @assume_equal
+// CHECK: onnx.whittle.assume_equal %{{.*}} {expected = 3 : i64, message = "trip count"} : tensor<i64>
+func.func @assume_equal(%m: tensor<i64>) {
+  onnx.whittle.assume_equal %m {expected = 3 : i64, message = "trip count"} : tensor<i64>
+  return
+}

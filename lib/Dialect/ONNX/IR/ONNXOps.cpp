@@ -259,7 +259,34 @@ static LogicalResult verifyPool(PoolOp op) {
   return checkResultShape(op, out);
 }
 
-LogicalResult MaxPoolOp::verify() { return verifyPool(*this); }
+LogicalResult MaxPoolOp::verify() {
+  if (failed(verifyPool(*this)))
+    return failure();
+  if (getStorageOrder() != 0 && getStorageOrder() != 1)
+    return emitOpError("storage_order must be 0 or 1, got ")
+           << getStorageOrder();
+  if (getIndices() &&
+      rankedType(getIndices()).getShape() != rankedType(getY()).getShape())
+    return emitOpError("Indices must have the shape of Y");
+  return success();
+}
+
+LogicalResult BatchNormalizationOp::verify() {
+  auto stats = getRunningStats();
+  if (stats.empty())
+    return success();
+  if (stats.size() != 2)
+    return emitOpError("returns both running statistics (mean and variance) "
+                       "or neither, got ")
+           << stats.size() << " extra results";
+  if (!getTrainingMode())
+    return emitOpError("returns running statistics only in training_mode");
+  for (Value v : stats)
+    if (v.getType() != getInputMean().getType())
+      return emitOpError("running statistics must have the type of "
+                         "input_mean");
+  return success();
+}
 LogicalResult AveragePoolOp::verify() { return verifyPool(*this); }
 
 //===----------------------------------------------------------------------===//
@@ -918,7 +945,7 @@ LogicalResult ResizeOp::verify() {
            << mode << "'";
   if (ctm != "half_pixel" && ctm != "pytorch_half_pixel" &&
       ctm != "align_corners" && ctm != "asymmetric" &&
-      ctm != "tf_crop_and_resize")
+      ctm != "tf_crop_and_resize" && ctm != "tf_half_pixel_for_nn")
     return emitOpError("coordinate_transformation_mode '")
            << ctm << "' is not supported";
   if (nearest != "round_prefer_floor" && nearest != "round_prefer_ceil" &&
@@ -1094,6 +1121,21 @@ LogicalResult MomentumOp::verify() {
 
 LogicalResult AdamOp::verify() {
   return verifyOptimizer(*this, getInputs(), getOutputs(), getR(), getT(), 4);
+}
+
+LogicalResult AssumeEqualOp::verify() {
+  auto attr = whittle::getConstantAttr(getInput());
+  if (!attr)
+    return success();
+  // A constant that breaks the assumption fails every run: say so now.
+  bool isBool = attr.getElementType().isInteger(1);
+  auto expected = static_cast<int64_t>(getExpected());
+  auto values = whittle::getConstantInts(getInput());
+  if (values)
+    for (int64_t v : *values)
+      if (isBool ? (v != 0) != (expected != 0) : v != expected)
+        return emitOpError(getMessage()) << " (the value is " << v << ")";
+  return success();
 }
 
 #define GET_OP_CLASSES

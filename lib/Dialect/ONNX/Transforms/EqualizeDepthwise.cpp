@@ -28,7 +28,7 @@ bool isDepthwise(onnx::ConvOp conv) {
   auto xt = llvm::cast<RankedTensorType>(conv.getX().getType());
   return conv.getGroup() > 1 && wt.getDimSize(1) == 1 &&
          wt.getDimSize(0) == xt.getDimSize(1) &&
-         conv.getGroup() == xt.getDimSize(1) && getConstantFloats(conv.getW()) &&
+         static_cast<int64_t>(conv.getGroup()) == xt.getDimSize(1) && getConstantFloats(conv.getW()) &&
          (!conv.getB() || getConstantFloats(conv.getB()));
 }
 

@@ -356,8 +356,27 @@ class ONNX_PoolOp<string mnemonic, string sum, Type T = ONNX_FloatTensor>
   let hasVerifier = 1;
 }
 
-def ONNX_MaxPoolOp : ONNX_PoolOp<"MaxPool", "max pooling (NCHW)",
-    RankedTensorOf<[F32, F16, BF16, F64, I8, UI8, I16]>>;
+def ONNX_MaxPoolOp : ONNX_Op<"MaxPool", [Pure]> {
+  let summary = "max pooling (NCHW), optionally with each maximum's index";
+  let description = [{
+    `Indices` holds, per output element, the position of the maximum in the
+    input viewed as one flat array: row-major, or with the spatial
+    dimensions column-major for `storage_order` 1. The first maximum in
+    window order wins ties.
+  }];
+  let arguments = (ins RankedTensorOf<[F32, F16, BF16, F64, I8, UI8, I16]>:$X,
+                       DefaultValuedStrAttr<StrAttr, "NOTSET">:$auto_pad,
+                       DefaultValuedAttr<I64Attr, "0">:$ceil_mode,
+                       OptionalAttr<I64ArrayAttr>:$dilations,
+                       I64ArrayAttr:$kernel_shape,
+                       OptionalAttr<I64ArrayAttr>:$pads,
+                       OptionalAttr<I64ArrayAttr>:$strides,
+                       DefaultValuedAttr<I64Attr, "0">:$storage_order);
+  let results = (outs RankedTensorOf<[F32, F16, BF16, F64, I8, UI8, I16]>:$Y,
+                      Optional<ONNX_I64Tensor>:$Indices);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
 def ONNX_AveragePoolOp : ONNX_PoolOp<"AveragePool", "average pooling (NCHW)">;
 
 def ONNX_GlobalAveragePoolOp : ONNX_Op<"GlobalAveragePool", [Pure]> {
@@ -460,14 +479,24 @@ def ONNX_LayerNormalizationOp : ONNX_Op<"LayerNormalization",
 }
 
 def ONNX_BatchNormalizationOp : ONNX_Op<"BatchNormalization", [Pure]> {
-  let summary = "inference-mode batch normalization with running statistics";
+  let summary = "batch normalization";
+  let description = [{
+    Inference mode normalizes with the running statistics `input_mean` and
+    `input_var`. With `training_mode`, it normalizes with the batch's own
+    mean and (population) variance over every axis but the channel, and may
+    also return the running statistics updated with them
+    (`running = input * momentum + batch * (1 - momentum)`): both or
+    neither.
+  }];
   let arguments = (ins ONNX_FloatTensor:$X, ONNX_FloatTensor:$scale,
                        ONNX_FloatTensor:$B, ONNX_FloatTensor:$input_mean,
                        ONNX_FloatTensor:$input_var,
                        DefaultValuedAttr<F32Attr, "1e-05">:$epsilon,
                        DefaultValuedAttr<F32Attr, "0.9">:$momentum,
                        DefaultValuedAttr<I64Attr, "0">:$training_mode);
-  let results = (outs ONNX_FloatTensor:$Y);
+  let results = (outs ONNX_FloatTensor:$Y,
+                      Variadic<ONNX_FloatTensor>:$running_stats);
+  let hasVerifier = 1;
   let assemblyFormat = "$X `,` $scale `,` $B `,` $input_mean `,` $input_var attr-dict `:` functional-type(operands, results)";
 }
 
@@ -654,6 +683,26 @@ def ONNX_ConcatOp : ONNX_Op<"Concat", [Pure]> {
   let arguments = (ins Variadic<ONNX_AnyTensor>:$inputs, I64Attr:$axis);
   let results = (outs ONNX_AnyTensor:$concat_result);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Whittle-internal
+//===----------------------------------------------------------------------===//
+
+def ONNX_AssumeEqualOp : ONNX_Op<"whittle.assume_equal"> {
+  let summary = "run-time check of a value the compiled graph assumed";
+  let description = [{
+    Not an ONNX operator (the importer refuses it in model files): it marks
+    a value that unrolled control flow assumed, such as a Loop trip count
+    fixed by the static shape of the Loop's scan outputs. Every element of
+    `input` must equal `expected` (bool: 0 or 1); otherwise the generated
+    code returns the shape-mismatch status. A constant input that differs
+    is a compile-time error. It has no results and is never removed.
+  }];
+  let arguments = (ins RankedTensorOf<[AnyInteger]>:$input,
+                       I64Attr:$expected, StrAttr:$message);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
 
