@@ -218,14 +218,7 @@ public:
       : g(graph), opset(opset), st(state) {}
 
   int run() {
-    collectNames(g, used);
-    for (const auto &t : g.initializer())
-      consts[t.name()] = &t;
-    for (const auto &n : g.node())
-      if (n.op_type() == "Constant" && n.output_size() == 1)
-        if (const AP *v = findAttr(n, "value"); v && v->type() == AP::TENSOR)
-          consts[n.output(0)] = &v->t();
-    total = countNodes(g);
+    prepare();
     int count = 0;
     std::vector<NodeProto> nodes;
     for (int i = 0; i < g.node_size(); ++i) {
@@ -261,7 +254,401 @@ public:
     return count;
   }
 
+  /// Sequences become lists of tensor names: every sequence op is replaced
+  /// by tensor nodes. All or nothing: when one sequence op cannot be
+  /// resolved, or a sequence reaches anything else, none is lowered.
+  int runSequences() {
+    prepare();
+    std::unordered_set<std::string> seqValues;
+    std::vector<int> seqNodes;
+    for (int i = 0; i < g.node_size(); ++i) {
+      const NodeProto &n = g.node(i);
+      bool isSeqOp = n.domain().empty() && kSequenceOps.count(n.op_type());
+      bool isAlias = n.op_type() == "Identity" && n.input_size() == 1 &&
+                     seqValues.count(n.input(0));
+      if (!isSeqOp && !isAlias)
+        continue;
+      seqNodes.push_back(i);
+      if (isAlias || kSequenceMakers.count(n.op_type()))
+        if (n.output_size() == 1)
+          seqValues.insert(n.output(0));
+    }
+    if (seqNodes.empty())
+      return 0;
+    auto refuse = [&](const std::string &why) {
+      for (int i : seqNodes)
+        if (g.node(i).output_size())
+          st.why[g.node(i).output(0)] = why;
+      return 0;
+    };
+    for (const auto &v : g.input())
+      if (v.type().has_sequence_type())
+        return refuse("the graph input '" + v.name() +
+                      "' is a sequence, which has no static C form");
+    for (const auto &v : g.output())
+      if (seqValues.count(v.name()) || v.type().has_sequence_type())
+        return refuse("the graph output '" + v.name() +
+                      "' is a sequence, which has no static C form");
+    for (const auto &n : g.node()) {
+      bool handled = (n.domain().empty() && kSequenceOps.count(n.op_type())) ||
+                     (n.op_type() == "Identity" && n.input_size() == 1 &&
+                      seqValues.count(n.input(0)));
+      for (const auto &in : n.input())
+        if (seqValues.count(in) && !handled)
+          return refuse("its sequence '" + in + "' also feeds a " +
+                        n.op_type() + " node");
+    }
+    std::vector<NodeProto> nodes;
+    size_t next = 0;
+    for (int i = 0; i < g.node_size(); ++i) {
+      const NodeProto &node = g.node(i);
+      if (next >= seqNodes.size() || seqNodes[next] != i) {
+        nodes.push_back(node);
+        continue;
+      }
+      ++next;
+      std::string name = node.name().empty()
+                             ? node.op_type() + "_" + std::to_string(i)
+                             : node.name();
+      if (auto why = lowerSequenceOp(node, name, nodes)) {
+        refuse("a sequence op in the graph cannot be resolved at compile "
+               "time (node '" +
+               name + "')");
+        st.why[node.output_size() ? node.output(0) : std::string()] = *why;
+        return 0;
+      }
+    }
+    g.clear_node();
+    for (auto &n : nodes)
+      *g.add_node() = std::move(n);
+    return static_cast<int>(seqNodes.size());
+  }
+
 private:
+  static inline const std::unordered_set<std::string> kSequenceMakers = {
+      "SequenceEmpty", "SequenceConstruct", "SequenceInsert", "SequenceErase",
+      "SplitToSequence"};
+  static inline const std::unordered_set<std::string> kSequenceOps = {
+      "SequenceEmpty", "SequenceConstruct", "SequenceInsert",
+      "SequenceErase", "SplitToSequence",   "SequenceAt",
+      "SequenceLength", "ConcatFromSequence"};
+
+  void prepare() {
+    collectNames(g, used);
+    for (const auto &t : g.initializer())
+      consts[t.name()] = &t;
+    for (const auto &n : g.node())
+      if (n.op_type() == "Constant" && n.output_size() == 1)
+        if (const AP *v = findAttr(n, "value"); v && v->type() == AP::TENSOR)
+          consts[n.output(0)] = &v->t();
+    total = countNodes(g);
+  }
+
+  /// A tensor's static shape: one this pass computed, or inference's.
+  std::optional<std::vector<int64_t>> elementShape(const std::string &name) {
+    auto it = shapes.find(name);
+    if (it != shapes.end())
+      return it->second;
+    return staticShape(name);
+  }
+
+  /// The one static shape all of `names` share, if they do.
+  std::optional<std::vector<int64_t>>
+  uniformShape(const std::vector<std::string> &names) {
+    std::optional<std::vector<int64_t>> common;
+    for (const auto &n : names) {
+      auto s = elementShape(n);
+      if (!s || (common && *common != *s))
+        return std::nullopt;
+      common = s;
+    }
+    return common;
+  }
+
+  std::string binaryNode(const std::string &op, const std::string &a,
+                         const std::string &b, const std::string &name,
+                         std::vector<NodeProto> &out) {
+    std::string r = fresh(name + "/" + op);
+    out.push_back(makeNode(op, name + "/" + op, {a, b}, r));
+    return r;
+  }
+
+  /// A run-time position normalized into [0, n + extra), checked to lie in
+  /// [-n, n - 1 + extra] when the model runs.
+  std::string runtimePosition(const std::string &pos, int64_t n, int64_t extra,
+                              const std::string &name,
+                              std::vector<NodeProto> &out) {
+    std::string p = fresh(name + "/pos");
+    NodeProto cast = makeNode("Cast", name + "/pos", {pos}, p);
+    AP *to = cast.add_attribute();
+    to->set_name("to");
+    to->set_type(AP::INT);
+    to->set_i(TP::INT64);
+    out.push_back(std::move(cast));
+    auto c = [&](int64_t v) {
+      return constant(name + "/c" + std::to_string(v), v, TP::INT64, false,
+                      out);
+    };
+    std::string tooLow = binaryNode("Less", p, c(-n), name, out);
+    std::string tooHigh = binaryNode("Greater", p, c(n - 1 + extra), name, out);
+    std::string bad = binaryNode("Or", tooLow, tooHigh, name, out);
+    std::string ok = fresh(name + "/in_range");
+    out.push_back(makeNode("Not", name + "/in_range", {bad}, ok));
+    st.assumptions.push_back(
+        {ok, 1, name, "sequence position out of range"});
+    std::string neg = binaryNode("Less", p, c(0), name, out);
+    std::string wrapped = binaryNode("Add", p, c(n), name, out);
+    std::string norm = fresh(name + "/position");
+    out.push_back(makeNode("Where", name + "/position", {neg, wrapped, p}, norm));
+    return norm;
+  }
+
+  std::string select(const std::string &cond, const std::string &a,
+                     const std::string &b, const std::vector<int64_t> &shape,
+                     const std::string &name, std::vector<NodeProto> &out) {
+    std::string r = fresh(name + "/element");
+    out.push_back(makeNode("Where", name + "/select", {cond, a, b}, r));
+    shapes[r] = shape;
+    return r;
+  }
+
+  std::optional<std::string> lowerSequenceOp(const NodeProto &node,
+                                             const std::string &name,
+                                             std::vector<NodeProto> &out) {
+    const std::string &op = node.op_type();
+    if (node.output_size() != 1)
+      return std::string("it must have one output");
+    const std::string &result = node.output(0);
+    auto input = [&](int i) {
+      return i < node.input_size() ? node.input(i) : std::string();
+    };
+    if (op == "SequenceEmpty") {
+      seqs[result] = {};
+      return std::nullopt;
+    }
+    if (op == "SequenceConstruct") {
+      seqs[result].assign(node.input().begin(), node.input().end());
+      return std::nullopt;
+    }
+    if (op == "SplitToSequence")
+      return splitToSequence(node, name, out);
+    auto it = seqs.find(input(0));
+    if (it == seqs.end())
+      return "its input '" + input(0) + "' is not a sequence known here";
+    std::vector<std::string> elems = it->second;
+    int64_t n = static_cast<int64_t>(elems.size());
+    std::string pos = input(op == "SequenceInsert" ? 2 : 1);
+    if (op == "Identity") {
+      seqs[result] = elems;
+      return std::nullopt;
+    }
+    if (op == "SequenceLength") {
+      NodeProto c;
+      c.set_op_type("Constant");
+      c.set_name(fresh(name));
+      c.add_output(result);
+      AP *a = c.add_attribute();
+      a->set_name("value");
+      a->set_type(AP::TENSOR);
+      a->mutable_t()->set_data_type(TP::INT64);
+      a->mutable_t()->add_int64_data(n);
+      out.push_back(std::move(c));
+      return std::nullopt;
+    }
+    if (op == "ConcatFromSequence") {
+      if (n == 0)
+        return std::string("it concatenates an empty sequence");
+      const AP *axisAttr = findAttr(node, "axis");
+      const AP *newAxis = findAttr(node, "new_axis");
+      if (!axisAttr)
+        return std::string("it has no axis");
+      if (newAxis && newAxis->i())
+        stack(elems, axisAttr->i(), result, name, out);
+      else {
+        NodeProto c = makeNode("Concat", name, elems, result);
+        AP *a = c.add_attribute();
+        a->set_name("axis");
+        a->set_type(AP::INT);
+        a->set_i(axisAttr->i());
+        out.push_back(std::move(c));
+      }
+      return std::nullopt;
+    }
+    // Insert, Erase, At: a position, constant or known only at run time.
+    bool isInsert = op == "SequenceInsert", isAt = op == "SequenceAt";
+    std::string tensor = isInsert ? input(1) : std::string();
+    int64_t extra = isInsert ? 1 : 0;
+    if (!isInsert && n == 0)
+      return "it reads from an empty sequence";
+    if (pos.empty() && isAt)
+      return std::string("it has no position");
+    if (pos.empty() || constantOf(pos)) {
+      int64_t p = pos.empty() ? (isInsert ? n : n - 1) : *constantOf(pos);
+      if (p < -n || p > n - 1 + extra)
+        return "its position " + std::to_string(p) + " is out of range for " +
+               std::to_string(n) + " tensors";
+      if (p < 0)
+        p += n;
+      if (isAt)
+        identity(elems[p], result, name, out);
+      else if (isInsert)
+        elems.insert(elems.begin() + p, tensor);
+      else
+        elems.erase(elems.begin() + p);
+      if (!isAt)
+        seqs[result] = elems;
+      return std::nullopt;
+    }
+    std::vector<std::string> all = elems;
+    if (isInsert)
+      all.push_back(tensor);
+    auto shape = uniformShape(all);
+    if (!shape)
+      return std::string("its position is only known at run time and the "
+                         "sequence's tensors do not share one static shape");
+    if (isAt) {
+      // Gather checks the position and wraps negative ones.
+      std::string stacked = fresh(name + "/stacked");
+      stack(elems, 0, stacked, name, out);
+      NodeProto gather = makeNode("Gather", name, {stacked, pos}, result);
+      out.push_back(std::move(gather));
+      return std::nullopt;
+    }
+    std::string p = runtimePosition(pos, n, extra, name, out);
+    auto c = [&](int64_t v) {
+      return constant(name + "/c" + std::to_string(v), v, TP::INT64, false,
+                      out);
+    };
+    std::vector<std::string> next;
+    if (isInsert) {
+      // Element i: S[i] before the position, the tensor at it, S[i-1] after.
+      for (int64_t i = 0; i <= n; ++i) {
+        std::string ci = c(i);
+        std::string at = binaryNode("Equal", p, ci, name, out);
+        std::string other;
+        if (n == 0)
+          other = tensor;
+        else if (i == 0 || i == n)
+          other = elems[i == 0 ? 0 : n - 1];
+        else
+          other = select(binaryNode("Greater", p, ci, name, out), elems[i],
+                         elems[i - 1], *shape, name, out);
+        next.push_back(select(at, tensor, other, *shape, name, out));
+      }
+    } else {
+      // Element i: S[i] before the erased position, S[i+1] from it on.
+      for (int64_t i = 0; i + 1 < n; ++i)
+        next.push_back(select(binaryNode("Greater", p, c(i), name, out),
+                              elems[i], elems[i + 1], *shape, name, out));
+    }
+    seqs[result] = next;
+    return std::nullopt;
+  }
+
+  std::optional<std::string> splitToSequence(const NodeProto &node,
+                                             const std::string &name,
+                                             std::vector<NodeProto> &out) {
+    const std::string &x = node.input(0);
+    std::string split = node.input_size() > 1 ? node.input(1) : std::string();
+    auto xs = elementShape(x);
+    if (!xs)
+      return "its input '" + x + "' has no static shape";
+    int64_t rank = static_cast<int64_t>(xs->size());
+    const AP *axisAttr = findAttr(node, "axis");
+    int64_t axis = axisAttr ? axisAttr->i() : 0;
+    if (axis < -rank || axis >= rank)
+      return "axis " + std::to_string(axis) + " is out of range";
+    if (axis < 0)
+      axis += rank;
+    const AP *keepAttr = findAttr(node, "keepdims");
+    bool keep = !keepAttr || keepAttr->i();
+    int64_t dim = (*xs)[axis];
+    std::vector<int64_t> sizes;
+    if (split.empty()) {
+      sizes.assign(dim, 1);
+    } else {
+      auto it = consts.find(split);
+      auto splitShape = staticShape(split);
+      if (it != consts.end() && it->second->dims_size() <= 1) {
+        std::vector<int64_t> values;
+        const TP &t = *it->second;
+        if (t.data_type() == TP::INT64 && !t.has_raw_data())
+          values.assign(t.int64_data().begin(), t.int64_data().end());
+        else if (t.data_type() == TP::INT32 && !t.has_raw_data())
+          values.assign(t.int32_data().begin(), t.int32_data().end());
+        else if (t.has_raw_data() &&
+                 (t.data_type() == TP::INT64 || t.data_type() == TP::INT32)) {
+          size_t w = t.data_type() == TP::INT64 ? 8 : 4;
+          for (size_t k = 0; k + w <= t.raw_data().size(); k += w) {
+            int64_t v = 0;
+            if (w == 8) {
+              std::memcpy(&v, t.raw_data().data() + k, 8);
+            } else {
+              int32_t v32;
+              std::memcpy(&v32, t.raw_data().data() + k, 4);
+              v = v32;
+            }
+            values.push_back(v);
+          }
+        } else {
+          return std::string("its split is not an integer tensor");
+        }
+        if (t.dims_size() == 0) {
+          if (values.size() != 1 || values[0] <= 0)
+            return std::string("its split size must be positive");
+          for (int64_t left = dim; left > 0; left -= values[0])
+            sizes.push_back(std::min(left, values[0]));
+        } else {
+          sizes = values;
+        }
+      } else if (splitShape && splitShape->size() == 1 && dim == 0) {
+        // Any split of an empty axis gives that many empty tensors.
+        sizes.assign((*splitShape)[0], 0);
+      } else {
+        return std::string("its split sizes are only known at run time");
+      }
+      int64_t sum = 0;
+      for (int64_t v : sizes) {
+        if (v < 0)
+          return std::string("a split size is negative");
+        sum += v;
+      }
+      if (sum != dim)
+        return "its split sizes add up to " + std::to_string(sum) + ", not " +
+               std::to_string(dim);
+    }
+    bool drop = split.empty() && !keep;
+    std::vector<std::string> elems;
+    int64_t start = 0;
+    std::string axes = constant(name + "/axes", axis, TP::INT64, true, out);
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      std::string e = fresh(x + "/" + std::to_string(k));
+      std::vector<int64_t> shape = *xs;
+      if (drop) {
+        std::string idx = constant(name + "/index", start, TP::INT64, false,
+                                   out);
+        NodeProto gather = makeNode("Gather", name + "/slice", {x, idx}, e);
+        AP *a = gather.add_attribute();
+        a->set_name("axis");
+        a->set_type(AP::INT);
+        a->set_i(axis);
+        out.push_back(std::move(gather));
+        shape.erase(shape.begin() + axis);
+      } else {
+        std::string b = constant(name + "/start", start, TP::INT64, true, out);
+        std::string e2 = constant(name + "/end", start + sizes[k], TP::INT64,
+                                  true, out);
+        out.push_back(makeNode("Slice", name + "/slice", {x, b, e2, axes}, e));
+        shape[axis] = sizes[k];
+      }
+      shapes[e] = shape;
+      elems.push_back(e);
+      start += sizes[k];
+    }
+    seqs[node.output(0)] = elems;
+    return std::nullopt;
+  }
+
   std::string fresh(const std::string &base) {
     std::string name = base;
     for (int i = 1; !used.insert(name).second; ++i)
@@ -696,12 +1083,19 @@ private:
   std::unordered_map<std::string, const TP *> consts;
   std::unordered_map<const GraphProto *, Env> hoisted;
   size_t total = 0;
+  /// Sequences lowered so far: their tensors, in order.
+  std::unordered_map<std::string, std::vector<std::string>> seqs;
+  std::unordered_map<std::string, std::vector<int64_t>> shapes;
 };
 
 } // namespace
 
 int inlineControlFlow(GraphProto &graph, int64_t opset, InlineState &state) {
   return Inliner(graph, opset, state).run();
+}
+
+int lowerSequences(GraphProto &graph, int64_t opset, InlineState &state) {
+  return Inliner(graph, opset, state).runSequences();
 }
 
 } // namespace whittle

@@ -57,6 +57,18 @@ struct InlineState {
 int inlineControlFlow(::onnx::GraphProto &graph, int64_t opset,
                       InlineState &state);
 
+/// Replaces sequences whose length is known at compile time by their
+/// tensors: SequenceEmpty, SequenceConstruct, SequenceInsert, SequenceErase,
+/// SplitToSequence, SequenceAt, SequenceLength and ConcatFromSequence (and
+/// Identity of a sequence) become tensor nodes. A position known only at run
+/// time selects among tensors of one static shape with Where (Gather for
+/// SequenceAt) and is range-checked when the model runs. All or nothing:
+/// when a sequence op cannot be resolved, or a sequence is a graph input or
+/// output or feeds any other op, every sequence op keeps a reason in
+/// `state.why`. Returns the number of nodes replaced.
+int lowerSequences(::onnx::GraphProto &graph, int64_t opset,
+                   InlineState &state);
+
 } // namespace whittle
 
 #endif // WHITTLE_LIB_IMPORT_INLINECONTROLFLOW_H

@@ -218,6 +218,8 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
       int changed = foldShapeComputations(*model.mutable_graph());
       changed += inlineControlFlow(*model.mutable_graph(), opset, controlFlow);
       if (changed == 0)
+        changed = lowerSequences(*model.mutable_graph(), opset, controlFlow);
+      if (changed == 0)
         break;
       ::onnx::shape_inference::InferShapes(
           model, ::onnx::OpSchemaRegistry::Instance(), si);

@@ -92,6 +92,31 @@ def load_onnx_test(test_dir, work):
     return all_inputs, all_outputs
 
 
+def pin_dynamic_inputs(model_path, test_dir):
+    """--input-shape flags for the model's inputs whose declared shape is not
+    static, from the first test data set (as a user pins a dynamic model)."""
+    import onnx
+    from onnx import TensorProto
+    model = onnx.load(model_path, load_external_data=False)
+    inits = {t.name for t in model.graph.initializer}
+    inputs = [v for v in model.graph.input if v.name not in inits]
+    d = os.path.join(test_dir, "test_data_set_0")
+    flags = []
+    for i, v in enumerate(inputs):
+        tt = v.type.tensor_type
+        if not v.type.HasField("tensor_type") or not tt.HasField("shape"):
+            continue
+        if all(dim.HasField("dim_value") for dim in tt.shape.dim):
+            continue
+        path = os.path.join(d, f"input_{i}.pb")
+        if not os.path.isfile(path):
+            continue
+        t = TensorProto()
+        t.ParseFromString(open(path, "rb").read())
+        flags.append(f"--input-shape={v.name}=" + ",".join(str(x) for x in t.dims))
+    return flags
+
+
 def compare(name, got, ref, rtol, atol, metric):
     if ref.dtype.kind in "iub":
         bad = int(np.count_nonzero(got != ref))
@@ -153,6 +178,7 @@ def main(argv=None):
     if a.onnx_test:
         model = os.path.join(a.onnx_test, "model.onnx")
         inputs, refs = load_onnx_test(a.onnx_test, a.work)
+        a.whittle_args = pin_dynamic_inputs(model, a.onnx_test) + a.whittle_args
     else:
         model = a.model
         inputs, refs = load_ort_refs(a.ref_dir)

@@ -1,6 +1,6 @@
 /* Feeds whittle-compiled models control data from their inputs: Gather
- * indices, integer divisors, Range bounds and a Loop's trip count and
- * condition, in range and out of it.
+ * indices, integer divisors, Range bounds, a Loop's trip count and
+ * condition and a sequence position, in range and out of it.
  * Prints each run's status and outputs for FileCheck. */
 #include <limits.h>
 #include <stdint.h>
@@ -10,11 +10,13 @@
 #include "gather.h"
 #include "loop.h"
 #include "range.h"
+#include "seq.h"
 
 static unsigned char gather_storage[GATHER_ARENA_SIZE + 64];
 static unsigned char div_storage[DIV_ARENA_SIZE + 64];
 static unsigned char range_storage[RANGE_ARENA_SIZE + 64];
 static unsigned char loop_storage[LOOP_ARENA_SIZE + 64];
+static unsigned char seq_storage[SEQ_ARENA_SIZE + 64];
 
 static void *aligned_arena(unsigned char *storage) {
   return (void *)(((uintptr_t)storage + 63) & ~(uintptr_t)63);
@@ -90,6 +92,22 @@ static void loop(int64_t m, int c) {
     printf("loop %lld %d: status %d\n", (long long)m, c, r);
 }
 
+static void seq(int64_t p) {
+  float a = 1, b = 2, kept = 0;
+  const void *in[3];
+  void *out[1];
+  int r;
+  in[0] = &a;
+  in[1] = &b;
+  in[2] = &p;
+  out[0] = &kept;
+  r = seq_run(in, out, aligned_arena(seq_storage));
+  if (r == 0)
+    printf("seq %lld: status %d kept %g\n", (long long)p, r, kept);
+  else
+    printf("seq %lld: status %d\n", (long long)p, r);
+}
+
 int main(void) {
   printf("codes %d %d %d\n", GATHER_STATUS_INDEX_OUT_OF_RANGE,
          DIV_STATUS_DIVISION_BY_ZERO, RANGE_STATUS_SHAPE_MISMATCH);
@@ -107,5 +125,9 @@ int main(void) {
   loop(3, 1);
   loop(4, 1);
   loop(3, 0);
+  seq(0);
+  seq(-1);
+  seq(2);
+  seq(-3);
   return 0;
 }

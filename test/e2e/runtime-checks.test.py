@@ -1,8 +1,9 @@
 """Writes three models whose control data comes from inputs: a Gather with
 input indices (gather.onnx), integer Div and Mod by an input divisor
 (div.onnx), a Range of declared length 4 from input bounds (range.onnx),
-and a Loop whose trip count and condition are inputs while its scan output
-is declared with 3 iterations (loop.onnx)."""
+a Loop whose trip count and condition are inputs while its scan output
+is declared with 3 iterations (loop.onnx), and a sequence erase at an input
+position (seq.onnx)."""
 import os
 import sys
 
@@ -46,3 +47,12 @@ save("loop", [helper.make_node("Loop", ["m", "c", "y"], ["res", "steps"],
      [vi("m", TensorProto.INT64, []), vi("c", TensorProto.BOOL, []),
       vi("y", TensorProto.FLOAT, [1])],
      [vi("res", TensorProto.FLOAT, [1]), vi("steps", TensorProto.FLOAT, [3, 1])])
+save("seq", [helper.make_node("SequenceConstruct", ["a", "b"], ["s"]),
+             helper.make_node("SequenceErase", ["s", "p"], ["s2"]),
+             helper.make_node("SequenceAt", ["s2", "zero"], ["kept"]),
+             helper.make_node("Constant", [], ["zero"],
+                              value=helper.make_tensor("z", TensorProto.INT64,
+                                                       [], [0]))],
+     [vi("a", TensorProto.FLOAT, [1]), vi("b", TensorProto.FLOAT, [1]),
+      vi("p", TensorProto.INT64, [])],
+     [vi("kept", TensorProto.FLOAT, [1])])

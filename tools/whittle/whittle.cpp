@@ -299,9 +299,11 @@ LogicalResult parseInputShapes(whittle::ImportOptions &options) {
     s.substr(eq + 1).split(parts, ',', -1, /*KeepEmpty=*/false);
     for (StringRef p : parts) {
       int64_t d;
-      if (p.trim().getAsInteger(10, d) || d <= 0) {
+      // 0 is allowed: an empty input (its shape is all the graph reads).
+      if (p.trim().getAsInteger(10, d) || d < 0) {
         llvm::errs() << "whittle: error: --input-shape '" << spec
-                     << "': dimension '" << p << "' is not a positive integer\n";
+                     << "': dimension '" << p
+                     << "' is not a non-negative integer\n";
         return failure();
       }
       dims.push_back(d);
