@@ -220,6 +220,8 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
       if (changed == 0)
         changed = lowerSequences(*model.mutable_graph(), opset, controlFlow);
       if (changed == 0)
+        changed = pinRangeLengths(*model.mutable_graph());
+      if (changed == 0)
         break;
       ::onnx::shape_inference::InferShapes(
           model, ::onnx::OpSchemaRegistry::Instance(), si);

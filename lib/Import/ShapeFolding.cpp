@@ -475,4 +475,91 @@ int foldShapeComputations(::onnx::GraphProto &graph) {
   return Folder(graph).run();
 }
 
+namespace {
+
+/// Ops whose output has the broadcast shape of their tensor inputs.
+bool isElementwise(const std::string &op) {
+  static const char *const ops[] = {
+      "Abs",  "Acos",    "Acosh", "Add",     "And",     "Asin",  "Asinh",
+      "Atan", "Atanh",   "Cast",  "Ceil",    "Cos",     "Cosh",  "Div",
+      "Equal", "Erf",    "Exp",   "Floor",   "Greater", "Identity",
+      "Less", "Log",     "Max",   "Min",     "Mod",     "Mul",   "Neg",
+      "Not",  "Or",      "Pow",   "Reciprocal", "Relu", "Round", "Sigmoid",
+      "Sign", "Sin",     "Sinh",  "Sqrt",    "Sub",     "Sum",   "Tan",
+      "Tanh", "Where",   "Xor",   "Clip",    "LeakyRelu", "Softplus"};
+  for (const char *o : ops)
+    if (op == o)
+      return true;
+  return false;
+}
+
+const ::onnx::ValueInfoProto *findInfo(const ::onnx::GraphProto &g,
+                                       const std::string &name) {
+  for (const auto *list : {&g.output(), &g.value_info()})
+    for (const auto &v : *list)
+      if (v.name() == name)
+        return &v;
+  return nullptr;
+}
+
+std::optional<int64_t> staticLength(const ::onnx::ValueInfoProto *v) {
+  if (!v || !v->type().has_tensor_type() ||
+      !v->type().tensor_type().has_shape())
+    return std::nullopt;
+  const auto &shape = v->type().tensor_type().shape();
+  if (shape.dim_size() != 1 || !shape.dim(0).has_dim_value())
+    return std::nullopt;
+  return shape.dim(0).dim_value();
+}
+
+} // namespace
+
+int pinRangeLengths(::onnx::GraphProto &graph) {
+  std::unordered_map<std::string, std::vector<const ::onnx::NodeProto *>> users;
+  for (const auto &n : graph.node())
+    for (const auto &in : n.input())
+      users[in].push_back(&n);
+  int pinned = 0;
+  for (const auto &n : graph.node()) {
+    if (n.op_type() != "Range" || !n.domain().empty() || n.output_size() != 1)
+      continue;
+    const std::string &out = n.output(0);
+    if (staticLength(findInfo(graph, out)))
+      continue;
+    // Follow elementwise consumers to a rank-1 value of static length.
+    std::optional<int64_t> length;
+    std::vector<std::string> work{out};
+    std::unordered_map<std::string, bool> seen;
+    while (!work.empty() && !length) {
+      std::string v = work.back();
+      work.pop_back();
+      if (seen[v])
+        continue;
+      seen[v] = true;
+      if (v != out)
+        length = staticLength(findInfo(graph, v));
+      for (const auto *u : users[v])
+        if (u->domain().empty() && isElementwise(u->op_type()))
+          for (const auto &o : u->output())
+            work.push_back(o);
+    }
+    if (!length)
+      continue;
+    ::onnx::ValueInfoProto *info = nullptr;
+    for (auto &v : *graph.mutable_value_info())
+      if (v.name() == out)
+        info = &v;
+    if (!info) {
+      info = graph.add_value_info();
+      info->set_name(out);
+    }
+    // Keep the element type inference found; set the length.
+    auto *tt = info->mutable_type()->mutable_tensor_type();
+    tt->mutable_shape()->clear_dim();
+    tt->mutable_shape()->add_dim()->set_dim_value(*length);
+    ++pinned;
+  }
+  return pinned;
+}
+
 } // namespace whittle

@@ -22,6 +22,15 @@ namespace whittle {
 /// inference and calls again until nothing changes.
 int foldShapeComputations(::onnx::GraphProto &graph);
 
+/// A Range whose bounds are only known at run time has no static length;
+/// when its values flow through elementwise ops into a rank-1 value whose
+/// length is declared (a graph output, say), that length is taken as the
+/// Range's (value_info), and the next round of shape inference derives every
+/// shape in between from it. Sound because the lowered Range checks its
+/// computed length against the static one when the model runs. Returns the
+/// number of Ranges pinned.
+int pinRangeLengths(::onnx::GraphProto &graph);
+
 } // namespace whittle
 
 #endif // WHITTLE_LIB_IMPORT_SHAPEFOLDING_H
