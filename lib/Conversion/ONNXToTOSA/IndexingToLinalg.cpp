@@ -292,6 +292,78 @@ FailureOr<Value> lowerScatterND(Lowerer &l, onnx::ScatterNDOp op) {
       });
 }
 
+/// MaxUnpool: output position o takes X[i] for the last i whose flat index
+/// I[i] equals o's, zero if none. Indices count in the default output shape
+/// ((in - 1) * stride - pads + kernel); a larger output_shape pads that at
+/// the end of each spatial dimension (as the ONNX reference does).
+FailureOr<Value> lowerMaxUnpool(Lowerer &l, onnx::MaxUnpoolOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  auto xt = Lowerer::typeOf(op.getX());
+  int64_t rank = rt.getRank();
+  size_t n = rank - 2;
+  auto kernel = onnx::getI64Array(op.getKernelShape());
+  SmallVector<int64_t> strides(n, 1), pads(2 * n, 0);
+  if (op.getStrides())
+    strides = onnx::getI64Array(*op.getStrides());
+  if (op.getPads())
+    pads = onnx::getI64Array(*op.getPads());
+  SmallVector<int64_t> dims = {rt.getDimSize(0), rt.getDimSize(1)};
+  for (size_t i = 0; i < n; ++i)
+    dims.push_back((xt.getDimSize(2 + i) - 1) * strides[i] - pads[i] -
+                   pads[i + n] + kernel[i]);
+  int64_t size = 1;
+  for (int64_t d : dims)
+    size *= d;
+  Value x = op.getX(), indices = op.getI();
+  Value shape = op.getOutputShape();
+  if (shape && !getConstantAttr(shape)) {
+    // A run-time output_shape must be the compiled one (the verifier
+    // checked a constant one).
+    for (int64_t d = 0; d < rank; ++d) {
+      Value ok = arith::CmpIOp::create(
+          l.rw, l.loc, arith::CmpIPredicate::eq, elementOf(l, shape, d),
+          arith::ConstantOp::create(l.rw, l.loc,
+                                    l.rw.getI64IntegerAttr(rt.getDimSize(d))));
+      addRuntimeAssert(l, ok, kStatusShapeMismatch,
+                       "MaxUnpool output_shape differs from the compiled "
+                       "shape");
+    }
+  }
+  addRuntimeCheck(l, indices, kStatusIndexOutOfRange,
+                  "MaxUnpool index out of range",
+                  [&](OpBuilder &b, Location loc, Value i) -> Value {
+                    ScalarBuilder s{b, loc};
+                    return s.andI(s.cmpI(arith::CmpIPredicate::sge, i, s.i64(0)),
+                                  s.cmpI(arith::CmpIPredicate::slt, i,
+                                         s.i64(size)));
+                  });
+  Value zeros = l.splat(rt.getElementType(), rt.getShape(), 0.0);
+  return reductionGeneric(
+      l, zeros, xt.getShape(),
+      [&](OpBuilder &ob, Location loc, Value acc, ArrayRef<Value> ivs) {
+        ScalarBuilder s{ob, loc};
+        // Row-major flat position of the output element in the default
+        // shape, if it lies inside it.
+        Value flat = s.idx(0);
+        Value inside = arith::ConstantOp::create(ob, loc, ob.getBoolAttr(true));
+        for (int64_t d = 0; d < rank; ++d) {
+          flat = arith::AddIOp::create(
+              ob, loc, arith::MulIOp::create(ob, loc, flat, s.idx(dims[d])),
+              ivs[d]);
+          if (dims[d] < rt.getDimSize(d))
+            inside = s.andI(inside, s.cmpI(arith::CmpIPredicate::slt, ivs[d],
+                                           s.idx(dims[d])));
+        }
+        SmallVector<Value> at(ivs.begin() + rank, ivs.end());
+        Value target = arith::IndexCastOp::create(
+            ob, loc, ob.getIndexType(),
+            tensor::ExtractOp::create(ob, loc, indices, at));
+        Value hit =
+            s.andI(inside, s.cmpI(arith::CmpIPredicate::eq, target, flat));
+        return s.select(hit, tensor::ExtractOp::create(ob, loc, x, at), acc);
+      });
+}
+
 //===----------------------------------------------------------------------===//
 // OneHot, Range, CumSum
 //===----------------------------------------------------------------------===//
@@ -1281,6 +1353,7 @@ whittle::lowering::lowerIndexingOp(Lowerer &l, Operation *op) {
         return lowerScatterElements(l, o);
       })
       .Case([&](onnx::ScatterNDOp o) { return lowerScatterND(l, o); })
+      .Case([&](onnx::MaxUnpoolOp o) { return lowerMaxUnpool(l, o); })
       .Case([&](onnx::OneHotOp o) { return lowerOneHot(l, o); })
       .Case([&](onnx::RangeOp o) { return lowerRange(l, o); })
       .Case([&](onnx::CumSumOp o) { return lowerCumSum(l, o); })

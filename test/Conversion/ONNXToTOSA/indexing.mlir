@@ -387,3 +387,27 @@ func.func @assume_equal(%m: tensor<i64>, %c: tensor<i1>) {
   onnx.whittle.assume_equal %c {expected = 1 : i64, message = "condition is false"} : tensor<i1>
   return
 }
+
+// -----
+
+// MaxUnpool: every output element looks for the last X element whose index
+// is its flat position in the default 1x2x4x4 layout (rows 4 and columns 4
+// of the 5x5 output are padding); a run-time output_shape is compared with
+// the compiled one, and indices outside the layout are reported (status 1).
+// CHECK-LABEL: func @max_unpool
+// CHECK-COUNT-4: cf.assert {{.*}}"MaxUnpool output_shape differs from the compiled shape" {whittle.status = 3 : i32}
+// CHECK: arith.cmpi slt, %{{.*}}, %c32_i64
+// CHECK: cf.assert {{.*}}"MaxUnpool index out of range" {whittle.status = 1 : i32}
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<1x2x5x5xf32>)
+// CHECK: arith.cmpi slt, %{{.*}}, %c4
+// CHECK: arith.cmpi slt, %{{.*}}, %c4
+// CHECK: %[[I:.*]] = tensor.extract %arg1
+// CHECK: %[[IDX:.*]] = arith.index_cast %[[I]] : i64 to index
+// CHECK: arith.cmpi eq, %[[IDX]]
+// CHECK: %[[X:.*]] = tensor.extract %arg0
+// CHECK: arith.select %{{.*}}, %[[X]]
+func.func @max_unpool(%x: tensor<1x2x2x2xf32>, %i: tensor<1x2x2x2xi64>, %s: tensor<4xi64>) -> tensor<1x2x5x5xf32> {
+  %y = onnx.MaxUnpool %x, %i, %s {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>, tensor<4xi64>) -> tensor<1x2x5x5xf32>
+  return %y : tensor<1x2x5x5xf32>
+}

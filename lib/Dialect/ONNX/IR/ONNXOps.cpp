@@ -760,6 +760,57 @@ LogicalResult ScatterElementsOp::verify() {
   return checkResultShape(*this, dt.getShape());
 }
 
+LogicalResult MaxUnpoolOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto xt = rankedType(getX()), it = rankedType(getI()),
+       yt = rankedType(getOutput());
+  int64_t rank = xt.getRank();
+  if (rank < 3)
+    return emitOpError("X must have rank >= 3, got ") << xt;
+  if (it.getShape() != xt.getShape())
+    return emitOpError("I must have the shape of X");
+  if (yt.getRank() != rank || yt.getElementType() != xt.getElementType())
+    return emitOpError("result must have X's rank and element type");
+  auto kernel = getI64Array(getKernelShape());
+  size_t n = rank - 2;
+  if (kernel.size() != n)
+    return emitOpError("kernel_shape needs ") << n << " values";
+  SmallVector<int64_t> strides(n, 1), pads(2 * n, 0);
+  if (getStrides())
+    strides = getI64Array(*getStrides());
+  if (getPads())
+    pads = getI64Array(*getPads());
+  if (strides.size() != n || pads.size() != 2 * n)
+    return emitOpError("strides need ") << n << " values and pads " << 2 * n;
+  SmallVector<int64_t> expected = {xt.getDimSize(0), xt.getDimSize(1)};
+  for (size_t i = 0; i < n; ++i) {
+    expected.push_back((xt.getDimSize(2 + i) - 1) * strides[i] - pads[i] -
+                       pads[i + n] + kernel[i]);
+    if (expected.back() <= 0)
+      return emitOpError("kernel, strides and pads give no output along "
+                         "spatial dimension ")
+             << i;
+  }
+  if (!getOutputShape())
+    return checkResultShape(*this, expected);
+  // A given output_shape may only enlarge the default one (padding).
+  if (rankedType(getOutputShape()).getNumElements() != rank)
+    return emitOpError("output_shape must hold ") << rank << " values";
+  for (int64_t d = 0; d < rank; ++d)
+    if (yt.getDimSize(d) < expected[d] || (d < 2 && yt.getDimSize(d) !=
+                                                        expected[d]))
+      return emitOpError("result shape ")
+             << shapeStr(yt.getShape()) << " is smaller than the unpooled "
+             << shapeStr(expected);
+  if (auto given = whittle::getConstantInts(getOutputShape()))
+    if (ArrayRef<int64_t>(*given) != yt.getShape())
+      return emitOpError("output_shape ")
+             << shapeStr(*given) << " does not match the result shape "
+             << shapeStr(yt.getShape());
+  return success();
+}
+
 LogicalResult ScatterNDOp::verify() {
   if (failed(checkStatic(*this)) ||
       failed(verifyScatterReduction(*this, getReduction())))

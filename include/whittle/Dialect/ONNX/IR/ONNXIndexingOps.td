@@ -43,6 +43,25 @@ def ONNX_ScatterElementsOp : ONNX_Op<"ScatterElements", [Pure]> {
   let hasVerifier = 1;
 }
 
+def ONNX_MaxUnpoolOp : ONNX_Op<"MaxUnpool", [Pure]> {
+  let summary = "zeros with each value of X placed at its flat index";
+  let description = [{
+    The inverse of MaxPool with Indices: Y starts as zeros, then
+    Y.flat[I[i]] = X[i] for every element i of X, in order (a later index
+    wins). Y's shape is `output_shape` when given, otherwise
+    (in - 1) * stride - pads + kernel per spatial dimension. Indices
+    outside Y are reported at run time.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$X, ONNX_I64Tensor:$I,
+                       Optional<ONNX_I64Tensor>:$output_shape,
+                       I64ArrayAttr:$kernel_shape,
+                       OptionalAttr<I64ArrayAttr>:$pads,
+                       OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs ONNX_FloatTensor:$output);
+  let assemblyFormat = "$X `,` $I (`,` $output_shape^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def ONNX_ScatterNDOp : ONNX_Op<"ScatterND", [Pure]> {
   let summary = "copy of data with slices addressed by index tuples replaced";
   let description = [{
