@@ -269,6 +269,15 @@ FailureOr<Value> lowerPoolND(Lowerer &l, Value x, const onnx::WindowGeometry &g,
                              RankedTensorType rt, bool isMax,
                              bool countIncludePad);
 
+/// ConvTranspose over any number of spatial dimensions, grouped and
+/// dilated, as one linalg.generic over the output: y[o] sums x[i] * w[k]
+/// over the taps with i * stride = o + begin - k * dilation.
+FailureOr<Value> lowerConvTransposeND(Lowerer &l, Value x, Value w, Value bias,
+                                      ArrayRef<int64_t> begin,
+                                      ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> dilations,
+                                      int64_t group, RankedTensorType rt);
+
 /// MaxPool that also returns each maximum's flat input index (Y, Indices),
 /// as one linalg.generic with two results.
 FailureOr<SmallVector<Value>> lowerMaxPoolWithIndices(Lowerer &l,

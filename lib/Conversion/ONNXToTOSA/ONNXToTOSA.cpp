@@ -2077,17 +2077,20 @@ static FailureOr<Value> lowerConvTranspose(Lowerer &l,
   auto xt = Lowerer::typeOf(op.getX()), wt = Lowerer::typeOf(op.getW());
   auto rt = llvm::cast<RankedTensorType>(op.getType());
   int64_t rank = xt.getRank(), ns = rank - 2;
-  if (ns != 1 && ns != 2)
-    return op.emitError("ConvTranspose with ")
-           << ns << " spatial dimensions is not supported yet";
-  if (op.getGroup() != 1)
-    return op.emitError("grouped ConvTranspose is not supported yet");
-  auto dil = onnx::getI64Array(op.getDilationsAttr());
-  if (llvm::any_of(dil, [](int64_t d) { return d != 1; }))
-    return op.emitError("dilated ConvTranspose is not supported yet");
+  if (!xt.getElementType().isF32())
+    return op.emitError("ConvTranspose on ")
+           << xt.getElementType() << " is not supported yet";
+  SmallVector<int64_t> dil = onnx::getI64Array(op.getDilationsAttr());
+  if (dil.empty())
+    dil.assign(ns, 1);
   SmallVector<int64_t> strides = onnx::getI64Array(op.getStridesAttr());
   if (strides.empty())
     strides.assign(ns, 1);
+  if ((int64_t)dil.size() != ns || (int64_t)strides.size() != ns ||
+      llvm::any_of(dil, [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(strides, [](int64_t d) { return d < 1; }))
+    return op.emitError("ConvTranspose needs ")
+           << ns << " positive strides and dilations";
   SmallVector<int64_t> pads = onnx::getI64Array(op.getPadsAttr());
   SmallVector<int64_t> in(xt.getShape().drop_front(2)),
       k(wt.getShape().drop_front(2)), out(rt.getShape().drop_front(2));
@@ -2096,7 +2099,8 @@ static FailureOr<Value> lowerConvTranspose(Lowerer &l,
   for (int64_t i = 0; i < ns; ++i) {
     // Floor division: a negative total (output_shape larger than the
     // natural size) adds its extra rows at the end, as the ONNX reference.
-    int64_t total = strides[i] * (in[i] - 1) + k[i] - out[i];
+    int64_t total =
+        strides[i] * (in[i] - 1) + (k[i] - 1) * dil[i] + 1 - out[i];
     int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
     if (autoPad == "SAME_UPPER")
       begin[i] = half;
@@ -2106,6 +2110,12 @@ static FailureOr<Value> lowerConvTranspose(Lowerer &l,
     else if (!pads.empty())
       begin[i] = pads[i];
   }
+  // TOSA's transpose_conv2d covers 1-D and 2-D, ungrouped, undilated; the
+  // rest is one generic.
+  if (ns > 2 || op.getGroup() != 1 ||
+      llvm::any_of(dil, [](int64_t d) { return d != 1; }))
+    return lowerConvTransposeND(l, op.getX(), op.getW(), op.getB(), begin,
+                                strides, dil, op.getGroup(), rt);
   if (ns == 1) {
     in.insert(in.begin(), 1);
     k.insert(k.begin(), 1);

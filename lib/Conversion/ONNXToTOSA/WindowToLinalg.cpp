@@ -12,6 +12,7 @@
 #include "Lowerer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
 using namespace whittle;
@@ -261,6 +262,108 @@ whittle::lowering::lowerMaxPoolWithIndices(Lowerer &l, onnx::MaxPoolOp op) {
                        arith::SelectOp::create(b, loc, take, flat64, a[3])});
       });
   return SmallVector<Value>{generic.getResult(0), generic.getResult(1)};
+}
+
+FailureOr<Value> whittle::lowering::lowerConvTransposeND(
+    Lowerer &l, Value x, Value w, Value bias, ArrayRef<int64_t> begin,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, int64_t group,
+    RankedTensorType rt) {
+  auto xt = Lowerer::typeOf(x), wt = Lowerer::typeOf(w);
+  Type elt = rt.getElementType();
+  size_t n = begin.size();
+  MLIRContext *ctx = l.rw.getContext();
+  // W is [C, M/group, k...]; C/group input channels feed each group.
+  int64_t mg = wt.getDimSize(1), cg = wt.getDimSize(0) / group;
+  // Loops: N, M, O... (parallel), C/group, K... (reduction).
+  unsigned rank = 2 + n, cDim = rank, loops = rank + 1 + n;
+  AffineExpr m = getAffineDimExpr(1, ctx);
+  SmallVector<AffineExpr> wExprs = {
+      group == 1 ? getAffineDimExpr(cDim, ctx)
+                 : m.floorDiv(mg) * cg + getAffineDimExpr(cDim, ctx),
+      group == 1 ? m : m % mg};
+  for (size_t i = 0; i < n; ++i)
+    wExprs.push_back(getAffineDimExpr(cDim + 1 + i, ctx));
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned i = 0; i < rank; ++i)
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  // A dummy operand names the reduction loops as plain dimensions (the
+  // grouped weight map alone is not invertible).
+  SmallVector<AffineExpr> redExprs;
+  SmallVector<int64_t> redShape = {cg};
+  for (size_t i = 0; i <= n; ++i)
+    redExprs.push_back(getAffineDimExpr(cDim + i, ctx));
+  for (size_t i = 0; i < n; ++i)
+    redShape.push_back(wt.getDimSize(2 + i));
+  Value extents = tensor::EmptyOp::create(l.rw, l.loc, redShape,
+                                          l.rw.getI8Type());
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, redExprs, ctx),
+                                 AffineMap::get(loops, 0, wExprs, ctx),
+                                 AffineMap::get(loops, 0, outExprs, ctx)};
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  iters.append(1 + n, utils::IteratorType::reduction);
+  Value y = linalg::GenericOp::create(
+                l.rw, l.loc, TypeRange{rt}, ValueRange{extents, w},
+                ValueRange{filled(l, rt, l.rw.getZeroAttr(elt))}, maps, iters,
+                [&](OpBuilder &b, Location loc, ValueRange a) {
+                  auto idx = [&](int64_t v) {
+                    return arith::ConstantIndexOp::create(b, loc, v)
+                        .getResult();
+                  };
+                  Value mIdx = linalg::IndexOp::create(b, loc, 1);
+                  Value c = linalg::IndexOp::create(b, loc, cDim);
+                  if (group != 1)
+                    c = arith::AddIOp::create(
+                        b, loc,
+                        arith::MulIOp::create(
+                            b, loc,
+                            arith::DivUIOp::create(b, loc, mIdx, idx(mg)),
+                            idx(cg)),
+                        c);
+                  SmallVector<Value> at = {linalg::IndexOp::create(b, loc, 0),
+                                           c};
+                  Value valid =
+                      arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+                  for (size_t i = 0; i < n; ++i) {
+                    // t = o + begin - k * dilation must be a multiple of
+                    // the stride landing inside x.
+                    Value o = linalg::IndexOp::create(b, loc, 2 + i);
+                    Value k = linalg::IndexOp::create(b, loc, cDim + 1 + i);
+                    Value t = arith::SubIOp::create(
+                        b, loc, arith::AddIOp::create(b, loc, o, idx(begin[i])),
+                        arith::MulIOp::create(b, loc, k, idx(dilations[i])));
+                    Value nonNeg = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::sge, t, idx(0));
+                    t = arith::MaxSIOp::create(b, loc, t, idx(0));
+                    Value q = arith::DivUIOp::create(b, loc, t, idx(strides[i]));
+                    Value exact = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::eq,
+                        arith::RemUIOp::create(b, loc, t, idx(strides[i])),
+                        idx(0));
+                    Value inside = arith::CmpIOp::create(
+                        b, loc, arith::CmpIPredicate::ult, q,
+                        idx(xt.getDimSize(2 + i)));
+                    valid = arith::AndIOp::create(
+                        b, loc, valid,
+                        arith::AndIOp::create(
+                            b, loc, nonNeg,
+                            arith::AndIOp::create(b, loc, exact, inside)));
+                    at.push_back(arith::MinUIOp::create(
+                        b, loc, q, idx(xt.getDimSize(2 + i) - 1)));
+                  }
+                  Value xv = tensor::ExtractOp::create(b, loc, x, at);
+                  Value p = arith::MulFOp::create(b, loc, xv, a[1]);
+                  Value zero = arith::ConstantOp::create(
+                      b, loc, b.getFloatAttr(elt, 0.0));
+                  p = arith::SelectOp::create(b, loc, valid, p, zero);
+                  linalg::YieldOp::create(
+                      b, loc, arith::AddFOp::create(b, loc, a[2], p).getResult());
+                })
+                .getResult(0);
+  if (!bias)
+    return y;
+  SmallVector<int64_t> biasShape(rank, 1);
+  biasShape[1] = rt.getDimSize(1);
+  return l.binary<tosa::AddOp>(rt, y, l.reshape(bias, biasShape));
 }
 
 FailureOr<Value> whittle::lowering::lowerConvND(Lowerer &l, Value x, Value w,

@@ -69,3 +69,24 @@ func.func @maxpool_indices(%x: tensor<1x2x5x5xf32>) -> (tensor<1x2x2x2xf32>, ten
   %y, %i = onnx.MaxPool %x {kernel_shape = [2, 2], strides = [2, 2], storage_order = 1 : i64} : (tensor<1x2x5x5xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>)
   return %y, %i : tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>
 }
+
+// -----
+
+// A grouped, dilated ConvTranspose is one generic over the output with the
+// input channels of the group and the kernel as reductions (a dummy operand
+// names them); the weight is read through (m / 3) * 2 + c, m mod 3, and x
+// at (o + begin - k * dilation) / stride when that divides and lands in x.
+// CHECK-DAG: #[[WMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> ((d1 floordiv 3) * 2 + d4, d1 mod 3, d5, d6)>
+// CHECK-LABEL: func @conv_transpose_grouped_dilated
+// CHECK: linalg.generic {{.*}}#[[WMAP]]{{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-SAME: ins(%{{.*}}, %arg1 : tensor<2x2x2xi8>, tensor<4x3x2x2xf32>)
+// CHECK: arith.remui
+// CHECK: arith.cmpi ult
+// CHECK: tensor.extract %arg0
+// CHECK: arith.mulf
+// CHECK: arith.select
+// CHECK: arith.addf
+func.func @conv_transpose_grouped_dilated(%x: tensor<1x4x3x3xf32>, %w: tensor<4x3x2x2xf32>) -> tensor<1x6x7x5xf32> {
+  %y = onnx.ConvTranspose %x, %w {group = 2 : i64, dilations = [2, 1], strides = [2, 2]} : (tensor<1x4x3x3xf32>, tensor<4x3x2x2xf32>) -> tensor<1x6x7x5xf32>
+  return %y : tensor<1x6x7x5xf32>
+}
