@@ -664,7 +664,8 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     size_t count = llvm::StringSwitch<size_t>(opName)
                        .Case("onnx.Slice", 5)
                        .Cases({"onnx.Pad", "onnx.ConvInteger",
-                               "onnx.MatMulInteger", "onnx.Resize"},
+                               "onnx.MatMulInteger", "onnx.Resize",
+                               "onnx.STFT"},
                               4)
                        .Cases({"onnx.RNN", "onnx.GRU"}, 6)
                        .Case("onnx.LSTM", 8)

@@ -19,6 +19,7 @@
 
 #include "onnx/defs/schema.h"
 #include "onnx/defs/shape_inference.h"
+#include "onnx/defs/tensor_proto_util.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -618,6 +619,53 @@ void checkMatrices(::onnx::InferenceContext &ctx) {
 
 } // namespace
 
+/// A scalar integer input known at inference time (an initializer or a
+/// constant), if any.
+std::optional<int64_t> scalarInput(::onnx::InferenceContext &ctx, size_t i) {
+  if (ctx.getNumInputs() <= i || !ctx.getInputType(i))
+    return std::nullopt;
+  const ::onnx::TensorProto *t = ctx.getInputData(i);
+  if (!t)
+    return std::nullopt;
+  auto values = ::onnx::ParseData<int64_t>(t);
+  if (t->data_type() == ::onnx::TensorProto::INT32) {
+    auto v32 = ::onnx::ParseData<int32_t>(t);
+    values.assign(v32.begin(), v32.end());
+  }
+  if (values.size() != 1)
+    return std::nullopt;
+  return values[0];
+}
+
+/// STFT (opset 17): [batch, 1 + (length - frame_length) / frame_step,
+/// onesided ? frame_length / 2 + 1 : frame_length, 2].
+void inferSTFT(::onnx::InferenceContext &ctx) {
+  ::onnx::propagateElemTypeFromInputToOutput(ctx, 0, 0);
+  const auto *signal = shapeOf(ctx, 0);
+  if (!signal || signal->dim_size() != 3)
+    return;
+  std::optional<int64_t> length;
+  if (const auto *window = shapeOf(ctx, 2);
+      window && window->dim_size() == 1 && window->dim(0).has_dim_value())
+    length = window->dim(0).dim_value();
+  if (auto given = scalarInput(ctx, 3))
+    length = *given;
+  auto step = scalarInput(ctx, 1);
+  const auto *onesided = ctx.getAttribute("onesided");
+  bool half = !onesided || onesided->i() != 0;
+  auto *out = ctx.getOutputType(0)->mutable_tensor_type()->mutable_shape();
+  out->clear_dim();
+  *out->add_dim() = signal->dim(0);
+  auto *frames = out->add_dim();
+  if (length && step && *step > 0 && signal->dim(1).has_dim_value() &&
+      signal->dim(1).dim_value() >= *length && *length > 0)
+    frames->set_dim_value(1 + (signal->dim(1).dim_value() - *length) / *step);
+  auto *bins = out->add_dim();
+  if (length && *length > 0)
+    bins->set_dim_value(half ? *length / 2 + 1 : *length);
+  out->add_dim()->set_dim_value(2);
+}
+
 void hardenShapeInference() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -655,6 +703,13 @@ void hardenShapeInference() {
                          .second;
     auto all = llvm::concat<const std::pair<const char *, Guard>>(guards,
                                                                   axisGuards);
+    // ONNX 1.12's STFT inference ignores `onesided` and misreads the frame
+    // length from the window: replaced by the operator's definition.
+    for (int64_t v = 17; v <= latest; ++v)
+      if (const ::onnx::OpSchema *schema =
+              ::onnx::OpSchemaRegistry::Schema("STFT", static_cast<int>(v)))
+        const_cast<::onnx::OpSchema *>(schema)->TypeAndShapeInferenceFunction(
+            inferSTFT);
     for (const auto &[name, guard] : all) {
       // Every version of the schema, each wrapped once.
       llvm::SmallPtrSet<const ::onnx::OpSchema *, 8> seen;

@@ -1280,6 +1280,103 @@ static FailureOr<Value> lowerDFT(Lowerer &l, onnx::DFTOp op) {
       });
 }
 
+/// STFT: out[b, f, k] = sum_n x[b, f * step + n] * window[n] * e^(-2 pi i k
+/// n / L), with compile-time twiddle tables; frame_step is read at run time
+/// (the frame count it gives is checked), as is a run-time frame_length.
+static FailureOr<Value> lowerSTFT(Lowerer &l, onnx::STFTOp op) {
+  auto xt = Lowerer::typeOf(op.getSignal());
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t len = op.frameLength(), bins = rt.getDimSize(2),
+          frames = rt.getDimSize(1), samples = xt.getDimSize(1);
+  bool complex = xt.getDimSize(2) == 2;
+  Type elt = rt.getElementType();
+  Value stepT = op.getFrameStep();
+  // The step, as index; it must give the compiled frame count.
+  Value step = l.rw.createOrFold<arith::IndexCastOp>(
+      l.loc, l.rw.getIndexType(),
+      asI64(l.rw, l.loc,
+            tensor::ExtractOp::create(
+                l.rw, l.loc, stepT,
+                SmallVector<Value>(Lowerer::typeOf(stepT).getRank(),
+                                   cidx(l.rw, l.loc, 0)))));
+  if (!getConstantAttr(stepT)) {
+    ScalarBuilder s{l.rw, l.loc};
+    Value positive = s.cmpI(arith::CmpIPredicate::sgt, step, s.idx(0));
+    Value safe = arith::MaxSIOp::create(l.rw, l.loc, step, s.idx(1));
+    Value count = arith::AddIOp::create(
+        l.rw, l.loc,
+        arith::DivSIOp::create(l.rw, l.loc, s.idx(samples - len), safe),
+        s.idx(1));
+    addRuntimeAssert(l,
+                     s.andI(positive, s.cmpI(arith::CmpIPredicate::eq, count,
+                                             s.idx(frames))),
+                     kStatusShapeMismatch,
+                     "STFT frame_step gives another frame count than the "
+                     "compiled one");
+    step = safe;
+  }
+  if (Value fl = op.getFrameLength(); fl && !getConstantAttr(fl)) {
+    Value given = asI64(l.rw, l.loc,
+                        tensor::ExtractOp::create(
+                            l.rw, l.loc, fl,
+                            SmallVector<Value>(Lowerer::typeOf(fl).getRank(),
+                                               cidx(l.rw, l.loc, 0))));
+    addRuntimeAssert(
+        l,
+        arith::CmpIOp::create(
+            l.rw, l.loc, arith::CmpIPredicate::eq, given,
+            arith::ConstantOp::create(l.rw, l.loc,
+                                      l.rw.getI64IntegerAttr(len))),
+        kStatusShapeMismatch,
+        "STFT frame_length differs from the compiled one");
+  }
+  SmallVector<float> cosT, sinT;
+  for (int64_t k = 0; k < bins; ++k)
+    for (int64_t n = 0; n < len; ++n) {
+      double theta =
+          2.0 * llvm::numbers::pi * (double)((k * n) % len) / (double)len;
+      cosT.push_back((float)std::cos(theta));
+      sinT.push_back((float)std::sin(theta));
+    }
+  auto tableType = l.tensorType({bins, len}, l.rw.getF32Type());
+  Value cosV = l.constant(tableType, cosT), sinV = l.constant(tableType, sinT);
+  Value x = op.getSignal(), window = op.getWindow();
+  return reductionGeneric(
+      l, zeros(l, rt), {len},
+      [&](OpBuilder &b, Location loc, Value acc, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        // ivs: b, f, k, component; n.
+        Value pos = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, ivs[1], step), ivs[4]);
+        pos = arith::MinSIOp::create(b, loc, pos, s.idx(samples - 1));
+        Value xr = tensor::ExtractOp::create(
+            b, loc, x, ValueRange{ivs[0], pos, s.idx(0)});
+        Value xi = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+        if (complex)
+          xi = tensor::ExtractOp::create(b, loc, x,
+                                         ValueRange{ivs[0], pos, s.idx(1)});
+        if (window) {
+          Value w = convertScalar(
+              b, loc, tensor::ExtractOp::create(b, loc, window, ivs[4]), elt);
+          xr = arith::MulFOp::create(b, loc, xr, w);
+          xi = arith::MulFOp::create(b, loc, xi, w);
+        }
+        Value kn[] = {ivs[2], ivs[4]};
+        Value c = convertScalar(
+            b, loc, tensor::ExtractOp::create(b, loc, cosV, kn), elt);
+        Value sn = convertScalar(
+            b, loc, tensor::ExtractOp::create(b, loc, sinV, kn), elt);
+        auto mul = [&](Value p, Value q) {
+          return arith::MulFOp::create(b, loc, p, q);
+        };
+        // e^(-i t): re = xr c + xi s, im = xi c - xr s.
+        Value re = arith::AddFOp::create(b, loc, mul(xr, c), mul(xi, sn));
+        Value im = arith::SubFOp::create(b, loc, mul(xi, c), mul(xr, sn));
+        Value isRe = s.cmpI(arith::CmpIPredicate::eq, ivs[3], s.idx(0));
+        return arith::AddFOp::create(b, loc, acc, s.select(isRe, re, im));
+      });
+}
+
 /// Largest matrix Det unrolls (M^3/3 multiply-adds in straight-line code).
 static constexpr int64_t kMaxDetSize = 8;
 
@@ -1349,6 +1446,7 @@ whittle::lowering::lowerIndexingOp(Lowerer &l, Operation *op) {
       .Case([&](onnx::GatherNDOp o) { return lowerGatherND(l, o); })
       .Case([&](onnx::DetOp o) { return lowerDet(l, o); })
       .Case([&](onnx::DFTOp o) { return lowerDFT(l, o); })
+      .Case([&](onnx::STFTOp o) { return lowerSTFT(l, o); })
       .Case([&](onnx::ScatterElementsOp o) {
         return lowerScatterElements(l, o);
       })

@@ -411,3 +411,23 @@ func.func @max_unpool(%x: tensor<1x2x2x2xf32>, %i: tensor<1x2x2x2xi64>, %s: tens
   %y = onnx.MaxUnpool %x, %i, %s {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x2x2x2xf32>, tensor<1x2x2x2xi64>, tensor<4xi64>) -> tensor<1x2x5x5xf32>
   return %y : tensor<1x2x5x5xf32>
 }
+
+// -----
+
+// STFT: one reduction over the frame's samples per (batch, frame, bin,
+// component), with compile-time twiddle tables; a run-time frame_step must
+// give the compiled frame count and a run-time frame_length the compiled
+// length (status 3).
+// CHECK-LABEL: func @stft
+// CHECK: arith.divsi
+// CHECK: cf.assert {{.*}}"STFT frame_step gives another frame count than the compiled one" {whittle.status = 3 : i32}
+// CHECK: cf.assert {{.*}}"STFT frame_length differs from the compiled one" {whittle.status = 3 : i32}
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.muli
+// CHECK: tensor.extract %arg0
+// CHECK: arith.mulf
+// CHECK: arith.select
+func.func @stft(%x: tensor<1x128x1xf32>, %step: tensor<i64>, %len: tensor<i64>) -> tensor<1x15x9x2xf32> {
+  %y = "onnx.STFT"(%x, %step, %len) <{operandSegmentSizes = array<i32: 1, 1, 0, 1>}> : (tensor<1x128x1xf32>, tensor<i64>, tensor<i64>) -> tensor<1x15x9x2xf32>
+  return %y : tensor<1x15x9x2xf32>
+}

@@ -520,3 +520,21 @@ func.func @max_unpool_indices(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x1xi64>) 
   %y = onnx.MaxUnpool %x, %i {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x1x2x2xf32>, tensor<1x1x2x1xi64>) -> tensor<1x1x4x4xf32>
   return %y : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+func.func @stft_bins(%x: tensor<1x64x1xf32>, %w: tensor<16xf32>) -> tensor<1x7x8x2xf32> {
+  %s = onnx.Constant dense<8> : tensor<i64>
+  // expected-error @+1 {{result has 8 bins, a frame of 16 gives 9}}
+  %y = "onnx.STFT"(%x, %s, %w) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> : (tensor<1x64x1xf32>, tensor<i64>, tensor<16xf32>) -> tensor<1x7x8x2xf32>
+  return %y : tensor<1x7x8x2xf32>
+}
+
+// -----
+
+func.func @stft_frames(%x: tensor<1x64x1xf32>, %w: tensor<16xf32>) -> tensor<1x8x9x2xf32> {
+  %s = onnx.Constant dense<8> : tensor<i64>
+  // expected-error @+1 {{result has 8 frames, the signal gives 7}}
+  %y = "onnx.STFT"(%x, %s, %w) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> : (tensor<1x64x1xf32>, tensor<i64>, tensor<16xf32>) -> tensor<1x8x9x2xf32>
+  return %y : tensor<1x8x9x2xf32>
+}

@@ -760,6 +760,57 @@ LogicalResult ScatterElementsOp::verify() {
   return checkResultShape(*this, dt.getShape());
 }
 
+int64_t STFTOp::frameLength() {
+  auto rt = rankedType(getOutput());
+  if (getWindow())
+    return rankedType(getWindow()).getNumElements();
+  if (getFrameLength())
+    if (auto len = whittle::getConstantInts(getFrameLength());
+        len && len->size() == 1)
+      return (*len)[0];
+  // From the bins: onesided ones fix the length up to its parity; the
+  // run-time frame_length is checked against this one.
+  int64_t bins = rt.getDimSize(2);
+  return getOnesided() ? 2 * (bins - 1) : bins;
+}
+
+LogicalResult STFTOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto xt = rankedType(getSignal()), rt = rankedType(getOutput());
+  if (xt.getRank() != 3 ||
+      (xt.getDimSize(2) != 1 && xt.getDimSize(2) != 2))
+    return emitOpError("signal must be [batch, length, 1 or 2], got ") << xt;
+  if (rt.getRank() != 4 || rt.getDimSize(0) != xt.getDimSize(0) ||
+      rt.getDimSize(3) != 2)
+    return emitOpError("result must be [batch, frames, bins, 2], got ") << rt;
+  if (rankedType(getFrameStep()).getNumElements() != 1 ||
+      (getFrameLength() &&
+       rankedType(getFrameLength()).getNumElements() != 1))
+    return emitOpError("frame_step and frame_length must be scalars");
+  if (getWindow() && rankedType(getWindow()).getRank() != 1)
+    return emitOpError("window must have rank 1");
+  int64_t len = frameLength();
+  if (len < 1 || len > xt.getDimSize(1))
+    return emitOpError("frame length ")
+           << len << " does not fit the signal's " << xt.getDimSize(1)
+           << " samples";
+  int64_t bins = getOnesided() ? len / 2 + 1 : len;
+  if (rt.getDimSize(2) != bins)
+    return emitOpError("result has ")
+           << rt.getDimSize(2) << " bins, a frame of " << len << " gives "
+           << bins;
+  if (auto step = whittle::getConstantInts(getFrameStep())) {
+    if ((*step)[0] < 1)
+      return emitOpError("frame_step must be positive, got ") << (*step)[0];
+    int64_t frames = (xt.getDimSize(1) - len) / (*step)[0] + 1;
+    if (rt.getDimSize(1) != frames)
+      return emitOpError("result has ")
+             << rt.getDimSize(1) << " frames, the signal gives " << frames;
+  }
+  return success();
+}
+
 LogicalResult MaxUnpoolOp::verify() {
   if (failed(checkStatic(*this)))
     return failure();

@@ -251,4 +251,26 @@ def ONNX_DFTOp : ONNX_Op<"DFT", [Pure]> {
   let results = (outs ONNX_FloatTensor:$output);
 }
 
+def ONNX_STFTOp : ONNX_Op<"STFT", [Pure, AttrSizedOperandSegments]> {
+  let summary = "short-time Fourier transform (opset 17)";
+  let description = [{
+    signal [batch, length, 1 or 2] is cut into frames of frame_length
+    samples every frame_step samples; each frame, times the window, gets a
+    DFT (onesided: frame_length / 2 + 1 bins). Output [batch, frames, bins,
+    2]. The frame length comes from the window's length, a constant
+    frame_length, or the result's bins; frame_step and a frame_length read
+    at run time are checked against the compiled shape when the model runs.
+  }];
+  let arguments = (ins ONNX_FloatTensor:$signal, ONNX_AnyTensor:$frame_step,
+                       Optional<ONNX_FloatTensor>:$window,
+                       Optional<ONNX_AnyTensor>:$frame_length,
+                       DefaultValuedAttr<I64Attr, "1">:$onesided);
+  let results = (outs ONNX_FloatTensor:$output);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Samples per frame (window, constant frame_length, or the bins).
+    int64_t frameLength();
+  }];
+}
+
 #endif // WHITTLE_DIALECT_ONNX_IR_ONNXINDEXINGOPS_TD
