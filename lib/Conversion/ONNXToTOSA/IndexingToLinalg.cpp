@@ -936,6 +936,127 @@ FailureOr<Value> lowerWindow(Lowerer &l, Operation *op, Value size,
       });
 }
 
+/// MelWeightMatrix as the ONNX reference computes it: mel edges
+/// f(t) = floor((dft_length + 1) * hz(low_mel + t * step) / sample_rate),
+/// t = 0..num_mel_bins + 1; column i rises from f(i) to f(i + 1) and falls
+/// to f(i + 2). In f64, per element (the matrix is small).
+FailureOr<Value> lowerMelWeightMatrix(Lowerer &l, onnx::MelWeightMatrixOp op) {
+  auto rt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rows = rt.getDimSize(0), bins = rt.getDimSize(1);
+  auto scalar = [&](Value t) -> Value {
+    return tensor::ExtractOp::create(
+        l.rw, l.loc, t,
+        SmallVector<Value>(Lowerer::typeOf(t).getRank(),
+                           cidx(l.rw, l.loc, 0)));
+  };
+  auto check = [&](Value v, int64_t want, StringRef what) {
+    if (getConstantAttr(v))
+      return;
+    addRuntimeAssert(
+        l,
+        arith::CmpIOp::create(l.rw, l.loc, arith::CmpIPredicate::eq,
+                              asI64(l.rw, l.loc, scalar(v)),
+                              arith::ConstantOp::create(
+                                  l.rw, l.loc, l.rw.getI64IntegerAttr(want))),
+        kStatusShapeMismatch, what);
+  };
+  check(op.getNumMelBins(), bins,
+        "MelWeightMatrix num_mel_bins differs from the compiled one");
+  Type f64 = l.rw.getF64Type();
+  // dft_length / 2 + 1 = rows: the length is 2 (rows - 1) or one more.
+  Value dft = asI64(l.rw, l.loc, scalar(op.getDftLength()));
+  Value half = arith::AddIOp::create(
+      l.rw, l.loc,
+      arith::DivSIOp::create(
+          l.rw, l.loc, dft,
+          arith::ConstantOp::create(l.rw, l.loc, l.rw.getI64IntegerAttr(2))),
+      arith::ConstantOp::create(l.rw, l.loc, l.rw.getI64IntegerAttr(1)));
+  if (!getConstantAttr(op.getDftLength()))
+    addRuntimeAssert(l,
+                     arith::CmpIOp::create(
+                         l.rw, l.loc, arith::CmpIPredicate::eq, half,
+                         arith::ConstantOp::create(
+                             l.rw, l.loc, l.rw.getI64IntegerAttr(rows))),
+                     kStatusShapeMismatch,
+                     "MelWeightMatrix dft_length differs from the compiled "
+                     "one");
+  auto toF64 = [&](Value v) { return convertScalar(l.rw, l.loc, v, f64); };
+  Value dftF = arith::SIToFPOp::create(l.rw, l.loc, f64, dft);
+  Value rate = toF64(scalar(op.getSampleRate()));
+  Value lo = toF64(scalar(op.getLowerEdgeHertz()));
+  Value hi = toF64(scalar(op.getUpperEdgeHertz()));
+  Type elt = rt.getElementType();
+  return indexedGeneric(
+      l, rt, {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        auto c = [&](double v) {
+          return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v))
+              .getResult();
+        };
+        auto add = [&](Value x, Value y) {
+          return arith::AddFOp::create(b, loc, x, y).getResult();
+        };
+        auto sub = [&](Value x, Value y) {
+          return arith::SubFOp::create(b, loc, x, y).getResult();
+        };
+        auto mul = [&](Value x, Value y) {
+          return arith::MulFOp::create(b, loc, x, y).getResult();
+        };
+        auto div = [&](Value x, Value y) {
+          return arith::DivFOp::create(b, loc, x, y).getResult();
+        };
+        const double ln10 = std::log(10.0);
+        // mel(hz) = 2595 log10(1 + hz / 700); hz(mel) = 700 (10^(mel /
+        // 2595) - 1).
+        auto mel = [&](Value hz) {
+          return mul(c(2595.0 / ln10),
+                     math::LogOp::create(b, loc, add(c(1.0), div(hz, c(700.0)))));
+        };
+        Value lowMel = mel(lo);
+        Value step = div(sub(mel(hi), lowMel), c((double)(bins + 2)));
+        auto edge = [&](Value t) {
+          Value m = add(mul(t, step), lowMel);
+          Value hz = mul(c(700.0),
+                         sub(math::ExpOp::create(
+                                 b, loc, mul(m, c(ln10 / 2595.0))),
+                             c(1.0)));
+          return math::FloorOp::create(
+              b, loc, div(mul(add(dftF, c(1.0)), hz), rate));
+        };
+        Value i = arith::SIToFPOp::create(
+            b, loc, f64,
+            arith::IndexCastOp::create(b, loc, b.getI64Type(), ivs[1]));
+        Value j = arith::SIToFPOp::create(
+            b, loc, f64,
+            arith::IndexCastOp::create(b, loc, b.getI64Type(), ivs[0]));
+        Value left = edge(i), center = edge(add(i, c(1.0))),
+              right = edge(add(i, c(2.0)));
+        auto cmp = [&](arith::CmpFPredicate p, Value x, Value y) {
+          return arith::CmpFOp::create(b, loc, p, x, y).getResult();
+        };
+        auto sel = [&](Value cond, Value x, Value y) {
+          return arith::SelectOp::create(b, loc, cond, x, y).getResult();
+        };
+        auto both = [&](Value x, Value y) {
+          return arith::AndIOp::create(b, loc, x, y).getResult();
+        };
+        Value rise = sub(center, left), fall = sub(right, center);
+        // Rising edge (or a one-point peak), then the falling edge, which
+        // the reference writes last.
+        Value up = sel(cmp(arith::CmpFPredicate::OEQ, rise, c(0.0)),
+                       sel(cmp(arith::CmpFPredicate::OEQ, j, center), c(1.0),
+                           c(0.0)),
+                       sel(both(cmp(arith::CmpFPredicate::OGE, j, left),
+                                cmp(arith::CmpFPredicate::OLE, j, center)),
+                           div(sub(j, left), rise), c(0.0)));
+        Value down = both(cmp(arith::CmpFPredicate::OGT, fall, c(0.0)),
+                          both(cmp(arith::CmpFPredicate::OGE, j, center),
+                               cmp(arith::CmpFPredicate::OLT, j, right)));
+        Value v = sel(down, div(sub(right, j), fall), up);
+        return convertScalar(b, loc, v, elt);
+      });
+}
+
 //===----------------------------------------------------------------------===//
 // Einsum
 //===----------------------------------------------------------------------===//
@@ -1447,6 +1568,9 @@ whittle::lowering::lowerIndexingOp(Lowerer &l, Operation *op) {
       .Case([&](onnx::DetOp o) { return lowerDet(l, o); })
       .Case([&](onnx::DFTOp o) { return lowerDFT(l, o); })
       .Case([&](onnx::STFTOp o) { return lowerSTFT(l, o); })
+      .Case([&](onnx::MelWeightMatrixOp o) {
+        return lowerMelWeightMatrix(l, o);
+      })
       .Case([&](onnx::ScatterElementsOp o) {
         return lowerScatterElements(l, o);
       })

@@ -431,3 +431,22 @@ func.func @stft(%x: tensor<1x128x1xf32>, %step: tensor<i64>, %len: tensor<i64>) 
   %y = "onnx.STFT"(%x, %step, %len) <{operandSegmentSizes = array<i32: 1, 1, 0, 1>}> : (tensor<1x128x1xf32>, tensor<i64>, tensor<i64>) -> tensor<1x15x9x2xf32>
   return %y : tensor<1x15x9x2xf32>
 }
+
+// -----
+
+// MelWeightMatrix: sizes read at run time are checked; each element
+// computes its column's three mel edges in f64 (log and exp) and the
+// triangle's rising or falling value.
+// CHECK-LABEL: func @mel_weight_matrix
+// CHECK: cf.assert {{.*}}"MelWeightMatrix num_mel_bins differs from the compiled one" {whittle.status = 3 : i32}
+// CHECK: cf.assert {{.*}}"MelWeightMatrix dft_length differs from the compiled one" {whittle.status = 3 : i32}
+// CHECK: linalg.generic
+// CHECK: math.log {{.*}} : f64
+// CHECK: math.exp {{.*}} : f64
+// CHECK: math.floor {{.*}} : f64
+// CHECK: arith.select
+// CHECK: arith.truncf {{.*}} f64 to f32
+func.func @mel_weight_matrix(%bins: tensor<i32>, %dft: tensor<i32>, %rate: tensor<i32>, %lo: tensor<f32>, %hi: tensor<f32>) -> tensor<9x8xf32> {
+  %m = "onnx.MelWeightMatrix"(%bins, %dft, %rate, %lo, %hi) : (tensor<i32>, tensor<i32>, tensor<i32>, tensor<f32>, tensor<f32>) -> tensor<9x8xf32>
+  return %m : tensor<9x8xf32>
+}

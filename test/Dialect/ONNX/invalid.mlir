@@ -538,3 +538,14 @@ func.func @stft_frames(%x: tensor<1x64x1xf32>, %w: tensor<16xf32>) -> tensor<1x8
   %y = "onnx.STFT"(%x, %s, %w) <{operandSegmentSizes = array<i32: 1, 1, 1, 0>}> : (tensor<1x64x1xf32>, tensor<i64>, tensor<16xf32>) -> tensor<1x8x9x2xf32>
   return %y : tensor<1x8x9x2xf32>
 }
+
+// -----
+
+func.func @mel_rows(%lo: tensor<f32>, %hi: tensor<f32>) -> tensor<9x8xf32> {
+  %bins = onnx.Constant dense<8> : tensor<i64>
+  %dft = onnx.Constant dense<20> : tensor<i64>
+  %rate = onnx.Constant dense<8000> : tensor<i64>
+  // expected-error @+1 {{dft_length 20 does not match the result's 9 rows}}
+  %m = "onnx.MelWeightMatrix"(%bins, %dft, %rate, %lo, %hi) : (tensor<i64>, tensor<i64>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<9x8xf32>
+  return %m : tensor<9x8xf32>
+}

@@ -760,6 +760,28 @@ LogicalResult ScatterElementsOp::verify() {
   return checkResultShape(*this, dt.getShape());
 }
 
+LogicalResult MelWeightMatrixOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  for (Value v : getOperands())
+    if (rankedType(v).getNumElements() != 1)
+      return emitOpError("inputs must be scalars");
+  auto rt = rankedType(getOutput());
+  if (rt.getRank() != 2)
+    return emitOpError("result must be [dft_length / 2 + 1, num_mel_bins]");
+  if (auto bins = whittle::getConstantInts(getNumMelBins()))
+    if ((*bins)[0] != rt.getDimSize(1))
+      return emitOpError("num_mel_bins ") << (*bins)[0]
+                                          << " does not match the result's "
+                                          << rt.getDimSize(1) << " columns";
+  if (auto len = whittle::getConstantInts(getDftLength()))
+    if ((*len)[0] / 2 + 1 != rt.getDimSize(0))
+      return emitOpError("dft_length ") << (*len)[0]
+                                        << " does not match the result's "
+                                        << rt.getDimSize(0) << " rows";
+  return success();
+}
+
 int64_t STFTOp::frameLength() {
   auto rt = rankedType(getOutput());
   if (getWindow())

@@ -251,6 +251,24 @@ def ONNX_DFTOp : ONNX_Op<"DFT", [Pure]> {
   let results = (outs ONNX_FloatTensor:$output);
 }
 
+def ONNX_MelWeightMatrixOp : ONNX_Op<"MelWeightMatrix", [Pure]> {
+  let summary = "triangular mel filter bank (opset 17)";
+  let description = [{
+    [dft_length / 2 + 1, num_mel_bins] weights of triangular filters whose
+    edges are spaced evenly on the mel scale between lower_edge_hertz and
+    upper_edge_hertz, as the ONNX reference computes them (in f64). Sizes
+    read at run time are checked against the compiled shape.
+  }];
+  let arguments = (ins ONNX_AnyTensor:$num_mel_bins,
+                       ONNX_AnyTensor:$dft_length,
+                       ONNX_AnyTensor:$sample_rate,
+                       ONNX_FloatTensor:$lower_edge_hertz,
+                       ONNX_FloatTensor:$upper_edge_hertz,
+                       DefaultValuedAttr<I64Attr, "1">:$output_datatype);
+  let results = (outs ONNX_AnyTensor:$output);
+  let hasVerifier = 1;
+}
+
 def ONNX_STFTOp : ONNX_Op<"STFT", [Pure, AttrSizedOperandSegments]> {
   let summary = "short-time Fourier transform (opset 17)";
   let description = [{
