@@ -27,7 +27,12 @@ KNOWN = {
 def cause(stage, error, test=""):
     if test in KNOWN:
         return KNOWN[test]
-    m = re.search(r"operator '([^']+)'(?: \(opset \d+\))? is not supported", error)
+    m = re.search(r"operator '([^']+)'(?: \(opset \d+\))? is not supported(?:: ([^,\n]*))?",
+                  error)
+    if m and m.group(2):
+        # Control flow and sequences say why they stayed.
+        reason = re.sub(r"'[^']*'", "'...'", m.group(2))
+        return f"operator {m.group(1)}: {reason}"[:140]
     if m:
         return f"operator {m.group(1)} not supported yet"
     if ("object arrays" in error or "segments" in error or "element type in the input" in error

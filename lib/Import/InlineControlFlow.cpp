@@ -167,8 +167,17 @@ std::string lookup(const Env &env, const std::string &name) {
 }
 
 /// Renames, inside a subgraph, the values it reads from the enclosing scope.
-/// ONNX names are unique across scopes, so no inner name shadows them.
-void renameFree(GraphProto &g, const Env &env) {
+/// Names the subgraph defines itself (inputs, initializers, node outputs)
+/// shadow outer ones, as ONNX's checker allows: they are left alone.
+void renameFree(GraphProto &g, const Env &outer) {
+  Env env = outer;
+  for (const auto &v : g.input())
+    env.erase(v.name());
+  for (const auto &t : g.initializer())
+    env.erase(t.name());
+  for (const auto &n : g.node())
+    for (const auto &o : n.output())
+      env.erase(o);
   for (auto &n : *g.mutable_node()) {
     for (auto &in : *n.mutable_input())
       in = lookup(env, in);
@@ -264,8 +273,8 @@ public:
     for (int i = 0; i < g.node_size(); ++i) {
       const NodeProto &n = g.node(i);
       bool isSeqOp = n.domain().empty() && kSequenceOps.count(n.op_type());
-      bool isAlias = n.op_type() == "Identity" && n.input_size() == 1 &&
-                     seqValues.count(n.input(0));
+      bool isAlias = n.domain().empty() && n.op_type() == "Identity" &&
+                     n.input_size() == 1 && seqValues.count(n.input(0));
       if (!isSeqOp && !isAlias)
         continue;
       seqNodes.push_back(i);
@@ -275,7 +284,9 @@ public:
     }
     if (seqNodes.empty())
       return 0;
+    size_t assumed = st.assumptions.size();
     auto refuse = [&](const std::string &why) {
+      st.assumptions.resize(assumed); // nothing lowered, nothing assumed
       for (int i : seqNodes)
         if (g.node(i).output_size())
           st.why[g.node(i).output(0)] = why;
@@ -310,7 +321,10 @@ public:
       std::string name = node.name().empty()
                              ? node.op_type() + "_" + std::to_string(i)
                              : node.name();
-      if (auto why = lowerSequenceOp(node, name, nodes)) {
+      size_t before = nodes.size();
+      auto why = lowerSequenceOp(node, name, nodes);
+      total += nodes.size() - before;
+      if (why) {
         refuse("a sequence op in the graph cannot be resolved at compile "
                "time (node '" +
                name + "')");
@@ -499,6 +513,12 @@ private:
         seqs[result] = elems;
       return std::nullopt;
     }
+    if (auto ps = staticShape(pos); !ps || !ps->empty())
+      return std::string("its position is only known at run time and is not "
+                         "a scalar of static shape");
+    if (!fits(4 * static_cast<size_t>(n + 1)))
+      return std::string("selecting at a run-time position would exceed "
+                         "the node limit");
     std::vector<std::string> all = elems;
     if (isInsert)
       all.push_back(tensor);
@@ -563,8 +583,13 @@ private:
     const AP *keepAttr = findAttr(node, "keepdims");
     bool keep = !keepAttr || keepAttr->i();
     int64_t dim = (*xs)[axis];
+    if (dim < 0)
+      return "its input '" + x + "' has a negative extent";
     std::vector<int64_t> sizes;
     if (split.empty()) {
+      if (!fits(static_cast<size_t>(std::min<int64_t>(dim, kMaxNodes + 1))))
+        return "splitting " + std::to_string(dim) +
+               " slices would exceed the node limit";
       sizes.assign(dim, 1);
     } else {
       auto it = consts.find(split);
@@ -596,13 +621,18 @@ private:
         if (t.dims_size() == 0) {
           if (values.size() != 1 || values[0] <= 0)
             return std::string("its split size must be positive");
+          if (!fits(static_cast<size_t>(
+                  std::min<int64_t>(dim / values[0] + 1, kMaxNodes + 1))))
+            return std::string("its split gives too many pieces");
           for (int64_t left = dim; left > 0; left -= values[0])
-            sizes.push_back(std::min(left, values[0]));
+            sizes.push_back(std::min(left, values[0])); // <= dim pieces
         } else {
           sizes = values;
         }
       } else if (splitShape && splitShape->size() == 1 && dim == 0) {
         // Any split of an empty axis gives that many empty tensors.
+        if ((*splitShape)[0] < 0 || !fits(3 * (size_t)(*splitShape)[0]))
+          return std::string("its split has too many pieces");
         sizes.assign((*splitShape)[0], 0);
       } else {
         return std::string("its split sizes are only known at run time");
@@ -611,12 +641,18 @@ private:
       for (int64_t v : sizes) {
         if (v < 0)
           return std::string("a split size is negative");
+        if (v > dim - sum)
+          return "its split sizes add up to more than " + std::to_string(dim);
         sum += v;
       }
       if (sum != dim)
         return "its split sizes add up to " + std::to_string(sum) + ", not " +
                std::to_string(dim);
     }
+    if (!fits(3 * sizes.size()))
+      return "splitting into " + std::to_string(sizes.size()) +
+             " tensors would exceed the " + std::to_string(kMaxNodes) +
+             " nodes whittle allows a graph";
     bool drop = split.empty() && !keep;
     std::vector<std::string> elems;
     int64_t start = 0;
@@ -733,7 +769,7 @@ private:
         }
     }
     for (const auto &[from, to] : hoist->second)
-      env[from] = to;
+      env.try_emplace(from, to); // a body input shadows an initializer
     for (int i = 0; i < body.node_size(); ++i) {
       const NodeProto &n = body.node(i);
       if (n.op_type() == "Constant" && n.input_size() == 0 &&
@@ -810,10 +846,16 @@ private:
     }
   }
 
+  /// Whether `more` nodes still fit under kMaxNodes.
+  bool fits(size_t more) const {
+    return more <= kMaxNodes && total + more <= kMaxNodes;
+  }
+
   std::optional<std::string> checkBudget(int64_t iterations,
-                                         const GraphProto &body) {
-    // Each iteration adds the body plus a few slicing and stacking nodes.
-    size_t per = countNodes(body) + 4;
+                                         const GraphProto &body,
+                                         size_t extraPerIteration) {
+    // Each iteration adds the body plus its slicing and stacking nodes.
+    size_t per = countNodes(body) + extraPerIteration;
     if (iterations > 0 &&
         (static_cast<size_t>(iterations) > kMaxNodes / per ||
          total + static_cast<size_t>(iterations) * per > kMaxNodes))
@@ -845,7 +887,10 @@ private:
       return std::nullopt;
     }
     // Both branches run; Where keeps the one the condition picks, which
-    // needs one shape for both.
+    // needs a scalar condition and one shape for both.
+    if (auto cs = staticShape(cond); !cs || !cs->empty())
+      return std::string("its condition is known only at run time and is "
+                         "not a scalar of static shape");
     for (int k = 0; k < node.output_size(); ++k) {
       auto a = declaredShape(thenG->output(k)),
            b = declaredShape(elseG->output(k));
@@ -887,6 +932,9 @@ private:
     for (const auto &t : body.initializer())
       if (t.name() == out)
         return scalarOf(t) == std::optional<int64_t>(1);
+    for (const auto &v : body.input())
+      if (v.name() == out)
+        return false; // a body input other than cond_in: not constant
     return constantOf(out) == std::optional<int64_t>(1);
   }
 
@@ -917,7 +965,8 @@ private:
     std::optional<int64_t> scanExtent;
     if (nScan > 0 && node.output_size() > nCarried)
       if (auto shape = staticShape(node.output(nCarried)); shape && !shape->empty())
-        scanExtent = (*shape)[0];
+        if ((*shape)[0] >= 0)
+          scanExtent = (*shape)[0];
     if (auto m = trip.empty() ? std::nullopt : constantOf(trip)) {
       n = std::max<int64_t>(*m, 0);
     } else if (!trip.empty() && scanExtent) {
@@ -942,7 +991,7 @@ private:
     if (n == 0 && nScan > 0)
       return std::string("it runs no iteration, which leaves its scan "
                          "outputs empty");
-    if (auto why = checkBudget(n, *body))
+    if (auto why = checkBudget(n, *body, 2 + static_cast<size_t>(nScan)))
       return why;
 
     if (checkTrip)
@@ -1019,6 +1068,8 @@ private:
       int64_t extent = (*shape)[inAxes[s]];
       if (n && *n != extent)
         return std::string("its scan inputs have different extents");
+      if (extent < 0)
+        return "scan input '" + x + "' has a negative extent";
       n = extent;
     }
     for (int64_t j = 0; j < nOut; ++j) {
@@ -1036,7 +1087,8 @@ private:
     if (*n == 0 && nOut > 0)
       return std::string("it runs no iteration, which leaves its scan "
                          "outputs empty");
-    if (auto why = checkBudget(*n, *body))
+    if (auto why = checkBudget(*n, *body,
+                               static_cast<size_t>(2 * nIn + nOut) + 1))
       return why;
 
     std::vector<std::string> state(node.input().begin(),

@@ -236,7 +236,15 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
 /// each output must then have one shape whichever branch is taken.
 LogicalResult Importer::checkSameShapes(const ::onnx::GraphProto &graph) {
   auto shapeOf = [&](const std::string &name) -> std::string {
-    for (const auto *list : {&graph.value_info(), &graph.output()})
+    for (const auto &t : graph.initializer())
+      if (t.name() == name) {
+        std::string s = "[";
+        for (int64_t d : t.dims())
+          s += (s.size() > 1 ? "," : "") + std::to_string(d);
+        return s + "]";
+      }
+    for (const auto *list :
+         {&graph.value_info(), &graph.output(), &graph.input()})
       for (const auto &v : *list)
         if (v.name() == name && v.type().has_tensor_type() &&
             v.type().tensor_type().has_shape()) {

@@ -2,7 +2,8 @@
 """Writes the model for control-flow.test: a Loop of 4 iterations whose body
 holds an If on a data-dependent condition (both branches read outer-scope
 values), a Scan over two inputs with a reversed input and a reversed output
-stacked along axis 1, and an If on an input condition."""
+stacked along axis 1, an If on an input condition, and nested Loops whose
+bodies reuse input names (the inner ones shadow the outer)."""
 import sys
 
 import onnx
@@ -38,7 +39,31 @@ scan_body = helper.make_graph(
     "scan_body",
     [vi("state", F, [4]), vi("a", F, [4]), vi("b", F, [4])],
     [vi("state_out", F, [4]), vi("y", F, [4])])
+# Nested loops whose bodies reuse the names i and c: the inner body's own
+# inputs shadow the outer ones (3 outer x inner 0 + 1 = 3, not 0+2+4).
+inner = helper.make_graph(
+    [helper.make_node("Identity", ["c"], ["c_o"]),
+     helper.make_node("Cast", ["i"], ["fi2"], to=F),
+     helper.make_node("Add", ["a", "fi2"], ["a_o"])],
+    "inner",
+    [vi("i", TensorProto.INT64, []), vi("c", TensorProto.BOOL, []),
+     vi("a", F, [4])],
+    [vi("c_o", TensorProto.BOOL, []), vi("a_o", F, [4])])
+outer = helper.make_graph(
+    [helper.make_node("Identity", ["c"], ["c_out2"]),
+     helper.make_node("Constant", [], ["two"],
+                      value=helper.make_tensor("two_v", TensorProto.INT64, [],
+                                               [2])),
+     helper.make_node("Loop", ["two", "", "acc2"], ["acc2_out"], body=inner)],
+    "outer",
+    [vi("i", TensorProto.INT64, []), vi("c", TensorProto.BOOL, []),
+     vi("acc2", F, [4])],
+    [vi("c_out2", TensorProto.BOOL, []), vi("acc2_out", F, [4])])
 nodes = [
+    helper.make_node("Constant", [], ["three"],
+                     value=helper.make_tensor("t3", TensorProto.INT64, [], [3])),
+    helper.make_node("Loop", ["three", "", "x"], ["nested"], name="nested",
+                     body=outer),
     helper.make_node("Constant", [], ["trip"],
                      value=helper.make_tensor("t", TensorProto.INT64, [], [4])),
     helper.make_node("Loop", ["trip", "", "x"], ["acc_final", "traces"],
@@ -62,7 +87,7 @@ g = helper.make_graph(
      vi("ys", F, [4, 3]), vi("c", TensorProto.BOOL, [])],
     [vi("acc_final", F, [4]), vi("traces", F, [4, 4]),
      vi("state_final", F, [4]), vi("ys_out", F, [4, 3]),
-     vi("picked", F, [4])])
+     vi("picked", F, [4]), vi("nested", F, [4])])
 m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
 m.ir_version = 8
 onnx.checker.check_model(m)
