@@ -2599,6 +2599,13 @@ struct ConvertONNXToTOSAPass
     for (Operation *op : ops) {
       rw.setInsertionPoint(op);
       Lowerer l{rw, op->getLoc()};
+      // Multi-result lowerings: replace the op, or record the failure.
+      auto replaceWith = [&](FailureOr<SmallVector<Value>> results) {
+        if (mlir::failed(results))
+          failed = true;
+        else
+          rw.replaceOp(op, *results);
+      };
       if (auto it = unsignedUses.find(op); it != unsignedUses.end()) {
         l.unsignedOperands = it->second.operands;
         l.unsignedIn = it->second.operands != 0;
@@ -2659,41 +2666,21 @@ struct ConvertONNXToTOSAPass
         continue;
       }
       if (auto dq = llvm::dyn_cast<onnx::DynamicQuantizeLinearOp>(op)) {
-        auto results = lowerDynamicQuantizeLinear(l, dq);
-        if (mlir::failed(results)) {
-          failed = true;
-          continue;
-        }
-        rw.replaceOp(op, *results);
+        replaceWith(lowerDynamicQuantizeLinear(l, dq));
         continue;
       }
       if (auto bn = llvm::dyn_cast<onnx::BatchNormalizationOp>(op);
           bn && bn.getTrainingMode()) {
-        auto results = lowerBatchNormTraining(l, bn);
-        if (mlir::failed(results)) {
-          failed = true;
-          continue;
-        }
-        rw.replaceOp(op, *results);
+        replaceWith(lowerBatchNormTraining(l, bn));
         continue;
       }
       if (auto pool = llvm::dyn_cast<onnx::MaxPoolOp>(op);
           pool && pool.getIndices()) {
-        auto results = lowerMaxPoolWithIndices(l, pool);
-        if (mlir::failed(results)) {
-          failed = true;
-          continue;
-        }
-        rw.replaceOp(op, *results);
+        replaceWith(lowerMaxPoolWithIndices(l, pool));
         continue;
       }
       if (auto topk = llvm::dyn_cast<onnx::TopKOp>(op)) {
-        auto results = lowerTopK(l, topk);
-        if (mlir::failed(results)) {
-          failed = true;
-          continue;
-        }
-        rw.replaceOp(op, *results);
+        replaceWith(lowerTopK(l, topk));
         continue;
       }
       if (auto steps = lowerOptimizerOp(l, op)) {
@@ -2709,12 +2696,7 @@ struct ConvertONNXToTOSAPass
         continue;
       }
       if (auto ln = llvm::dyn_cast<onnx::LayerNormalizationOp>(op)) {
-        auto results = lowerLayerNorm(l, ln);
-        if (mlir::failed(results)) {
-          failed = true;
-          continue;
-        }
-        rw.replaceOp(op, *results);
+        replaceWith(lowerLayerNorm(l, ln));
         continue;
       }
       if (auto drop = llvm::dyn_cast<onnx::DropoutOp>(op)) {
