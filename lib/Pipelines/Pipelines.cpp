@@ -196,7 +196,7 @@ struct CompileOptions : public PassPipelineOptions<CompileOptions> {
   Option<std::string> dot{
       *this, "dot",
       llvm::cl::desc("whittle-vectorize-kernels int8 dot product "
-                     "(x86-vnni, aarch64-sdot or empty)"),
+                     "(x86-vnni, x86-madd, aarch64-sdot or empty)"),
       llvm::cl::init("")};
   Option<bool> reciprocal{
       *this, "reciprocal",

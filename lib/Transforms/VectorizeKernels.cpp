@@ -1124,6 +1124,62 @@ struct VectorizeKernelsPass
                                      term[i % widths.size()]);
   }
 
+  /// The largest i16 copy of a convolution's input the int8 `x86-madd`
+  /// kernels make (a few rows, as the row tiling leaves them): past it,
+  /// they split groups in registers instead of growing the arena.
+  static constexpr int64_t kWideScratchBytes = 64 * 1024;
+
+  /// The int8 `input` [N][H][W][C] (rows contiguous) sign-extended into a
+  /// new buffer [N][H][W x C + 2] of i16 (in the arena), each row's two
+  /// trailing elements zero.
+  Value widenInput(KernelBuilder &kb, Value input) {
+    OpBuilder &b = kb.b;
+    Location loc = kb.loc;
+    ArrayRef<int64_t> d = llvm::cast<MemRefType>(input.getType()).getShape();
+    int64_t row = d[2] * d[3], chunk = 2 * lanes;
+    Type i8 = b.getI8Type(), i16 = b.getI16Type();
+    Value scratch = memref::AllocOp::create(
+        b, loc, MemRefType::get({d[0], d[1], row + 2}, i16),
+        b.getI64IntegerAttr(64));
+    Value flat = memref::CollapseShapeOp::create(
+        b, loc, input, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    Value zeros = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(kb.vec(2, i16), b.getI16IntegerAttr(0)));
+    kb.loop(d[0], [&](Value n) {
+      kb.loop(d[1], [&](Value h) {
+        auto copy = [&](Value at, int64_t width) {
+          Value x = vector::LoadOp::create(b, loc, kb.vec(width, i8), flat,
+                                           ValueRange{n, h, at});
+          vector::StoreOp::create(
+              b, loc, arith::ExtSIOp::create(b, loc, kb.vec(width, i16), x),
+              scratch, ValueRange{n, h, at});
+        };
+        int64_t full = row / chunk, at = full * chunk;
+        kb.loop(full, [&](Value i) { copy(kb.mul(i, chunk), chunk); });
+        for (int64_t width : splitWidths(row - at, chunk)) {
+          copy(kb.idx(at), width);
+          at += width;
+        }
+        vector::StoreOp::create(b, loc, zeros, scratch,
+                                ValueRange{n, h, kb.idx(row)});
+      });
+    });
+    return scratch;
+  }
+
+  /// x86's vpmaddwd at `pw` i32 lanes (128, 256 or 512 bits): each lane
+  /// the sum of the products of its two signed i16 pairs in `x` and `w`.
+  static Value pmaddwd(KernelBuilder &kb, Value x, Value w, int64_t pw) {
+    StringRef name = pw == 4   ? "llvm.x86.sse2.pmadd.wd"
+                     : pw == 8 ? "llvm.x86.avx2.pmadd.wd"
+                               : "llvm.x86.avx512.pmaddw.d.512";
+    return LLVM::CallIntrinsicOp::create(kb.b, kb.loc,
+                                         kb.vec(pw, kb.b.getI32Type()),
+                                         kb.b.getStringAttr(name),
+                                         ValueRange{x, w})
+        .getResult(0);
+  }
+
   /// Lanes of the vector an int8 kernel computes `width` output channels
   /// in: the dot-product instructions exist at 128, 256 and 512 bits only,
   /// so a narrower remainder runs in the next width up, on zero weights.
@@ -1146,11 +1202,30 @@ struct VectorizeKernelsPass
   /// and 128 x the filter sum leaves the accumulator with the zero point's
   /// own term. That term, -zp x sum(filter) per output channel (computed
   /// at compile time), starts the accumulator; the padding holds the zero
-  /// point, so it is exact at the borders too. Without one, inputs and
-  /// filter are widened to i32 for a multiply and an add per channel.
+  /// point, so it is exact at the borders too. x86 without VNNI (`madd`)
+  /// has no byte dot product that cannot saturate (vpmaddubsw does), so a
+  /// group's word is split with two shifts into its even and odd bytes as
+  /// signed 16-bit pairs, (x0, x2) and (x1, x3), each multiplied by the
+  /// filter's matching pairs (packed as i16 at compile time) by vpmaddwd:
+  /// 4 multiply-adds per lane in two instructions, exact. Better still
+  /// (`wide`), when the input's rows are contiguous and small enough, the
+  /// kernel first widens its input once into an i16 scratch buffer
+  /// [N][H][W x C + 2] in the arena; then each step broadcasts one
+  /// (x0, x1) pair straight from it for one vpmaddwd per accumulator,
+  /// with no shifts (the 2 zeros past each row meet zero weights when
+  /// a pair runs off the end). Without any, inputs and filter are
+  /// widened to i32 for a multiply and an add per channel.
   void vectorizeConvInt8(linalg::LinalgOp op, SymbolTable &symbols) {
-    bool vnni = dot == "x86-vnni", sdot = dot == "aarch64-sdot";
-    int64_t group = vnni || sdot ? 4 : 1;
+    bool vnni = dot == "x86-vnni", sdot = dot == "aarch64-sdot",
+         madd = dot == "x86-madd";
+    auto inType = llvm::dyn_cast<MemRefType>(op.getDpsInputs()[0].getType());
+    bool wide = false;
+    if (madd && inType && inType.getRank() == 4 && inType.hasStaticShape() &&
+        inType.areTrailingDimsContiguous(2)) {
+      ArrayRef<int64_t> d = inType.getShape();
+      wide = d[0] * d[1] * (d[2] * d[3] + 2) * 2 <= kWideScratchBytes;
+    }
+    int64_t group = wide ? 2 : vnni || sdot || madd ? 4 : 1;
     std::optional<Int8Conv> conv = Int8Conv::match(op, symbols, group);
     if (!conv)
       return;
@@ -1163,9 +1238,12 @@ struct VectorizeKernelsPass
     // vpdpbusd's u8 operand is the input flipped by 128.
     int64_t shift = vnni ? zp + 128 : zp;
 
-    // One register (the flip constant) goes to the input.
+    // One register (the flip constant) goes to the input; with madd, even
+    // and odd pairs take two and their filter vectors NV more.
+    bool pairs = madd && !wide;
     Tile tile = chooseTile(g.channels, g.pixels(), lanes,
-                           vnni ? registers - 1 : registers,
+                           vnni ? registers - 1
+                                : pairs ? registers - 4 : registers,
                            /*depthwise=*/false);
     int64_t ft = tile.width();
     auto blockWidths = [&](int64_t f0) {
@@ -1175,9 +1253,12 @@ struct VectorizeKernelsPass
     fusion.reciprocal = reciprocal;
     OpBuilder b(fusion.anchor(op));
     Location loc = op.getLoc();
+    // With pairs, a group row of a block holds the (w0, w2) pairs of all
+    // its lanes, then their (w1, w3) pairs. The filter stays i8 (flash);
+    // madd kernels sign-extend it as they load it.
     Value packed = derivedGlobal(
         b, loc, global, ("packed" + Twine(ft) + "x" + Twine(group) + "_" +
-                         Twine(lanes)).str(),
+                         Twine(lanes) + (pairs ? "_eo" : "")).str(),
         b.getI8Type(), symbols, [&]() -> std::optional<std::vector<char>> {
           std::vector<int8_t> out;
           for (int64_t f0 = 0; f0 < f; f0 += ft) {
@@ -1192,10 +1273,13 @@ struct VectorizeKernelsPass
             for (int64_t width : widths) {
               for (int64_t j = 0; j < width; ++j)
                 for (int64_t r = 0; r < rows; ++r)
-                  for (int64_t l = 0; l < len; ++l)
-                    out[base + ((r * groups + l / group) * pbw + po + j) *
-                                   group + l % group] =
+                  for (int64_t l = 0; l < len; ++l) {
+                    int64_t row = base + (r * groups + l / group) * pbw * group,
+                            e = l % group;
+                    out[pairs ? row + (e % 2) * pbw * 2 + (po + j) * 2 + e / 2
+                              : row + (po + j) * group + e] =
                         values[((f0 + lo + j) * rows + r) * len + l];
+                  }
               lo += width;
               po += physicalWidth(width);
             }
@@ -1211,29 +1295,50 @@ struct VectorizeKernelsPass
     KernelBuilder kb(b, loc);
     Type i32Type = b.getI32Type(), i8Type = b.getI8Type();
 
-    // acc + x . w over a group (dot) or one channel (widening multiply).
-    auto step = [&](Value acc, Value x, Value wv, int64_t pw) -> Value {
+    // acc + x . w over a group (dot) or one channel (widening multiply);
+    // with madd, x and w are (even, odd) pairs.
+    auto step = [&](Value acc, ValueRange x, ValueRange wv,
+                    int64_t pw) -> Value {
       if (group == 1)
         return arith::AddIOp::create(
-            b, loc, acc, arith::MulIOp::create(b, loc, x, wv));
+            b, loc, acc, arith::MulIOp::create(b, loc, x[0], wv[0]));
+      if (wide)
+        return arith::AddIOp::create(b, loc, acc,
+                                     pmaddwd(kb, x[0], wv[0], pw));
+      if (madd) {
+        for (int h = 0; h < 2; ++h)
+          acc = arith::AddIOp::create(b, loc, acc,
+                                      pmaddwd(kb, x[h], wv[h], pw));
+        return acc;
+      }
       std::string name =
           vnni ? ("llvm.x86.avx512.vpdpbusd." + Twine(pw * 32)).str()
                : "llvm.aarch64.neon.sdot.v4i32.v16i8";
       return LLVM::CallIntrinsicOp::create(b, loc, kb.vec(pw, i32Type),
                                            b.getStringAttr(name),
-                                           ValueRange{acc, x, wv})
+                                           ValueRange{acc, x[0], wv[0]})
           .getResult(0);
     };
-    Value source = conv->source(b, loc);
+    Value source = wide ? widenInput(kb, input) : conv->source(b, loc);
     // The input at reduction position l of a window row (a channel, or
     // W x C position when flat) as the dot's left operand at width pw:
-    // `count` values of a group as one broadcast word, or one widened value.
+    // `count` values of a group as one broadcast word, or one widened value;
+    // with madd, the word's (even, odd) i16 pairs, two values per width.
     auto inputAt = [&](Value n, Value ih, Value iw, Value l, int64_t count,
                        ArrayRef<int64_t> pws) {
-      SmallVector<Value> at = conv->at(kb, n, ih, iw, l);
+      SmallVector<Value> at =
+          wide ? SmallVector<Value>{n, ih, kb.addv(kb.mul(iw, conv->c), l)}
+               : conv->at(kb, n, ih, iw, l);
       SmallVector<Value> xs;
       Value word;
-      if (group == 1) {
+      if (wide) {
+        // The pair, or a single value and its successor (a zero weight's).
+        Value pair = vector::LoadOp::create(
+            b, loc, kb.vec(2, b.getI16Type()), source, at);
+        word = vector::ExtractOp::create(
+            b, loc, vector::BitCastOp::create(b, loc, kb.vec(1, i32Type), pair),
+            ArrayRef<int64_t>{0});
+      } else if (group == 1) {
         Value x = memref::LoadOp::create(b, loc, source, at);
         word = arith::ExtSIOp::create(b, loc, i32Type, x);
       } else {
@@ -1255,20 +1360,52 @@ struct VectorizeKernelsPass
       // One broadcast (and flip) at the widest width; narrower vectors are
       // its low lanes, which a register's lower half already holds.
       int64_t widest = *llvm::max_element(pws);
-      Value wide =
+      Value bcast =
           vector::BroadcastOp::create(b, loc, kb.vec(widest, i32Type), word);
       if (vnni)
-        wide = arith::XOrIOp::create(
-            b, loc, wide,
+        bcast = arith::XOrIOp::create(
+            b, loc, bcast,
             arith::ConstantOp::create(
                 b, loc,
                 DenseElementsAttr::get(kb.vec(widest, i32Type),
                                        b.getI32IntegerAttr(
                                            static_cast<int32_t>(0x80808080)))));
+      if (wide) {
+        Value all = vector::BitCastOp::create(
+            b, loc, kb.vec(2 * widest, b.getI16Type()), bcast);
+        for (int64_t pw : pws)
+          xs.push_back(pw == widest
+                           ? all
+                           : (Value)vector::ExtractStridedSliceOp::create(
+                                 b, loc, all, ArrayRef<int64_t>{0},
+                                 ArrayRef<int64_t>{2 * pw},
+                                 ArrayRef<int64_t>{1}));
+        return xs;
+      }
+      if (madd) {
+        // (x0, x2): each i16 shifted up and back down with its sign;
+        // (x1, x3): the high bytes shifted down.
+        VectorType halves = kb.vec(2 * widest, b.getI16Type());
+        Value w16 = vector::BitCastOp::create(b, loc, halves, bcast);
+        Value c8 = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(halves, b.getI16IntegerAttr(8)));
+        Value even = arith::ShRSIOp::create(
+            b, loc, arith::ShLIOp::create(b, loc, w16, c8), c8);
+        Value odd = arith::ShRSIOp::create(b, loc, w16, c8);
+        for (int64_t pw : pws)
+          for (Value h : {even, odd})
+            xs.push_back(pw == widest
+                             ? h
+                             : (Value)vector::ExtractStridedSliceOp::create(
+                                   b, loc, h, ArrayRef<int64_t>{0},
+                                   ArrayRef<int64_t>{2 * pw},
+                                   ArrayRef<int64_t>{1}));
+        return xs;
+      }
       for (int64_t pw : pws) {
-        Value x = pw == widest ? wide
+        Value x = pw == widest ? bcast
                                : (Value)vector::ExtractStridedSliceOp::create(
-                                     b, loc, wide, ArrayRef<int64_t>{0},
+                                     b, loc, bcast, ArrayRef<int64_t>{0},
                                      ArrayRef<int64_t>{pw},
                                      ArrayRef<int64_t>{1});
         if (group > 1)
@@ -1309,21 +1446,37 @@ struct VectorizeKernelsPass
       auto groupStep = [&](ValueRange accs, ArrayRef<Value> ih,
                            ArrayRef<Value> iw, Value l, Value at,
                            int64_t count) {
+        // Per vector: its filter operand(s), (even, odd) with pairs.
+        size_t per = pairs ? 2 : 1;
         SmallVector<Value> wv;
         for (size_t v = 0; v < nv; ++v) {
-          Value wl = vector::LoadOp::create(
-              b, loc, kb.vec(pws[v] * group, i8Type), packed,
-              ValueRange{kb.add(at, pos[v] * group)});
-          if (group == 1)
-            wl = arith::ExtSIOp::create(b, loc, kb.vec(pws[v], i32Type), wl);
-          wv.push_back(wl);
+          auto load = [&](int64_t count, int64_t offset) -> Value {
+            Value w = vector::LoadOp::create(
+                b, loc, kb.vec(count, i8Type), packed,
+                ValueRange{kb.add(at, offset)});
+            if (madd)
+              return arith::ExtSIOp::create(
+                  b, loc, kb.vec(count, b.getI16Type()), w);
+            if (group == 1)
+              return arith::ExtSIOp::create(b, loc, kb.vec(count, i32Type), w);
+            return w;
+          };
+          if (pairs) {
+            for (int64_t h = 0; h < 2; ++h)
+              wv.push_back(load(2 * pws[v], h * pbw * 2 + pos[v] * 2));
+            continue;
+          }
+          wv.push_back(load(pws[v] * group, pos[v] * group));
         }
         SmallVector<Value> next;
         for (int64_t p = 0; p < pixels; ++p) {
           SmallVector<Value> xs =
               inputAt(px[p][0], ih[p], iw[p], l, count, pws);
           for (size_t v = 0; v < nv; ++v)
-            next.push_back(step(accs[p * nv + v], xs[v], wv[v], pws[v]));
+            next.push_back(step(accs[p * nv + v],
+                                ArrayRef<Value>(xs).slice(v * per, per),
+                                ArrayRef<Value>(wv).slice(v * per, per),
+                                pws[v]));
         }
         return next;
       };
@@ -1515,11 +1668,15 @@ struct VectorizeKernelsPass
   /// dot per window column and group of four rows, against the column's
   /// interleaved lanes, where the widening kernel takes a multiply and an
   /// add per window position. T lives in the arena; the zero-point term
-  /// folds into the bias as for regular int8 convolutions. False (nothing
-  /// changed) when the filter is not a readable constant.
+  /// folds into the bias as for regular int8 convolutions. With madd
+  /// (x86 without VNNI), lanes hold pairs of rows sign-extended to i16,
+  /// T[IW][KH/2][C][2] and a filter [KW][KH/2][C][2] of i16, for vpmaddwd.
+  /// False (nothing changed) when the filter is not a readable constant.
   bool vectorizeDepthwiseDot(linalg::LinalgOp op, const ConvGeometry &g,
                              int64_t zp, SymbolTable &symbols) {
-    bool vnni = dot == "x86-vnni";
+    bool vnni = dot == "x86-vnni", madd = dot == "x86-madd";
+    // Window rows per lane, and their element type.
+    int64_t gs = madd ? 2 : 4;
     Value input = op.getDpsInputs()[0], filter = op.getDpsInputs()[1];
     auto getGlobal = filter.getDefiningOp<memref::GetGlobalOp>();
     auto global = getGlobal
@@ -1529,7 +1686,7 @@ struct VectorizeKernelsPass
         readValues<int8_t>(global, IntegerType::get(op->getContext(), 8));
     if (!values)
       return false;
-    int64_t c = g.channels, kg = (g.kh + 3) / 4;
+    int64_t c = g.channels, kg = (g.kh + gs - 1) / gs;
     int64_t iw = llvm::cast<MemRefType>(input.getType()).getDimSize(2);
     Tile tile = chooseTile(c, g.pixels(), lanes, registers,
                            /*depthwise=*/false);
@@ -1550,15 +1707,26 @@ struct VectorizeKernelsPass
     Location loc = op.getLoc();
     KernelBuilder kb(b, loc);
     Type i8 = b.getI8Type(), i32 = b.getI32Type();
+    // T's elements (i16 with madd); the filter stays i8 (flash), widened
+    // as it is loaded. With madd, an odd KH's last row is stored alone, one
+    // byte per channel: sign-extended to i32 it reads as the i16 pair
+    // (w, 0 or -1), whose high half meets T's zero row.
+    Type te = madd ? b.getI16Type() : i8;
+    bool lone = madd && g.kh % 2;
+    int64_t fullG = lone ? kg - 1 : kg;
+    // Rows stored per window column, and the filter offset of a group.
+    int64_t colRows = lone ? g.kh : kg * gs;
     Value packed = derivedGlobal(
-        b, loc, global, ("dot" + Twine(cp)).str(), i8, symbols,
-        [&]() -> std::optional<std::vector<char>> {
-          std::vector<int8_t> out(g.kw * kg * cp * 4, 0);
+        b, loc, global, ("dot" + Twine(cp) + "x" + Twine(gs)).str(), i8,
+        symbols, [&]() -> std::optional<std::vector<char>> {
+          std::vector<int8_t> out(g.kw * colRows * cp, 0);
           for (int64_t kh = 0; kh < g.kh; ++kh)
             for (int64_t kw = 0; kw < g.kw; ++kw)
-              for (int64_t ci = 0; ci < c; ++ci)
-                out[((kw * kg + kh / 4) * cp + ci) * 4 + kh % 4] =
+              for (int64_t ci = 0; ci < c; ++ci) {
+                int64_t gi = kh / gs, size = gi < fullG ? gs : 1;
+                out[(kw * colRows + gi * gs) * cp + ci * size + kh % gs] =
                     (*values)[(kh * g.kw + kw) * c + ci];
+              }
           return bytesOf(out);
         });
     // vpdpbusd's u8 operand is the input flipped by 128.
@@ -1586,22 +1754,23 @@ struct VectorizeKernelsPass
         body(cs[v], restWidths[v]);
     };
 
-    // T[col][group][channel][row % 4].
+    // T[col][group][channel][row % gs].
     auto scratch = memref::AllocOp::create(
-        b, loc, MemRefType::get({iw * kg * cp * 4}, i8), b.getI64IntegerAttr(64));
+        b, loc, MemRefType::get({iw * kg * cp * gs}, te),
+        b.getI64IntegerAttr(64));
     auto tAt = [&](Value col, int64_t gi, Value c0) {
-      return kb.mul(kb.addv(kb.mul(kb.add(kb.mul(col, kg), gi), cp), c0), 4);
+      return kb.mul(kb.addv(kb.mul(kb.add(kb.mul(col, kg), gi), cp), c0), gs);
     };
     kb.loop(iw, [&](Value col) {
       forEachVector([&](Value c0, int64_t w) {
         int64_t pw = physicalWidth(w);
-        VectorType rowType = kb.vec(pw, i8);
+        VectorType rowType = kb.vec(pw, te);
         Value zeroRow = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(rowType, b.getI8IntegerAttr(0)));
+            b, loc, DenseElementsAttr::get(rowType, b.getZeroAttr(te)));
         for (int64_t gi = 0; gi < kg; ++gi) {
           SmallVector<Value> rows;
-          for (int64_t t = 0; t < 4; ++t) {
-            int64_t kh = gi * 4 + t;
+          for (int64_t t = 0; t < gs; ++t) {
+            int64_t kh = gi * gs + t;
             if (kh >= g.kh) {
               rows.push_back(zeroRow);
               continue;
@@ -1609,21 +1778,26 @@ struct VectorizeKernelsPass
             Value r = vector::LoadOp::create(
                 b, loc, kb.vec(w, i8), input,
                 ValueRange{kb.idx(0), kb.idx(kh * g.dh), col, c0});
+            if (madd)
+              r = arith::ExtSIOp::create(b, loc, kb.vec(w, te), r);
             if (w != pw)
               r = vector::InsertStridedSliceOp::create(
                   b, loc, r, zeroRow, ArrayRef<int64_t>{0},
                   ArrayRef<int64_t>{1});
             rows.push_back(r);
           }
-          // Lane j of the result holds rows[0..3][j] in its four bytes.
+          // Lane j of the result holds rows[0..gs-1][j].
           SmallVector<int64_t> pairs, quads;
           for (int64_t j = 0; j < pw; ++j) {
             pairs.append({j, pw + j});
             quads.append({2 * j, 2 * j + 1, 2 * pw + 2 * j, 2 * pw + 2 * j + 1});
           }
-          Value ab = vector::ShuffleOp::create(b, loc, rows[0], rows[1], pairs);
-          Value cd = vector::ShuffleOp::create(b, loc, rows[2], rows[3], pairs);
-          Value x = vector::ShuffleOp::create(b, loc, ab, cd, quads);
+          Value x = vector::ShuffleOp::create(b, loc, rows[0], rows[1], pairs);
+          if (gs == 4) {
+            Value cd =
+                vector::ShuffleOp::create(b, loc, rows[2], rows[3], pairs);
+            x = vector::ShuffleOp::create(b, loc, x, cd, quads);
+          }
           if (vnni)
             x = arith::XOrIOp::create(
                 b, loc, x,
@@ -1661,20 +1835,36 @@ struct VectorizeKernelsPass
             SmallVector<Value> cols;
             for (int64_t p = 0; p < pixels; ++p)
               cols.push_back(kb.addv(kb.mul(px[p][2], g.sw), kb.mul(j, g.dw)));
-            return kb.loop(kg, acc1, [&](Value gi, ValueRange acc2) {
-              Value kwg = kb.addv(kb.mul(j, kg), gi);
+            // Group gi of window column j; `single` for a lone last row.
+            auto groupStep = [&](Value gi, ValueRange acc2, bool single) {
+              Value at = kb.addv(kb.mul(j, colRows * cp), kb.mul(gi, gs * cp));
               SmallVector<Value> wv;
-              for (size_t v = 0; v < nv; ++v)
-                wv.push_back(vector::LoadOp::create(
-                    b, loc, kb.vec(4 * pws[v], i8), packed,
-                    ValueRange{kb.mul(kb.addv(kb.mul(kwg, cp), cs[v]), 4)}));
+              for (size_t v = 0; v < nv; ++v) {
+                int64_t n = single ? pws[v] : gs * pws[v];
+                Value w = vector::LoadOp::create(
+                    b, loc, kb.vec(n, i8), packed,
+                    ValueRange{kb.addv(at, kb.mul(cs[v], n / pws[v]))});
+                if (single)
+                  w = vector::BitCastOp::create(
+                      b, loc, kb.vec(gs * pws[v], te),
+                      arith::ExtSIOp::create(b, loc, kb.vec(pws[v], i32), w));
+                else if (madd)
+                  w = arith::ExtSIOp::create(b, loc, kb.vec(n, te), w);
+                wv.push_back(w);
+              }
               SmallVector<Value> next;
               for (int64_t p = 0; p < pixels; ++p) {
                 Value base = kb.addv(kb.mul(cols[p], kg), gi);
                 for (size_t v = 0; v < nv; ++v) {
                   Value x = vector::LoadOp::create(
-                      b, loc, kb.vec(4 * pws[v], i8), scratch,
-                      ValueRange{kb.mul(kb.addv(kb.mul(base, cp), cs[v]), 4)});
+                      b, loc, kb.vec(gs * pws[v], te), scratch,
+                      ValueRange{kb.mul(kb.addv(kb.mul(base, cp), cs[v]), gs)});
+                  if (madd) {
+                    next.push_back(arith::AddIOp::create(
+                        b, loc, acc2[p * nv + v],
+                        pmaddwd(kb, x, wv[v], pws[v])));
+                    continue;
+                  }
                   std::string name =
                       vnni ? ("llvm.x86.avx512.vpdpbusd." + Twine(pws[v] * 32))
                                  .str()
@@ -1687,7 +1877,14 @@ struct VectorizeKernelsPass
                 }
               }
               return next;
-            });
+            };
+            SmallVector<Value> accs =
+                kb.loop(fullG, acc1, [&](Value gi, ValueRange acc2) {
+                  return groupStep(gi, acc2, false);
+                });
+            if (lone)
+              accs = groupStep(kb.idx(fullG), accs, true);
+            return accs;
           });
       for (size_t i = 0; i < result.size(); ++i) {
         size_t v = i % nv;

@@ -3,6 +3,7 @@
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16},canonicalize,cse)" | FileCheck %s --check-prefix=WIDEN
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=0 dsp=true},canonicalize,cse)" | FileCheck %s --check-prefix=DSP
 // RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=512 registers=32 dot=x86-vnni},canonicalize,cse)" | FileCheck %s --check-prefix=WIDE
+// RUN: whittle-opt %s --pass-pipeline="builtin.module(whittle-vectorize-kernels{vector-bits=128 registers=16 dot=x86-madd},canonicalize,cse)" | FileCheck %s --check-prefix=MADD
 
 // An int8 1x1 convolution, 6 input channels (a group of 4 and a partial
 // group of 2), 2 output channels (run as 4 lanes, on zero weights), input
@@ -57,6 +58,32 @@
 // WIDEN: %[[P:.*]] = arith.muli %[[XB]], %[[WI]] : vector<2xi32>
 // WIDEN: arith.addi %{{.*}}, %[[P]] : vector<2xi32>
 //
+// On x86 without VNNI, since the input's rows are contiguous, the kernel widens
+// them once to i16 in a scratch buffer (18 values and 2 zeros); each step
+// broadcasts one pair of channels from it against a filter packed in
+// pairs (sign-extended as it is loaded) (the partial pair of channels 4-5 is whole here), for one
+// vpmaddwd. Signed bytes: the accumulator starts at -3 x the filter's sum.
+// MADD-LABEL: func.func @conv_q
+// MADD-DAG: %[[F:.*]] = memref.get_global @w_packed4x2_4 : memref<24xi8>
+// MADD-DAG: memref.get_global @w_zp3 : memref<2xi32>
+// MADD: %[[T:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x1x20xi16>
+// MADD: %[[R:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : memref<1x1x3x6xi8> into memref<1x1x18xi8>
+// MADD: %[[B:.*]] = vector.load %[[R]]{{.*}} : memref<1x1x18xi8>, vector<8xi8>
+// MADD: %[[H:.*]] = arith.extsi %[[B]] : vector<8xi8> to vector<8xi16>
+// MADD: vector.store %[[H]], %[[T]]
+// MADD: vector.store %{{.*}}, %[[T]][%c0, %c0, %c18] : memref<1x1x20xi16>, vector<2xi16>
+// MADD: scf.for
+// MADD: %[[WB:.*]] = vector.load %[[F]][%{{.*}}] : memref<24xi8>, vector<8xi8>
+// MADD: %[[W:.*]] = arith.extsi %[[WB]] : vector<8xi8> to vector<8xi16>
+// MADD: %[[P:.*]] = vector.load %[[T]][%c0, %c0, %{{.*}}] : memref<1x1x20xi16>, vector<2xi16>
+// MADD: %[[PW:.*]] = vector.bitcast %[[P]] : vector<2xi16> to vector<1xi32>
+// MADD: %[[PS:.*]] = vector.extract %[[PW]][0]
+// MADD: %[[PB:.*]] = vector.broadcast %[[PS]] : i32 to vector<4xi32>
+// MADD: %[[X:.*]] = vector.bitcast %[[PB]] : vector<4xi32> to vector<8xi16>
+// MADD: %[[D:.*]] = llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%[[X]], %[[W]]) : (vector<8xi16>, vector<8xi16>) -> vector<4xi32>
+// MADD: arith.addi %{{.*}}, %[[D]] : vector<4xi32>
+// MADD-NOT: linalg.conv
+//
 // Armv7E-M DSP, no vectors: scalar accumulators for 2 pixels x 2
 // channels. Each group's input word (4 byte loads LLVM merges) splits by
 // sxtb16 into bytes (0, 2) and, rotated right by 8, (1, 3); each meets a
@@ -85,6 +112,38 @@ func.func @conv_q(%in: memref<1x1x3x6xi8>, %out: memref<1x1x3x2xi32>) {
   %c0 = arith.constant 0 : i32
   linalg.fill ins(%c0 : i32) outs(%out : memref<1x1x3x2xi32>)
   linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0 : memref<1x1x3x6xi8>, memref<2x1x1x6xi8>, i32, i32) outs(%out : memref<1x1x3x2xi32>)
+  return
+}
+
+// Rows that are not contiguous stay in place: each group's word splits in
+// registers into its even and odd bytes as i16 pairs, (x0, x2) by a shift
+// up and an arithmetic shift down, (x1, x3) by the shift down alone, each
+// against its half of a filter packed (w0, w2) for all lanes, then
+// (w1, w3): two vpmaddwd per group.
+// MADD-LABEL: func.func @conv_q_strided
+// MADD-DAG: %[[F:.*]] = memref.get_global @w_packed4x4_4_eo : memref<32xi8>
+// MADD-DAG: %[[C8:.*]] = arith.constant dense<8> : vector<8xi16>
+// MADD-NOT: memref.alloc
+// MADD: %[[WEB:.*]] = vector.load %[[F]][%c0] : memref<32xi8>, vector<8xi8>
+// MADD: %[[WE:.*]] = arith.extsi %[[WEB]] : vector<8xi8> to vector<8xi16>
+// MADD: %[[WOB:.*]] = vector.load %[[F]][%c8] : memref<32xi8>, vector<8xi8>
+// MADD: %[[WO:.*]] = arith.extsi %[[WOB]] : vector<8xi8> to vector<8xi16>
+// MADD: %[[XB:.*]] = vector.broadcast %{{.*}} : i32 to vector<4xi32>
+// MADD: %[[X:.*]] = vector.bitcast %[[XB]] : vector<4xi32> to vector<8xi16>
+// MADD: %[[U:.*]] = arith.shli %[[X]], %[[C8]] : vector<8xi16>
+// MADD: %[[E:.*]] = arith.shrsi %[[U]], %[[C8]] : vector<8xi16>
+// MADD: %[[O:.*]] = arith.shrsi %[[X]], %[[C8]] : vector<8xi16>
+// MADD: %[[DE:.*]] = llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%[[E]], %[[WE]])
+// MADD: %[[A:.*]] = arith.addi %{{.*}}, %[[DE]] : vector<4xi32>
+// MADD: %[[DO:.*]] = llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%[[O]], %[[WO]])
+// MADD: arith.addi %[[A]], %[[DO]] : vector<4xi32>
+// MADD-NOT: linalg.conv
+func.func @conv_q_strided(%in: memref<1x1x3x6xi8, strided<[36, 36, 12, 1]>>, %out: memref<1x1x3x2xi32>) {
+  %w = memref.get_global @w : memref<2x1x1x6xi8>
+  %zp = arith.constant 3 : i32
+  %c0 = arith.constant 0 : i32
+  linalg.fill ins(%c0 : i32) outs(%out : memref<1x1x3x2xi32>)
+  linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w, %zp, %c0 : memref<1x1x3x6xi8, strided<[36, 36, 12, 1]>>, memref<2x1x1x6xi8>, i32, i32) outs(%out : memref<1x1x3x2xi32>)
   return
 }
 
@@ -185,7 +244,7 @@ func.func @flat_rows(%in: memref<1x1x5x3xi8>, %out: memref<1x1x3x1xi32>) {
 // packed the same way ([KW][1][8 channels][4], zeros past KH and C). The
 // accumulator starts at -(2 + 128) x 9 = -1170 (0xFFFFFB6E).
 // VNNI-LABEL: func.func @depthwise_q
-// VNNI-DAG: %[[W:.*]] = memref.get_global @dw_dot8 : memref<96xi8>
+// VNNI-DAG: %[[W:.*]] = memref.get_global @dw_dot8x4 : memref<96xi8>
 // VNNI-DAG: %[[T:.*]] = memref.get_global @dw_zp130 : memref<5xi32>
 // VNNI: %[[S:.*]] = memref.alloc() {alignment = 64 : i64} : memref<96xi8>
 // VNNI: scf.for %[[COL:.*]] = %c0 to %c3
@@ -203,6 +262,33 @@ func.func @flat_rows(%in: memref<1x1x5x3xi8>, %out: memref<1x1x3x1xi32>) {
 // VNNI: %[[XV:.*]] = vector.load %[[S]][%{{.*}}] : memref<96xi8>, vector<16xi8>
 // VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.128"(%{{.*}}, %[[XV]], %[[WV]])
 // VNNI-NOT: linalg.depthwise
+//
+// On x86 without VNNI, pairs of window rows per i32 lane, sign-extended to
+// i16 (the third row with a zero row), against a filter packed the same
+// way, one vpmaddwd per window column and pair of rows.
+// MADD-LABEL: func.func @depthwise_q
+// MADD-DAG: %[[W:.*]] = memref.get_global @dw_dot8x2 : memref<72xi8>
+// MADD-DAG: memref.get_global @dw_zp2 : memref<5xi32>
+// MADD: %[[S:.*]] = memref.alloc() {alignment = 64 : i64} : memref<96xi16>
+// MADD: scf.for %[[COL:.*]] = %c0 to %c3
+// MADD: %[[R0:.*]] = vector.load %arg0[%c0, %c0, %[[COL]], %c0] : memref<1x3x3x5xi8>, vector<4xi8>
+// MADD: %[[H0:.*]] = arith.extsi %[[R0]] : vector<4xi8> to vector<4xi16>
+// MADD: %[[R1:.*]] = vector.load %arg0[%c0, %c1, %[[COL]], %c0]
+// MADD: %[[H1:.*]] = arith.extsi %[[R1]] : vector<4xi8> to vector<4xi16>
+// MADD: %[[X:.*]] = vector.interleave %[[H0]], %[[H1]] : vector<4xi16> -> vector<8xi16>
+// MADD: vector.store %[[X]], %[[S]]
+// MADD: %[[WB:.*]] = vector.load %[[W]][%{{.*}}] : memref<72xi8>, vector<8xi8>
+// MADD: %[[WV:.*]] = arith.extsi %[[WB]] : vector<8xi8> to vector<8xi16>
+// MADD: %[[XV:.*]] = vector.load %[[S]][%{{.*}}] : memref<96xi16>, vector<8xi16>
+// MADD: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%[[XV]], %[[WV]])
+// The third row's filter is stored alone (3 rows per column, not 4): one
+// byte per channel, sign-extended to i32 as the pair (w, 0 or -1), whose
+// high half meets the zero row.
+// MADD: %[[LB:.*]] = vector.load %[[W]][%{{.*}}] : memref<72xi8>, vector<4xi8>
+// MADD: %[[LW:.*]] = arith.extsi %[[LB]] : vector<4xi8> to vector<4xi32>
+// MADD: %[[L:.*]] = vector.bitcast %[[LW]] : vector<4xi32> to vector<8xi16>
+// MADD: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%{{.*}}, %[[L]])
+// MADD-NOT: linalg.depthwise
 //
 // Without a dot product: along channels with i32 lanes, input and filter
 // widened per multiply; the accumulator starts at -2 x 9 = -18
@@ -242,17 +328,22 @@ func.func @depthwise_q(%in: memref<1x3x3x5xi8>, %out: memref<1x1x1x5x1xi32>) {
 // SDOT-LABEL: func.func @filter_zero_point
 // DSP-LABEL: func.func @filter_zero_point
 // WIDEN-LABEL: func.func @filter_zero_point
+// MADD-LABEL: func.func @filter_zero_point
+// MADD: linalg.conv_2d_nhwc_fhwc_q
 
 // The packed filters and zero-point terms, in hex.
 // VNNI: w_packed4x4_4: "0x0800000001020304FFFFFFFF000000000000000005060000FFFF00000000000000000000"
 // VNNI: w_zp131: "0x0800000041F5FFFF12030000"
 // VNNI: bias_zp131_w2: "0x08000000FEFDFFFF08FEFFFF"
 // VNNI-NOT: w2_zp
-// VNNI: dw_dot8: "0x08000000010101000101010001010100010101000101010000000000000000000000000001010100010101000101010001010100010101000000000000000000000000000101010001010100010101000101010001010100000000000000000000000000"
+// VNNI: dw_dot8x4: "0x08000000010101000101010001010100010101000101010000000000000000000000000001010100010101000101010001010100010101000000000000000000000000000101010001010100010101000101010001010100000000000000000000000000"
 // VNNI: dw_zp130: "0x080000006EFBFFFF6EFBFFFF6EFBFFFF6EFBFFFF6EFBFFFF"
 // SDOT: w_zp3: "0x08000000C1FFFFFF12000000"
 // WIDEN: w_packed4x1_4: "0x0800000001FF02FF03FF04FF05FF06FF"
 // WIDEN: dw_zp2: "0x08000000EEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFFEEFFFFFF"
+// MADD: w_packed4x2_4: "0x080000000102FFFF000000000304FFFF000000000506FFFF00000000"
+// MADD: w_packed4x4_4_eo: "0x080000000103FFFF000000000204FFFF000000000500FF00000000000600FF0000000000"
+// MADD: dw_dot8x2: "0x08000000010101010101010101010000000000000101010101000000010101010101010101010000000000000101010101000000010101010101010101010000000000000101010101000000"
 // DSP: w_dsp: "0x080000000100030002000400FFFFFFFFFFFFFFFF0500000006000000FFFF0000FFFF0000"
 func.func @filter_zero_point(%in: memref<1x1x3x6xi8>, %w: memref<2x1x1x6xi8>, %out: memref<1x1x3x2xi32>) {
   %zp = arith.constant 3 : i32

@@ -151,10 +151,13 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     on i8 data) get the same tiles with i32 accumulators; with `dot` set,
     each step reduces four input channels with the target's dot-product
     instruction (`vpdpbusd`, `sdot`) on a filter packed in groups of four
-    channels, and the input zero point is folded into the initial value.
+    channels, and the input zero point is folded into the initial value;
+    `x86-madd` (x86 without VNNI) splits each group into even and odd
+    16-bit pairs for two `vpmaddwd`, exact where `vpmaddubsw` saturates.
     int8 depthwise convolutions of one output row reduce four window rows
-    per dot: each input column's window rows are interleaved once into an
-    arena scratch buffer, against a filter packed the same way. Elementwise
+    per dot (two with `x86-madd`): each input column's window rows are
+    interleaved once into an arena scratch buffer, against a filter packed
+    the same way. Elementwise
     ops narrower than a vector merge their contiguous trailing dimensions.
     On targets without vectors but with Armv7E-M DSP instructions (`dsp`),
     only int8 convolutions are rewritten: scalar tiles of 2 pixels x 2
@@ -173,8 +176,9 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     Option<"registers", "registers", "int64_t", /*default=*/"16",
            "Number of vector registers">,
     Option<"dot", "dot", "std::string", /*default=*/"\"\"",
-           "int8 dot-product instruction: x86-vnni (vpdpbusd), aarch64-sdot, "
-           "or empty (widening multiplies)">,
+           "int8 dot-product instruction: x86-vnni (vpdpbusd), x86-madd "
+           "(vpmaddwd on 16-bit pairs), aarch64-sdot, or empty (widening "
+           "multiplies)">,
     Option<"dsp", "dsp", "bool", /*default=*/"false",
            "Armv7E-M DSP (sxtb16/smlad) int8 kernels on targets without "
            "vectors">,

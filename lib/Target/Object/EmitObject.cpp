@@ -145,6 +145,14 @@ FailureOr<ResolvedTarget> resolveTarget(const TargetOptions &options,
   if (!options.features.empty())
     t.features = t.features.empty() ? options.features
                                     : t.features + "," + options.features;
+  // AMD's SSE4a INSERTQ/EXTRQ have no VEX form: LLVM picks them for small
+  // shuffles (a broadcast into 2 x i8), and on Zen 2/3 each one between
+  // 256-bit AVX instructions costs an SSE/AVX state transition, which made
+  // an int8 Gemm 25x slower. Nothing whittle emits needs SSE4a, so it is
+  // off unless the user's --mattr names it.
+  if (llvm::Triple(t.triple).getArch() == llvm::Triple::x86_64 &&
+      !llvm::StringRef(options.features).contains("sse4a"))
+    t.features = t.features.empty() ? "-sse4a" : t.features + ",-sse4a";
   if (!preset)
     t.softFloat = lacksFPU(llvm::Triple(t.triple), t.cpu, t.features);
   return t;
@@ -182,7 +190,9 @@ VectorUnit vectorUnit(const ResolvedTarget &target) {
     if (sti->checkFeatures("+avx512f")) {
       unit.bits = 512;
       unit.registers = 32;
-      unit.dot = sti->checkFeatures("+avx512vnni") ? "x86-vnni" : "";
+      unit.dot = sti->checkFeatures("+avx512vnni")  ? "x86-vnni"
+                 : sti->checkFeatures("+avx512bw") ? "x86-madd"
+                                                   : "";
       unit.reciprocal = true;
     } else if (sti->checkFeatures("+avx")) {
       unit.bits = 256;
@@ -190,10 +200,12 @@ VectorUnit vectorUnit(const ResolvedTarget &target) {
       unit.dot = sti->checkFeatures("+avxvnni") ||
                          sti->checkFeatures("+avx512vnni,+avx512vl")
                      ? "x86-vnni"
-                     : "";
+                 : sti->checkFeatures("+avx2") ? "x86-madd"
+                                               : "";
     } else {
       unit.bits = 128;
       unit.registers = 16;
+      unit.dot = "x86-madd"; // SSE2's pmaddwd
     }
     return unit;
   }

@@ -2,7 +2,7 @@
 """Writes ONNX models whose convolutions cover the shapes of
 whittle-vectorize-kernels' register tiles: channel counts below, at and
 between vector widths (1, 5, 16, 33, 70 outputs), pixel counts that leave
-remainders, 1x1 / 3x3 / 5x5 windows, strides, dilations, padding, batch 2,
+remainders, 1x1 / 3x3 / 5x5 windows (2x2 and 4x4 depthwise), strides, dilations, padding, batch 2,
 depthwise convolutions (multiplier 1 vectorized, multiplier 2 not), a
 convolution with a run-time filter, and fused bias + activation epilogues.
 
@@ -73,10 +73,13 @@ def depthwise():
     conv(nodes, inits, "x", 40, 40, 3, "dw40_3x3", pad=1, group=40, act="Relu")
     conv(nodes, inits, "x", 40, 40, 5, "dw40_5x5_s2", stride=2, pad=2, group=40)
     conv(nodes, inits, "x", 40, 40, 3, "dw40_d2", dil=2, group=40)
+    conv(nodes, inits, "x", 40, 40, 2, "dw40_2x2_s2", stride=2, group=40)
+    conv(nodes, inits, "x", 40, 40, 4, "dw40_4x4", pad=1, group=40)
     conv(nodes, inits, "y", 7, 7, 3, "dw7_3x3_s2", stride=2, pad=1, group=7)
     conv(nodes, inits, "y", 7, 14, 3, "dw7_m2", pad=1, group=7)
     conv(nodes, inits, "dw40_3x3", 40, 19, 1, "pointwise19")
-    outs = ["dw40_5x5_s2", "dw40_d2", "dw7_3x3_s2", "dw7_m2", "pointwise19"]
+    outs = ["dw40_5x5_s2", "dw40_d2", "dw40_2x2_s2", "dw40_4x4", "dw7_3x3_s2", "dw7_m2",
+            "pointwise19"]
     return model("depthwise", [("x", [1, 40, 9, 10]), ("y", [1, 7, 11, 13])],
                  nodes, inits, outs)
 

@@ -3,8 +3,8 @@
 
 Reads whittle's --emit=loops output and splits the model function into its
 kernels (top-level loop nests). Every kernel that multiplies int8 data
-(arith.muli on i32 after sign extension, of scalars or vectors: convolutions
-and matrix products),
+(arith.muli on i32 after sign extension, of scalars or vectors, or the
+target's dot-product intrinsics: convolutions and matrix products),
 or int16 activations by int8 weights (on i48), must contain no
 floating-point type. Prints one line per kernel kind and PASS or FAIL.
 
@@ -43,12 +43,15 @@ def main():
     count = {"int8": 0, "int16": 0}
     bad = 0
     for k in kernels(text):
-        if "arith.muli" not in k:
+        # The target's int8 dot-product instructions multiply too.
+        dot = re.search(r'llvm\.call_intrinsic "llvm\.(x86\.\w+\.pmadd|x86\.avx512\.vpdpbusd|'
+                        r'aarch64\.neon\.sdot|arm\.smlad)', k)
+        if "arith.muli" not in k and not dot:
             continue
         # Scalars, or vectors (whittle-vectorize-kernels).
         if re.search(r"arith\.extsi %\S+ : (vector<\d+x)?i16>? to (vector<\d+x)?i48", k):
             kind = "int16"
-        elif re.search(r"arith\.extsi %\S+ : (vector<\d+x)?i8>? to (vector<\d+x)?i32", k):
+        elif dot or re.search(r"arith\.extsi %\S+ : (vector<\d+x)?i8>? to (vector<\d+x)?i32", k):
             kind = "int8"
         else:
             continue

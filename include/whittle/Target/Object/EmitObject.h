@@ -81,7 +81,8 @@ struct VectorUnit {
   int64_t bits = 0;
   int64_t registers = 0;
   /// The int8 dot product of 4-byte groups the kernels may use at `bits`
-  /// width: "x86-vnni" (vpdpbusd), "aarch64-sdot", or empty.
+  /// width: "x86-vnni" (vpdpbusd), "x86-madd" (vpmaddwd),
+  /// "aarch64-sdot", or empty.
   std::string dot;
   /// A reciprocal estimate instruction at `bits` (AVX-512 vrcp14ps).
   bool reciprocal = false;
