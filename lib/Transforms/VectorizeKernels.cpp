@@ -897,9 +897,16 @@ struct VectorizeKernelsPass
 
   /// The filters in their original layout, if nothing else reads them.
   void eraseUnusedOriginals(ModuleOp module, SymbolTable &symbols) {
+    // One walk for all of them (a walk per global was quadratic).
+    llvm::DenseSet<StringAttr> used;
+    if (auto uses = SymbolTable::getSymbolUses(&module.getBodyRegion()))
+      for (const SymbolTable::SymbolUse &use : *uses)
+        used.insert(use.getSymbolRef().getRootReference());
+    else
+      return;
     for (auto &entry : packedGlobals) {
       memref::GlobalOp original = entry.second.first;
-      if (original && SymbolTable::symbolKnownUseEmpty(original, module)) {
+      if (original && !used.contains(original.getSymNameAttr())) {
         symbols.erase(original);
         for (auto &other : packedGlobals)
           if (other.second.first == original)
