@@ -1303,7 +1303,7 @@ struct VectorizeKernelsPass
     Type i32Type = b.getI32Type(), i8Type = b.getI8Type();
 
     // acc + x . w over a group (dot) or one channel (widening multiply);
-    // with madd, x and w are (even, odd) pairs.
+    // with pairs, x and w are (even, odd) halves.
     auto step = [&](Value acc, ValueRange x, ValueRange wv,
                     int64_t pw) -> Value {
       if (group == 1)
@@ -1330,7 +1330,8 @@ struct VectorizeKernelsPass
     // The input at reduction position l of a window row (a channel, or
     // W x C position when flat) as the dot's left operand at width pw:
     // `count` values of a group as one broadcast word, or one widened value;
-    // with madd, the word's (even, odd) i16 pairs, two values per width.
+    // wide, one i16 pair from the widened copy; with pairs, the word's
+    // (even, odd) i16 pairs, two values per width.
     auto inputAt = [&](Value n, Value ih, Value iw, Value l, int64_t count,
                        ArrayRef<int64_t> pws) {
       SmallVector<Value> at =
@@ -1677,7 +1678,8 @@ struct VectorizeKernelsPass
   /// add per window position. T lives in the arena; the zero-point term
   /// folds into the bias as for regular int8 convolutions. With madd
   /// (x86 without VNNI), lanes hold pairs of rows sign-extended to i16,
-  /// T[IW][KH/2][C][2] and a filter [KW][KH/2][C][2] of i16, for vpmaddwd.
+  /// T[IW][KH/2][C][2], against a filter packed in the same pairs (i8,
+  /// widened as it is loaded), for vpmaddwd.
   /// False (nothing changed) when the filter is not a readable constant.
   bool vectorizeDepthwiseDot(linalg::LinalgOp op, const ConvGeometry &g,
                              int64_t zp, SymbolTable &symbols) {
