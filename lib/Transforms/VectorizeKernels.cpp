@@ -235,6 +235,14 @@ public:
   VectorType vec(int64_t lanes, Type elem) {
     return VectorType::get({lanes}, elem);
   }
+  /// The first `n` lanes of rank-1 vector `v` (`v` itself if it has `n`).
+  Value lowLanes(Value v, int64_t n) {
+    if (llvm::cast<VectorType>(v.getType()).getDimSize(0) == n)
+      return v;
+    return vector::ExtractStridedSliceOp::create(
+        b, loc, v, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{n},
+        ArrayRef<int64_t>{1});
+  }
 
   OpBuilder &b;
   Location loc;
@@ -1309,11 +1317,8 @@ struct VectorizeKernelsPass
       if (group == 1)
         return arith::AddIOp::create(
             b, loc, acc, arith::MulIOp::create(b, loc, x[0], wv[0]));
-      if (wide)
-        return arith::AddIOp::create(b, loc, acc,
-                                     pmaddwd(kb, x[0], wv[0], pw));
       if (madd) {
-        for (int h = 0; h < 2; ++h)
+        for (size_t h = 0; h < x.size(); ++h)
           acc = arith::AddIOp::create(b, loc, acc,
                                       pmaddwd(kb, x[h], wv[h], pw));
         return acc;
@@ -1378,44 +1383,28 @@ struct VectorizeKernelsPass
                 DenseElementsAttr::get(kb.vec(widest, i32Type),
                                        b.getI32IntegerAttr(
                                            static_cast<int32_t>(0x80808080)))));
-      if (wide) {
-        Value all = vector::BitCastOp::create(
-            b, loc, kb.vec(2 * widest, b.getI16Type()), bcast);
-        for (int64_t pw : pws)
-          xs.push_back(pw == widest
-                           ? all
-                           : (Value)vector::ExtractStridedSliceOp::create(
-                                 b, loc, all, ArrayRef<int64_t>{0},
-                                 ArrayRef<int64_t>{2 * pw},
-                                 ArrayRef<int64_t>{1}));
-        return xs;
-      }
       if (madd) {
-        // (x0, x2): each i16 shifted up and back down with its sign;
-        // (x1, x3): the high bytes shifted down.
-        VectorType halves = kb.vec(2 * widest, b.getI16Type());
-        Value w16 = vector::BitCastOp::create(b, loc, halves, bcast);
-        Value c8 = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(halves, b.getI16IntegerAttr(8)));
-        Value even = arith::ShRSIOp::create(
-            b, loc, arith::ShLIOp::create(b, loc, w16, c8), c8);
-        Value odd = arith::ShRSIOp::create(b, loc, w16, c8);
+        // i16 lanes: the pair itself when wide; otherwise (x0, x2), each
+        // i16 shifted up and back down with its sign, and (x1, x3), the
+        // high bytes shifted down.
+        VectorType i16s = kb.vec(2 * widest, b.getI16Type());
+        SmallVector<Value, 2> halves{
+            vector::BitCastOp::create(b, loc, i16s, bcast)};
+        if (!wide) {
+          Value c8 = arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(i16s, b.getI16IntegerAttr(8)));
+          Value w16 = halves[0];
+          halves = {arith::ShRSIOp::create(
+                        b, loc, arith::ShLIOp::create(b, loc, w16, c8), c8),
+                    arith::ShRSIOp::create(b, loc, w16, c8)};
+        }
         for (int64_t pw : pws)
-          for (Value h : {even, odd})
-            xs.push_back(pw == widest
-                             ? h
-                             : (Value)vector::ExtractStridedSliceOp::create(
-                                   b, loc, h, ArrayRef<int64_t>{0},
-                                   ArrayRef<int64_t>{2 * pw},
-                                   ArrayRef<int64_t>{1}));
+          for (Value h : halves)
+            xs.push_back(kb.lowLanes(h, 2 * pw));
         return xs;
       }
       for (int64_t pw : pws) {
-        Value x = pw == widest ? bcast
-                               : (Value)vector::ExtractStridedSliceOp::create(
-                                     b, loc, bcast, ArrayRef<int64_t>{0},
-                                     ArrayRef<int64_t>{pw},
-                                     ArrayRef<int64_t>{1});
+        Value x = kb.lowLanes(bcast, pw);
         if (group > 1)
           x = vector::BitCastOp::create(b, loc, kb.vec(pw * group, i8Type), x);
         xs.push_back(x);
