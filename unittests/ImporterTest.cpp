@@ -56,18 +56,18 @@ TEST(Importer, ReportsEveryUnsupportedNode) {
   mlir::MLIRContext ctx;
   Captured diags;
   auto module = import(ctx, R"(
-    <ir_version: 8, opset_import: ["" : 13]>
-    g (float[2,2] x) => (float[N] u, int64[2,M] y) {
-      u = Unique(x)
+    <ir_version: 8, opset_import: ["" : 15]>
+    g (float[2,2] x) => (float[2,2] u, float[2,2] y) {
+      u = Bernoulli(x)
       b = Relu(x)
-      y = NonZero(b)
+      y = RandomUniformLike(b)
     })",
                        diags);
   EXPECT_FALSE(module);
   ASSERT_EQ(diags.errors.size(), 2u);
-  EXPECT_NE(diags.errors[0].find("'Unique' (opset 13) is not supported"),
+  EXPECT_NE(diags.errors[0].find("'Bernoulli' (opset 15) is not supported"),
             std::string::npos);
-  EXPECT_NE(diags.errors[1].find("'NonZero'"), std::string::npos);
+  EXPECT_NE(diags.errors[1].find("'RandomUniformLike'"), std::string::npos);
 }
 
 TEST(Importer, RejectsGarbage) {

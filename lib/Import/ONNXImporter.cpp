@@ -670,7 +670,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
     // Absent trailing optional inputs get empty segments (Clip and Dropout
     // have three operands, Slice five).
     size_t count = llvm::StringSwitch<size_t>(opName)
-                       .Case("onnx.Slice", 5)
+                       .Cases({"onnx.Slice", "onnx.NonMaxSuppression"}, 5)
                        .Cases({"onnx.Pad", "onnx.ConvInteger",
                                "onnx.MatMulInteger", "onnx.Resize",
                                "onnx.STFT"},
@@ -736,6 +736,7 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
   if (registered->hasTrait<OpTrait::AttrSizedResultSegments>()) {
     size_t count = llvm::StringSwitch<size_t>(opName)
                        .Cases({"onnx.RNN", "onnx.GRU"}, 2)
+                       .Case("onnx.Unique", 4)
                        .Default(3);
     while (resultSegments.size() < count)
       resultSegments.push_back(0);

@@ -23,6 +23,8 @@ def ConvertONNXToTOSAPass : Pass<"convert-onnx-to-tosa", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect",
                            "mlir::linalg::LinalgDialect",
                            "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect",
                            "mlir::cf::ControlFlowDialect"];
 }
 

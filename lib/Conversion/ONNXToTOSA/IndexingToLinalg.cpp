@@ -34,60 +34,6 @@ using namespace whittle::lowering;
 
 namespace {
 
-/// Scalar helpers for generic bodies.
-struct ScalarBuilder {
-  OpBuilder &b;
-  Location loc;
-
-  Value i64(int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
-  }
-  Value f32(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr((float)v));
-  }
-  Value idx(int64_t v) { return cidx(b, loc, v); }
-  Value toI64(Value index) {
-    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-  }
-  Value toIndex(Value i) {
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
-  }
-  Value toF32(Value v) {
-    Type t = v.getType();
-    if (t.isF32())
-      return v;
-    if (t.isIndex())
-      v = toI64(v);
-    if (auto f = llvm::dyn_cast<FloatType>(v.getType()))
-      return f.getWidth() < 32
-                 ? (Value)arith::ExtFOp::create(b, loc, b.getF32Type(), v)
-                 : (Value)arith::TruncFOp::create(b, loc, b.getF32Type(), v);
-    return arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
-  }
-  Value cmpI(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value cmpF(arith::CmpFPredicate p, Value x, Value y) {
-    return arith::CmpFOp::create(b, loc, p, x, y);
-  }
-  Value select(Value c, Value x, Value y) {
-    return arith::SelectOp::create(b, loc, c, x, y);
-  }
-  Value andI(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
-  Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
-  Value addF(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value subF(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
-  Value mulF(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value divF(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
-  /// An index clamped into [0, n).
-  Value clampIndex(Value i, int64_t n) {
-    i = arith::MaxSIOp::create(b, loc, i, idx(0));
-    return arith::MinSIOp::create(b, loc, i, idx(n - 1));
-  }
-  /// Scalar `v` converted to `to` (both int or both float).
-  Value convert(Value v, Type to) { return convertScalar(b, loc, v, to); }
-};
-
 /// Keys' cubic convolution weights of the four taps at -1, 0, 1 and 2
 /// around a point at fraction t in [0, 1] of its interval (Resize's and
 /// GridSample's bicubic modes).
@@ -159,17 +105,6 @@ Value reductionGeneric(
                  ivs.push_back(linalg::IndexOp::create(b, loc, i));
                linalg::YieldOp::create(b, loc, body(b, loc, args[1], ivs));
              })
-      .getResult(0);
-}
-
-/// A tensor of `rt` filled with zero.
-Value zeros(Lowerer &l, RankedTensorType rt) {
-  Value zero = arith::ConstantOp::create(
-      l.rw, l.loc, l.rw.getZeroAttr(rt.getElementType()));
-  Value empty = tensor::EmptyOp::create(l.rw, l.loc, rt.getShape(),
-                                        rt.getElementType());
-  return linalg::FillOp::create(l.rw, l.loc, ValueRange{zero},
-                                ValueRange{empty})
       .getResult(0);
 }
 
@@ -778,6 +713,16 @@ FailureOr<Value> lowerGridSample(Lowerer &l, onnx::GridSampleOp op) {
 
 } // namespace
 
+Value whittle::lowering::zeros(Lowerer &l, RankedTensorType rt) {
+  Value zero = arith::ConstantOp::create(
+      l.rw, l.loc, l.rw.getZeroAttr(rt.getElementType()));
+  Value empty = tensor::EmptyOp::create(l.rw, l.loc, rt.getShape(),
+                                        rt.getElementType());
+  return linalg::FillOp::create(l.rw, l.loc, ValueRange{zero},
+                                ValueRange{empty})
+      .getResult(0);
+}
+
 /// TopK in two generics: each element's rank in its slice (how many beat
 /// it: larger, or equal at a lower index), then each output position p
 /// takes the element whose rank is p. O(n^2) per slice, no sorting network
@@ -874,14 +819,8 @@ FailureOr<Value> lowerReverseSequence(Lowerer &l, onnx::ReverseSequenceOp op) {
   int64_t b = op.getBatchAxis(), t = op.getTimeAxis();
   int64_t steps = rt.getDimSize(t);
   Value x = op.getInput(), lens = op.getSequenceLens();
-  addRuntimeCheck(l, lens, kStatusIndexOutOfRange,
-                  "sequence length out of range",
-                  [&](OpBuilder &ob, Location loc, Value v) -> Value {
-                    ScalarBuilder s{ob, loc};
-                    return s.andI(
-                        s.cmpI(arith::CmpIPredicate::sge, v, s.i64(0)),
-                        s.cmpI(arith::CmpIPredicate::sle, v, s.i64(steps)));
-                  });
+  checkInRange(l, lens, 0, steps, kStatusIndexOutOfRange,
+               "sequence length out of range");
   return indexedGeneric(
       l, rt, {}, {},
       [&](OpBuilder &ob, Location loc, ValueRange, ArrayRef<Value> ivs) {

@@ -13,6 +13,7 @@
 #include "whittle/Dialect/ONNX/IR/ONNXShapes.h"
 #include "whittle/Transforms/RuntimeStatus.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
@@ -252,6 +253,10 @@ void addRuntimeCheck(Lowerer &l, Value v, whittle::RuntimeStatus status,
 void addRuntimeAssert(Lowerer &l, Value flag, whittle::RuntimeStatus status,
                       StringRef what);
 
+/// Checks that the integers of `v` lie in [lo, hi].
+void checkInRange(Lowerer &l, Value v, int64_t lo, int64_t hi,
+                  whittle::RuntimeStatus status, StringRef what);
+
 /// Checks that indices read from an input lie in [-dim, dim).
 void checkIndices(Lowerer &l, Value indices, int64_t dim);
 
@@ -289,12 +294,82 @@ FailureOr<Value> lowerConvND(Lowerer &l, Value x, Value w, Value bias,
                              const onnx::WindowGeometry &g, int64_t group,
                              RankedTensorType rt);
 
+/// Scalar helpers for generic bodies.
+struct ScalarBuilder {
+  OpBuilder &b;
+  Location loc;
+
+  Value i64(int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+  }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr((float)v));
+  }
+  Value idx(int64_t v) { return cidx(b, loc, v); }
+  Value toI64(Value index) {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  }
+  Value toIndex(Value i) {
+    return arith::IndexCastOp::create(b, loc, b.getIndexType(), i);
+  }
+  Value toF32(Value v) {
+    Type t = v.getType();
+    if (t.isF32())
+      return v;
+    if (t.isIndex())
+      v = toI64(v);
+    if (auto f = llvm::dyn_cast<FloatType>(v.getType()))
+      return f.getWidth() < 32
+                 ? (Value)arith::ExtFOp::create(b, loc, b.getF32Type(), v)
+                 : (Value)arith::TruncFOp::create(b, loc, b.getF32Type(), v);
+    return arith::SIToFPOp::create(b, loc, b.getF32Type(), v);
+  }
+  Value cmpI(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value cmpF(arith::CmpFPredicate p, Value x, Value y) {
+    return arith::CmpFOp::create(b, loc, p, x, y);
+  }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+  Value andI(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value xorI(Value x, Value y) { return arith::XOrIOp::create(b, loc, x, y); }
+  Value constBool(bool v) {
+    return arith::ConstantOp::create(b, loc, b.getBoolAttr(v));
+  }
+  Value addI(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value subI(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mulI(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value addF(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value subF(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value mulF(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value divF(Value x, Value y) { return arith::DivFOp::create(b, loc, x, y); }
+  /// An index clamped into [0, n).
+  Value clampIndex(Value i, int64_t n) {
+    i = arith::MaxSIOp::create(b, loc, i, idx(0));
+    return arith::MinSIOp::create(b, loc, i, idx(n - 1));
+  }
+  /// Scalar `v` converted to `to` (both int or both float).
+  Value convert(Value v, Type to) { return convertScalar(b, loc, v, to); }
+};
+
+/// A tensor of `rt` filled with zero.
+Value zeros(Lowerer &l, RankedTensorType rt);
+
 /// TopK's values and indices.
 FailureOr<SmallVector<Value>> lowerTopK(Lowerer &l, onnx::TopKOp op);
 
 /// Lowers the data-addressed ops (GatherND, ScatterElements, ScatterND,
 /// OneHot, Range, CumSum, Einsum, Resize); std::nullopt for any other op.
 std::optional<FailureOr<Value>> lowerIndexingOp(Lowerer &l, Operation *op);
+
+/// Lowers the ops whose results are selected by the data (NonZero,
+/// Compress, Unique, NonMaxSuppression) and RoiAlign and TfIdfVectorizer
+/// (their present results, in order); std::nullopt for any other op.
+std::optional<FailureOr<SmallVector<Value>>> lowerSelectionOp(Lowerer &l,
+                                                              Operation *op);
 
 /// Lowers RNN, GRU and LSTM (their present results, in order);
 /// std::nullopt for any other op.

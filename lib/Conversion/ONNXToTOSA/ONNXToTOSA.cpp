@@ -1538,6 +1538,25 @@ void whittle::lowering::addRuntimeAssert(Lowerer &l, Value flag,
   check->setAttr(whittle::kStatusAttr, l.rw.getI32IntegerAttr(status));
 }
 
+void whittle::lowering::checkInRange(Lowerer &l, Value v, int64_t lo,
+                                     int64_t hi, whittle::RuntimeStatus status,
+                                     StringRef what) {
+  addRuntimeCheck(l, v, status, what,
+                  [&](OpBuilder &b, Location loc, Value x) -> Value {
+                    Type t = x.getType();
+                    Value a = arith::ConstantOp::create(
+                        b, loc, b.getIntegerAttr(t, lo));
+                    Value c = arith::ConstantOp::create(
+                        b, loc, b.getIntegerAttr(t, hi));
+                    return arith::AndIOp::create(
+                        b, loc,
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                              x, a),
+                        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                              x, c));
+                  });
+}
+
 /// Checks that indices read from an input lie in [-dim, dim).
 void whittle::lowering::checkIndices(Lowerer &l, Value indices, int64_t dim) {
   addRuntimeCheck(
@@ -2685,6 +2704,10 @@ struct ConvertONNXToTOSAPass
       }
       if (auto steps = lowerOptimizerOp(l, op)) {
         rw.replaceOp(op, *steps);
+        continue;
+      }
+      if (auto selected = lowerSelectionOp(l, op)) {
+        replaceWith(*selected);
         continue;
       }
       if (auto recurrent = lowerRecurrentOp(l, op)) {

@@ -549,3 +549,107 @@ func.func @mel_rows(%lo: tensor<f32>, %hi: tensor<f32>) -> tensor<9x8xf32> {
   %m = "onnx.MelWeightMatrix"(%bins, %dft, %rate, %lo, %hi) : (tensor<i64>, tensor<i64>, tensor<i64>, tensor<f32>, tensor<f32>) -> tensor<9x8xf32>
   return %m : tensor<9x8xf32>
 }
+
+// -----
+
+func.func @nonzero_rows(%x: tensor<2x3xf32>) -> tensor<1x3xi64> {
+  // expected-error @+1 {{result must be [2, count], got [1, 3]}}
+  %0 = onnx.NonZero %x : (tensor<2x3xf32>) -> tensor<1x3xi64>
+  return %0 : tensor<1x3xi64>
+}
+
+// -----
+
+func.func @nonzero_too_many(%x: tensor<4xf32>) -> tensor<1x5xi64> {
+  // expected-error @+1 {{result extent 5 exceeds the 4 input elements}}
+  %0 = onnx.NonZero %x : (tensor<4xf32>) -> tensor<1x5xi64>
+  return %0 : tensor<1x5xi64>
+}
+
+// -----
+
+func.func @compress_long_condition(%x: tensor<3x2xf32>, %c: tensor<4xi1>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{condition has 4 entries for an axis of 3}}
+  %0 = onnx.Compress %x, %c {axis = 0 : i64} : (tensor<3x2xf32>, tensor<4xi1>) -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+// -----
+
+func.func @compress_keeps_too_many(%x: tensor<3x2xf32>, %c: tensor<2xi1>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{result keeps 3 slices of 2 conditions}}
+  %0 = onnx.Compress %x, %c {axis = 0 : i64} : (tensor<3x2xf32>, tensor<2xi1>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @unique_axis(%x: tensor<3x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{axis 2 out of range for rank 2}}
+  %0 = "onnx.Unique"(%x) {axis = 2 : i64, resultSegmentSizes = array<i32: 1, 0, 0, 0>} : (tensor<3x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @unique_inverse(%x: tensor<6xi32>) -> (tensor<3xi32>, tensor<3xi64>) {
+  // expected-error @+1 {{indices and counts must be [3], inverse_indices [6]}}
+  %0:2 = "onnx.Unique"(%x) {resultSegmentSizes = array<i32: 1, 0, 1, 0>} : (tensor<6xi32>) -> (tensor<3xi32>, tensor<3xi64>)
+  return %0#0, %0#1 : tensor<3xi32>, tensor<3xi64>
+}
+
+// -----
+
+func.func @nms_scores(%b: tensor<1x6x4xf32>, %s: tensor<1x2x5xf32>) -> tensor<2x3xi64> {
+  // expected-error @+1 {{expects boxes [N, boxes, 4] and scores [N, classes, boxes], got [1, 6, 4] and [1, 2, 5]}}
+  %0 = "onnx.NonMaxSuppression"(%b, %s) {operandSegmentSizes = array<i32: 1, 1, 0, 0, 0>} : (tensor<1x6x4xf32>, tensor<1x2x5xf32>) -> tensor<2x3xi64>
+  return %0 : tensor<2x3xi64>
+}
+
+// -----
+
+func.func @nms_rows(%b: tensor<1x2x4xf32>, %s: tensor<1x1x2xf32>) -> tensor<3x3xi64> {
+  // expected-error @+1 {{result must be [count, 3] with count at most 2, got [3, 3]}}
+  %0 = "onnx.NonMaxSuppression"(%b, %s) {operandSegmentSizes = array<i32: 1, 1, 0, 0, 0>} : (tensor<1x2x4xf32>, tensor<1x1x2xf32>) -> tensor<3x3xi64>
+  return %0 : tensor<3x3xi64>
+}
+
+// -----
+
+func.func @roi_align_mode(%x: tensor<1x3x8x8xf32>, %r: tensor<2x4xf32>, %i: tensor<2xi64>) -> tensor<2x3x1x1xf32> {
+  // expected-error @+1 {{mode must be avg or max, got 'min'}}
+  %0 = onnx.RoiAlign %x, %r, %i {mode = "min"} : (tensor<1x3x8x8xf32>, tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x3x1x1xf32>
+  return %0 : tensor<2x3x1x1xf32>
+}
+
+// -----
+
+func.func @roi_align_shape(%x: tensor<1x3x8x8xf32>, %r: tensor<2x4xf32>, %i: tensor<2xi64>) -> tensor<2x3x2x2xf32> {
+  // expected-error @+1 {{result shape [2, 3, 2, 2] does not match inferred shape [2, 3, 1, 1]}}
+  %0 = onnx.RoiAlign %x, %r, %i : (tensor<1x3x8x8xf32>, tensor<2x4xf32>, tensor<2xi64>) -> tensor<2x3x2x2xf32>
+  return %0 : tensor<2x3x2x2xf32>
+}
+
+// -----
+
+func.func @tfidf_strings(%x: tensor<6xi32>) -> tensor<1xf32> {
+  // expected-error @+1 {{string pools are not supported (whittle has no string tensors); use pool_int64s}}
+  %0 = onnx.TfIdfVectorizer %x {max_gram_length = 1 : i64, min_gram_length = 1 : i64, max_skip_count = 0 : i64, mode = "TF", ngram_counts = [0], ngram_indexes = [0], pool_strings = ["a"]} : (tensor<6xi32>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}
+
+// -----
+
+func.func @tfidf_split(%x: tensor<6xi32>) -> tensor<2xf32> {
+  // expected-error @+1 {{ngram_counts entry 1 does not split the pool into 2-grams}}
+  %0 = onnx.TfIdfVectorizer %x {max_gram_length = 2 : i64, min_gram_length = 1 : i64, max_skip_count = 0 : i64, mode = "TF", ngram_counts = [0, 1], ngram_indexes = [0, 1], pool_int64s = [1, 2, 3, 4]} : (tensor<6xi32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @tfidf_mode(%x: tensor<6xi32>) -> tensor<1xf32> {
+  // expected-error @+1 {{mode must be TF, IDF or TFIDF, got 'BM25'}}
+  %0 = onnx.TfIdfVectorizer %x {max_gram_length = 1 : i64, min_gram_length = 1 : i64, max_skip_count = 0 : i64, mode = "BM25", ngram_counts = [0], ngram_indexes = [0], pool_int64s = [3]} : (tensor<6xi32>) -> tensor<1xf32>
+  return %0 : tensor<1xf32>
+}

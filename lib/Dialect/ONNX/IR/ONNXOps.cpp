@@ -1264,3 +1264,204 @@ LogicalResult AssumeEqualOp::verify() {
 
 #define GET_OP_CLASSES
 #include "whittle/Dialect/ONNX/IR/ONNXOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Data-selected extents (NonZero, Compress, Unique, NonMaxSuppression)
+//===----------------------------------------------------------------------===//
+
+/// The axis of an op selecting slices along an optional `axis` (absent:
+/// elements of the flattened input), made non-negative; `shape` gets the
+/// input's shape seen that way.
+static FailureOr<int64_t> selectionAxis(Operation *op,
+                                        std::optional<uint64_t> attr,
+                                        RankedTensorType x,
+                                        SmallVector<int64_t> &shape) {
+  if (!attr) {
+    shape.assign(1, x.getNumElements());
+    return 0;
+  }
+  int64_t rank = x.getRank(), axis = (int64_t)*attr;
+  if (axis < -rank || axis >= rank)
+    return op->emitOpError("axis ") << axis << " out of range for rank "
+                                    << rank;
+  shape.assign(x.getShape().begin(), x.getShape().end());
+  return axis < 0 ? axis + rank : axis;
+}
+
+LogicalResult NonZeroOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX()), y = rankedType(getY());
+  int64_t rank = std::max<int64_t>(x.getRank(), 1);
+  if (y.getRank() != 2 || y.getDimSize(0) != rank)
+    return emitOpError("result must be [") << rank << ", count], got "
+                                           << shapeStr(y.getShape());
+  if (y.getDimSize(1) > x.getNumElements())
+    return emitOpError("result extent ")
+           << y.getDimSize(1) << " exceeds the " << x.getNumElements()
+           << " input elements";
+  return success();
+}
+
+LogicalResult CompressOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getInput()), c = rankedType(getCondition());
+  auto y = rankedType(getOutput());
+  if (c.getRank() != 1)
+    return emitOpError("condition must be 1-D");
+  if (x.getElementType() != y.getElementType())
+    return emitOpError("result must have the input's element type");
+  SmallVector<int64_t> shape;
+  auto axisOr = selectionAxis(*this, getAxis(), x, shape);
+  if (failed(axisOr))
+    return failure();
+  int64_t axis = *axisOr, extent = shape[axis];
+  if (c.getDimSize(0) > extent)
+    return emitOpError("condition has ")
+           << c.getDimSize(0) << " entries for an axis of " << extent;
+  if (y.getRank() != (int64_t)shape.size())
+    return emitOpError("result rank must be ") << shape.size();
+  int64_t kept = y.getDimSize(axis);
+  if (kept > c.getDimSize(0))
+    return emitOpError("result keeps ")
+           << kept << " slices of " << c.getDimSize(0) << " conditions";
+  shape[axis] = kept;
+  return checkResultShape(*this, shape);
+}
+
+LogicalResult UniqueOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX()), y = rankedType(getY());
+  if (x.getElementType() != y.getElementType())
+    return emitOpError("Y must have X's element type");
+  SmallVector<int64_t> shape;
+  auto axisOr = selectionAxis(*this, getAxis(), x, shape);
+  if (failed(axisOr))
+    return failure();
+  int64_t axis = *axisOr, n = shape[axis];
+  if (y.getRank() != (int64_t)shape.size())
+    return emitOpError("Y's rank must be ") << shape.size();
+  int64_t k = y.getDimSize(axis);
+  if (k > n || (k == 0 && n != 0))
+    return emitOpError("Y holds ") << k << " distinct slices of " << n;
+  shape[axis] = k;
+  if (failed(checkResultShape(*this, shape)))
+    return failure();
+  for (auto [v, extent] : {std::pair(getIndices(), k),
+                           std::pair(getInverseIndices(), n),
+                           std::pair(getCounts(), k)})
+    if (v && rankedType(v).getShape() != ArrayRef<int64_t>{extent})
+      return emitOpError("indices and counts must be [")
+             << k << "], inverse_indices [" << n << "]";
+  return success();
+}
+
+LogicalResult NonMaxSuppressionOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto boxes = rankedType(getBoxes()), scores = rankedType(getScores());
+  if (boxes.getRank() != 3 || boxes.getDimSize(2) != 4 ||
+      scores.getRank() != 3 || scores.getDimSize(0) != boxes.getDimSize(0) ||
+      scores.getDimSize(2) != boxes.getDimSize(1))
+    return emitOpError("expects boxes [N, boxes, 4] and scores [N, classes, "
+                       "boxes], got ")
+           << shapeStr(boxes.getShape()) << " and "
+           << shapeStr(scores.getShape());
+  for (Value v : {getMaxOutputBoxesPerClass(), getIouThreshold(),
+                  getScoreThreshold()})
+    if (v && rankedType(v).getNumElements() != 1)
+      return emitOpError("max_output_boxes_per_class and the thresholds must "
+                         "hold one value each");
+  if (getCenterPointBox() != 0 && getCenterPointBox() != 1)
+    return emitOpError("center_point_box must be 0 or 1");
+  auto y = rankedType(getSelectedIndices());
+  int64_t most = boxes.getDimSize(0) * scores.getDimSize(1) *
+                 boxes.getDimSize(1);
+  if (y.getRank() != 2 || y.getDimSize(1) != 3 || y.getDimSize(0) > most)
+    return emitOpError("result must be [count, 3] with count at most ")
+           << most << ", got " << shapeStr(y.getShape());
+  return success();
+}
+
+LogicalResult RoiAlignOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX()), rois = rankedType(getRois());
+  auto idx = rankedType(getBatchIndices());
+  if (x.getRank() != 4 || rois.getRank() != 2 || rois.getDimSize(1) != 4 ||
+      idx.getShape() != ArrayRef<int64_t>{rois.getDimSize(0)})
+    return emitOpError("expects X [N, C, H, W], rois [R, 4] and "
+                       "batch_indices [R]");
+  if (getMode() != "avg" && getMode() != "max")
+    return emitOpError("mode must be avg or max, got '") << getMode() << "'";
+  StringRef ct = getCoordinateTransformationMode();
+  if (ct != "half_pixel" && ct != "output_half_pixel")
+    return emitOpError("coordinate_transformation_mode must be half_pixel or "
+                       "output_half_pixel, got '")
+           << ct << "'";
+  if (getOutputHeight() < 1 || getOutputWidth() < 1 || getSamplingRatio() < 0)
+    return emitOpError("output_height and output_width must be positive and "
+                       "sampling_ratio not negative");
+  if (rankedType(getRois()).getElementType() != x.getElementType() ||
+      rankedType(getY()).getElementType() != x.getElementType())
+    return emitOpError("X, rois and Y must have one element type");
+  return checkResultShape(*this, {rois.getDimSize(0), x.getDimSize(1),
+                                  (int64_t)getOutputHeight(),
+                                  (int64_t)getOutputWidth()});
+}
+
+LogicalResult TfIdfVectorizerOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  if (getPoolStrings())
+    return emitOpError("string pools are not supported (whittle has no "
+                       "string tensors); use pool_int64s");
+  if (!getPoolInt64s())
+    return emitOpError("needs pool_int64s");
+  StringRef mode = getMode();
+  if (mode != "TF" && mode != "IDF" && mode != "TFIDF")
+    return emitOpError("mode must be TF, IDF or TFIDF, got '") << mode << "'";
+  int64_t minN = getMinGramLength(), maxN = getMaxGramLength();
+  if (minN < 1 || maxN < minN || getMaxSkipCount() < 0)
+    return emitOpError("needs 1 <= min_gram_length <= max_gram_length and "
+                       "max_skip_count >= 0");
+  auto counts = getNgramCounts().getValue();
+  int64_t pool = getPoolInt64s()->size(), grams = 0;
+  for (auto [i, a] : llvm::enumerate(counts)) {
+    int64_t begin = llvm::cast<IntegerAttr>(a).getInt();
+    int64_t end = i + 1 < counts.size()
+                      ? llvm::cast<IntegerAttr>(counts[i + 1]).getInt()
+                      : pool;
+    if (begin < 0 || end < begin || end > pool || (end - begin) % (i + 1))
+      return emitOpError("ngram_counts entry ")
+             << i << " does not split the pool into " << i + 1 << "-grams";
+    grams += (end - begin) / (i + 1);
+  }
+  auto indexes = getNgramIndexes().getValue();
+  if ((int64_t)indexes.size() != grams)
+    return emitOpError("ngram_indexes has ")
+           << indexes.size() << " entries for " << grams << " n-grams";
+  int64_t width = 0;
+  for (Attribute a : indexes) {
+    int64_t j = llvm::cast<IntegerAttr>(a).getInt();
+    if (j < 0)
+      return emitOpError("negative ngram_indexes entry ") << j;
+    width = std::max(width, j + 1);
+  }
+  // ONNX Runtime reads weights by output column.
+  if (auto w = getWeights();
+      w && ((int64_t)w->size() != grams || (int64_t)w->size() < width))
+    return emitOpError("weights has ")
+           << w->size() << " entries for " << grams << " n-grams and "
+           << width << " columns";
+  auto x = rankedType(getX());
+  if (x.getRank() != 1 && x.getRank() != 2)
+    return emitOpError("X must be [C] or [N, C]");
+  SmallVector<int64_t> shape;
+  if (x.getRank() == 2)
+    shape.push_back(x.getDimSize(0));
+  shape.push_back(width);
+  return checkResultShape(*this, shape);
+}

@@ -708,6 +708,7 @@ def ONNX_AssumeEqualOp : ONNX_Op<"whittle.assume_equal"> {
 
 include "whittle/Dialect/ONNX/IR/ONNXQuantOps.td"
 include "whittle/Dialect/ONNX/IR/ONNXIndexingOps.td"
+include "whittle/Dialect/ONNX/IR/ONNXSelectionOps.td"
 include "whittle/Dialect/ONNX/IR/ONNXRecurrentOps.td"
 include "whittle/Dialect/ONNX/IR/ONNXTrainingOps.td"
 
