@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Import/ONNXImporter.h"
+#include "Gradient.h"
 #include "InlineControlFlow.h"
 #include "ShapeFolding.h"
 #include "Validate.h"
@@ -219,6 +220,8 @@ LogicalResult Importer::prepare(::onnx::ModelProto &model) {
       changed += inlineControlFlow(*model.mutable_graph(), opset, controlFlow);
       if (changed == 0)
         changed = lowerSequences(*model.mutable_graph(), opset, controlFlow);
+      if (changed == 0)
+        changed = expandGradients(*model.mutable_graph(), opset, controlFlow);
       if (changed == 0)
         changed = pinRangeLengths(*model.mutable_graph());
       if (changed == 0)
@@ -626,9 +629,13 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
                                       StringRef(node.op_type()));
   if (!node.domain().empty() && node.domain() != "ai.onnx" && !optimizer) {
     unsupported = true;
-    return emitError(loc) << "operator '" << node.domain() << "."
-                          << node.op_type()
-                          << "' is not supported (custom domain)";
+    auto diag = emitError(loc) << "operator '" << node.domain() << "."
+                               << node.op_type() << "' is not supported";
+    if (node.output_size() != 0)
+      if (auto it = controlFlow.why.find(node.output(0));
+          it != controlFlow.why.end())
+        return diag << ": " << it->second;
+    return diag << " (custom domain)";
   }
   if (failed(validateQuantization(node, loc)))
     return failure();
