@@ -36,8 +36,12 @@ def cause(stage, error, test=""):
     if m:
         return f"operator {m.group(1)} not supported yet"
     if ("object arrays" in error or "segments" in error or "element type in the input" in error
-            or "cannot reshape array" in error):
-        return "string, sequence or optional tensors (no static C representation)"
+            or "cannot reshape array" in error or "has no tensor type" in error):
+        return "sequence or optional values as graph inputs or outputs (no static C representation)"
+    m = re.search(r"operator '([^']+)' on string tensor", error)
+    if m:
+        return (f"{m.group(1)} of string tensors (strings are read only by "
+                "StringNormalizer and Identity; no number parsing or printing)")
     if "undefined symbols" in error:
         syms = sorted(set(re.findall(r"'([a-z_][a-z0-9_]*)'", error)) - {"U"})
         kind = ("float16/bfloat16 conversions (compiler-rt helpers)"

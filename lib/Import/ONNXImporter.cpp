@@ -84,6 +84,7 @@ private:
   LogicalResult checkSameShapes(const ::onnx::GraphProto &graph);
   LogicalResult validateQuantization(const ::onnx::NodeProto &node,
                                      Location loc);
+  LogicalResult checkStringUse(const ::onnx::NodeProto &node, Location loc);
   LogicalResult importNode(const ::onnx::NodeProto &node, size_t index,
                            bool &unsupported);
 
@@ -97,6 +98,8 @@ private:
   InlineState controlFlow;
   std::unordered_map<std::string, const ::onnx::TypeProto *> valueTypes;
   llvm::StringSet<> blobNames;
+  /// Values of ONNX type string (imported as [..., stringBytes] x i8).
+  llvm::StringSet<> stringValues;
 };
 
 } // namespace
@@ -338,7 +341,10 @@ Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
     return emitError(loc) << "tensor '" << name
                           << "' has no inferred tensor shape";
   const auto &tt = type.tensor_type();
-  auto elt = convertElementType(tt.elem_type(), loc);
+  // A string tensor is bytes with one more dimension: its fixed-width slots.
+  bool isString = tt.elem_type() == ::onnx::TensorProto::STRING;
+  auto elt = isString ? FailureOr<Type>(builder.getIntegerType(8))
+                      : convertElementType(tt.elem_type(), loc);
   if (failed(elt))
     return failure();
   SmallVector<int64_t> shape;
@@ -359,6 +365,10 @@ Importer::convertType(const ::onnx::TypeProto &type, StringRef name,
       return diag;
     }
     shape.push_back(d.dim_value());
+  }
+  if (isString) {
+    shape.push_back(options.stringBytes);
+    stringValues.insert(name);
   }
   if (failed(checkSize(shape, *elt, name, loc)))
     return failure();
@@ -620,6 +630,28 @@ LogicalResult Importer::validateQuantization(const ::onnx::NodeProto &node,
   return success();
 }
 
+/// String tensors are fixed-width byte slots that only StringNormalizer
+/// and Identity know how to read: any other operator on one is refused
+/// (a Reshape or Gather would treat the slot dimension as data).
+LogicalResult Importer::checkStringUse(const ::onnx::NodeProto &node,
+                                       Location loc) {
+  if (node.op_type() == "StringNormalizer" || node.op_type() == "Identity")
+    return success();
+  for (const auto *names : {&node.input(), &node.output()})
+    for (const std::string &v : *names) {
+      bool isString = stringValues.contains(v);
+      if (auto it = valueTypes.find(v); it != valueTypes.end())
+        isString |= it->second->tensor_type().elem_type() ==
+                    ::onnx::TensorProto::STRING;
+      if (isString)
+        return emitError(loc)
+               << "operator '" << node.op_type() << "' on string tensor '"
+               << v << "' is not supported (whittle reads strings only in "
+               << "StringNormalizer and Identity)";
+    }
+  return success();
+}
+
 LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
                                    size_t index, bool &unsupported) {
   Location loc = nodeLoc(node, index);
@@ -651,6 +683,10 @@ LogicalResult Importer::importNode(const ::onnx::NodeProto &node,
           it != controlFlow.why.end())
         diag << ": " << it->second;
     return diag;
+  }
+  if (failed(checkStringUse(node, loc))) {
+    unsupported = true;
+    return failure();
   }
   OperationState state(loc, opName);
   // Operands; absent optional inputs are dropped (or sized 0 in segments).
@@ -860,6 +896,9 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
     // The generated API promises to only read inputs: bufferization must
     // copy rather than update them in place.
     func.setArgAttr(i, "bufferization.writable", builder.getBoolAttr(false));
+    if (stringValues.contains(name))
+      func.setArgAttr(i, kStringBytesAttr,
+                      builder.getI64IntegerAttr(options.stringBytes));
     values[name] = entry->getArgument(i);
   }
   builder.setInsertionPointToStart(entry);
@@ -915,8 +954,12 @@ OwningOpRef<ModuleOp> Importer::run(::onnx::ModelProto &model) {
   }
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(builder.getFunctionType(inputTypes, outputTypes));
-  for (auto [i, out] : llvm::enumerate(graph.output()))
+  for (auto [i, out] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "whittle.name", builder.getStringAttr(out.name()));
+    if (stringValues.contains(out.name()))
+      func.setResultAttr(i, kStringBytesAttr,
+                         builder.getI64IntegerAttr(options.stringBytes));
+  }
   if (failed(verify(*module)))
     return nullptr;
   return module;

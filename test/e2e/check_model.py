@@ -67,7 +67,24 @@ def load_ort_refs(ref_dir):
     return [inputs], [outputs]
 
 
-def load_onnx_test(test_dir, work):
+def string_slots(header, kind, i):
+    """Bytes per string of input/output i, from NAME_{kind}_{i}_STRING_BYTES
+    in the generated header (None: not a string tensor)."""
+    m = re.search(rf"_{kind}_{i}_STRING_BYTES (\d+)", header)
+    return int(m.group(1)) if m else None
+
+
+def to_slots(arr, width, what):
+    """A string array as NUL-padded fixed-width byte slots."""
+    data = [s.encode() if isinstance(s, str) else bytes(s) for s in arr.ravel()]
+    for s in data:
+        if len(s) > width:
+            raise SystemExit(f"FAIL: {what} holds a {len(s)}-byte string; "
+                             f"the slots have {width} bytes (--string-bytes)")
+    return np.array(data, dtype=f"S{width}").reshape(arr.shape)
+
+
+def load_onnx_test(test_dir, work, header):
     from onnx import TensorProto, numpy_helper
     sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
     all_inputs, all_outputs = [], []
@@ -83,7 +100,10 @@ def load_onnx_test(test_dir, work):
                 out.append((t.name, numpy_helper.to_array(t)))
             return out
         ins = []
-        for i, (_, arr) in enumerate(tensors("input_")):
+        for i, (name, arr) in enumerate(tensors("input_")):
+            if arr.dtype == object:
+                arr = to_slots(arr, string_slots(header, "INPUT", i) or 0,
+                               f"input '{name}'")
             path = os.path.join(work, f"{s}_input_{i}.bin")
             np.ascontiguousarray(arr).tofile(path)
             ins.append(path)
@@ -118,7 +138,7 @@ def pin_dynamic_inputs(model_path, test_dir):
 
 
 def compare(name, got, ref, rtol, atol, metric):
-    if ref.dtype.kind in "iub":
+    if ref.dtype.kind in "iubS":  # integers, bools and string slots: exact
         bad = int(np.count_nonzero(got != ref))
         print(f"  output {name}: {ref.dtype}{list(ref.shape)} mismatches={bad}")
         return bad == 0
@@ -177,7 +197,6 @@ def main(argv=None):
     os.makedirs(a.work, exist_ok=True)
     if a.onnx_test:
         model = os.path.join(a.onnx_test, "model.onnx")
-        inputs, refs = load_onnx_test(a.onnx_test, a.work)
         a.whittle_args = pin_dynamic_inputs(model, a.onnx_test) + a.whittle_args
     else:
         model = a.model
@@ -190,6 +209,9 @@ def main(argv=None):
     header = os.path.join(a.work, a.name + ".h")
     if not os.path.isfile(header):
         raise SystemExit(f"FAIL: {header} was not written")
+    header_text = open(header).read()
+    if a.onnx_test:
+        inputs, refs = load_onnx_test(a.onnx_test, a.work, header_text)
     if not a.check_deterministic_off:
         # Same flags, another directory, no threads: same bytes.
         other = os.path.join(a.work, "determinism")
@@ -236,7 +258,12 @@ def main(argv=None):
     for k, (ins, outs) in enumerate(zip(inputs, refs)):
         paths = [os.path.join(a.work, f"got_{k}_{i}.bin") for i in range(len(outs))]
         run([harness] + ins + ["--"] + paths)
-        for (name, ref), path in zip(outs, paths):
+        for i, ((name, ref), path) in enumerate(zip(outs, paths)):
+            if ref.dtype == object:  # strings: compare the slots' bytes
+                width = string_slots(header_text, "OUTPUT", i)
+                if width is None:
+                    raise SystemExit(f"FAIL: output '{name}' is not a string tensor")
+                ref = to_slots(ref, width, f"reference output '{name}'")
             got = np.fromfile(path, dtype=ref.dtype).reshape(ref.shape)
             ok &= compare(name, got, ref, a.rtol, a.atol, a.metric)
     mode = " ".join(["ASan+UBSan"] * a.sanitize + ["guarded"] * a.guard)

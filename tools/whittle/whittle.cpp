@@ -73,6 +73,11 @@ static cl::opt<uint64_t> maxArena(
     "max-arena",
     cl::desc("Fail if the planned arena needs more than this many bytes"),
     cl::init(0), cl::cat(category));
+static cl::opt<int64_t> stringBytes(
+    "string-bytes",
+    cl::desc("Bytes of each string tensor element: strings are NUL-padded "
+             "fixed-width slots (default 64)"),
+    cl::init(64), cl::cat(category));
 static cl::opt<uint64_t> maxFlash(
     "max-flash",
     cl::desc("Fail if the object's code and read-only data (weights) need "
@@ -589,6 +594,11 @@ int run() {
   whittle::ImportOptions importOptions;
   if (failed(parseInputShapes(importOptions)))
     return 1;
+  if (stringBytes < 1 || stringBytes > (int64_t(1) << 20)) {
+    llvm::errs() << "whittle: error: --string-bytes must be in [1, 1048576]\n";
+    return 1;
+  }
+  importOptions.stringBytes = stringBytes;
   if (llvm::Triple(resolvedTarget->triple).isArch32Bit())
     importOptions.addressBits = 32;
 

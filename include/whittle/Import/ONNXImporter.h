@@ -28,6 +28,10 @@ struct ImportOptions {
   /// Pointer width of the target: all weights together must fit its
   /// address space.
   unsigned addressBits = 64;
+  /// Bytes each element of a string tensor occupies: strings are stored
+  /// NUL-padded in fixed-width slots (a string of this many bytes has no
+  /// terminating NUL).
+  int64_t stringBytes = 64;
 };
 
 /// Imports the ONNX model at `path` into a module with one `func.func @main`

@@ -795,6 +795,120 @@ FailureOr<Value> lowerTfIdfVectorizer(Lowerer &l, onnx::TfIdfVectorizerOp op) {
       });
 }
 
+//===----------------------------------------------------------------------===//
+// StringNormalizer
+//===----------------------------------------------------------------------===//
+
+/// ASCII letters of the i8 `c` raised (`upper`) or lowered; other bytes
+/// unchanged.
+Value asciiCase(ScalarBuilder &s, Value c, bool upper) {
+  auto byte = [&](int64_t v) {
+    return arith::ConstantOp::create(s.b, s.loc,
+                                     s.b.getIntegerAttr(c.getType(), v));
+  };
+  int64_t first = upper ? 'a' : 'A';
+  Value letter = s.andI(s.cmpI(arith::CmpIPredicate::sge, c, byte(first)),
+                        s.cmpI(arith::CmpIPredicate::sle, c, byte(first + 25)));
+  return s.select(letter, upper ? s.subI(c, byte(32)) : s.addI(c, byte(32)),
+                  c);
+}
+
+/// Strings are [.., W] i8 slots ending at their first NUL. Each input
+/// string is compared with a compile-time table of stopwords (lowered when
+/// matching ignores case), the kept ones are gathered as Compress does, and
+/// each output byte is the source byte in the new case, or 0 past the
+/// string's end.
+FailureOr<Value> lowerStringNormalizer(Lowerer &l,
+                                       onnx::StringNormalizerOp op) {
+  auto xt = Lowerer::typeOf(op.getX());
+  auto yt = llvm::cast<RankedTensorType>(op.getType());
+  int64_t rank = xt.getRank(), width = xt.getShape().back();
+  int64_t n = xt.getDimSize(rank - 2), m = yt.getDimSize(rank - 2);
+  bool sensitive = op.getIsCaseSensitive() != 0;
+  StringRef action = op.getCaseChangeAction();
+  Type i8 = l.rw.getI8Type();
+  Value x = l.reshape(op.getX(), {n, width});
+  // A stopword longer than a slot matches no string.
+  SmallVector<int8_t> table;
+  int64_t words = 0;
+  if (auto stops = op.getStopwords())
+    for (Attribute a : *stops) {
+      StringRef w = llvm::cast<StringAttr>(a).getValue();
+      if ((int64_t)w.size() > width)
+        continue;
+      for (int64_t k = 0; k < width; ++k)
+        table.push_back(k < (int64_t)w.size()
+                            ? (int8_t)(sensitive ? w[k] : llvm::toLower(w[k]))
+                            : 0);
+      ++words;
+    }
+  Value stopTable;
+  if (words) {
+    auto type = RankedTensorType::get({words, width}, i8);
+    stopTable = arith::ConstantOp::create(
+        l.rw, l.loc, type, DenseElementsAttr::get(type, ArrayRef(table)));
+  }
+  Value keep = indexedGeneric(
+      l, RankedTensorType::get({n}, l.rw.getI1Type()), {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        if (!words)
+          return s.constBool(true);
+        Value stop = loop(
+            b, loc, 0, words, {s.constBool(false)},
+            [&](OpBuilder &wb, Location wl, Value w, ValueRange ws) -> Values {
+              ScalarBuilder t{wb, wl};
+              Values eq = loop(
+                  wb, wl, 0, width, {t.constBool(true), t.constBool(false)},
+                  [&](OpBuilder &kb, Location kl, Value k,
+                      ValueRange ks) -> Values {
+                    ScalarBuilder u{kb, kl};
+                    Value a = extract(kb, kl, x, {ivs[0], k});
+                    if (!sensitive)
+                      a = asciiCase(u, a, /*upper=*/false);
+                    Value c = extract(kb, kl, stopTable, {w, k});
+                    Value same = u.orI(
+                        ks[1], u.cmpI(arith::CmpIPredicate::eq, a, c));
+                    Value nul = u.cmpI(arith::CmpIPredicate::eq, a,
+                                       arith::ConstantOp::create(
+                                           kb, kl, kb.getIntegerAttr(i8, 0)));
+                    return {u.andI(ks[0], same), u.orI(ks[1], nul)};
+                  });
+              return {t.orI(ws[0], eq[0])};
+            })[0];
+        return s.xorI(stop, s.constBool(true));
+      });
+  Value positions, count;
+  std::tie(positions, count) = truePositions(l, keep, m);
+  ScalarBuilder s0{l.rw, l.loc};
+  Value none = s0.cmpI(arith::CmpIPredicate::eq, count, s0.idx(0));
+  Value fits = s0.cmpI(arith::CmpIPredicate::eq, count, s0.idx(m));
+  if (m == 1)
+    fits = s0.orI(fits, none);
+  addRuntimeAssert(l, fits, kStatusShapeMismatch,
+                   "StringNormalizer kept a different number of strings "
+                   "than the compiled extent");
+  Value y = indexedGeneric(
+      l, RankedTensorType::get({m, width}, i8), {}, {},
+      [&](OpBuilder &b, Location loc, ValueRange, ArrayRef<Value> ivs) {
+        ScalarBuilder s{b, loc};
+        Value src = s.toIndex(extract(b, loc, positions, ivs[0]));
+        Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, 0));
+        Value ended = loop(
+            b, loc, s.idx(0), ivs[1], {none},
+            [&](OpBuilder &kb, Location kl, Value k, ValueRange ks) -> Values {
+              ScalarBuilder t{kb, kl};
+              Value c = extract(kb, kl, x, {src, k});
+              return {t.orI(ks[0], t.cmpI(arith::CmpIPredicate::eq, c, zero))};
+            })[0];
+        Value c = extract(b, loc, x, {src, ivs[1]});
+        if (action != "NONE")
+          c = asciiCase(s, c, action == "UPPER");
+        return s.select(ended, zero, c);
+      });
+  return l.reshape(y, yt.getShape());
+}
+
 } // namespace
 
 std::optional<FailureOr<SmallVector<Value>>>
@@ -816,5 +930,8 @@ whittle::lowering::lowerSelectionOp(Lowerer &l, Operation *op) {
         return one(lowerTfIdfVectorizer(l, o));
       })
       .Case([&](onnx::UniqueOp o) -> Result { return lowerUnique(l, o); })
+      .Case([&](onnx::StringNormalizerOp o) {
+        return one(lowerStringNormalizer(l, o));
+      })
       .Default([](Operation *) -> Result { return std::nullopt; });
 }

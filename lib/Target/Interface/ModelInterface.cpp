@@ -46,6 +46,12 @@ static FailureOr<TensorInfo> describe(Type type, DictionaryAttr attrs,
     info.name = s.str();
   info.shape.assign(shaped.getShape().begin(), shaped.getShape().end());
   info.elementType = elementTypeName(shaped.getElementType());
+  // Strings: the last dimension is each string's fixed-width slot.
+  if (attrs && attrs.get(kStringBytesAttr) && !info.shape.empty()) {
+    info.stringBytes = info.shape.back();
+    info.shape.pop_back();
+    info.elementType = "string";
+  }
   if (attrs && attrs.get(kUnsignedAttr) &&
       StringRef(info.elementType).starts_with("int"))
     info.elementType = "u" + info.elementType;
@@ -173,6 +179,10 @@ void emitHeader(const ModelInterface &model, StringRef name, StringRef source,
       if (t.shape.empty())
         os << "1";
       os << " }\n";
+      if (t.stringBytes)
+        os << "/* string: " << t.stringBytes
+           << "-byte slots, NUL-padded (no NUL when full) */\n"
+           << "#define " << p << "_STRING_BYTES " << t.stringBytes << "\n";
       if (t.scale && t.zeroPoint) {
         // %.9g: enough digits to reproduce the f32 scale exactly.
         os << "/* int8: real value = " << p << "_SCALE * (q - " << p

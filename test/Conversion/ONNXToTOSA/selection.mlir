@@ -122,3 +122,30 @@ func.func @tfidf(%x: tensor<2x6xi32>) -> tensor<2x2xf32> {
   %0 = onnx.TfIdfVectorizer %x {max_gram_length = 2 : i64, min_gram_length = 2 : i64, max_skip_count = 1 : i64, mode = "TFIDF", ngram_counts = [0, 1], ngram_indexes = [1, 1, 0], pool_int64s = [7, 1, 2, 3, 4], weights = [0.5 : f32, 2.0 : f32, 1.0 : f32]} : (tensor<2x6xi32>) -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+// StringNormalizer on 8-byte slots: each string against the stopword table
+// (lowered: matching ignores case) up to its NUL, the kept ones gathered,
+// bytes raised and zeroed past the end; no strings kept is one empty
+// string when the result holds one.
+// CHECK-LABEL: func @string_normalizer
+// CHECK: %[[STOP:.*]] = arith.constant dense<{{\[\[}}116, 104, 101, 0, 0, 0, 0, 0]]> : tensor<1x8xi8>
+// CHECK: %[[KEEP:.*]] = linalg.generic
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: tensor.extract %[[STOP]]
+// CHECK: %[[POS:.*]]:2 = scf.for {{.*}} -> (tensor<1xi64>, index)
+// CHECK: %[[NONE:.*]] = arith.cmpi eq, %[[POS]]#1, %c0
+// CHECK: %[[FITS:.*]] = arith.cmpi eq, %[[POS]]#1, %c1
+// CHECK: %[[OK:.*]] = arith.ori %[[FITS]], %[[NONE]]
+// CHECK: cf.assert %[[OK]], "StringNormalizer kept a different number of strings than the compiled extent" {whittle.status = 3 : i32}
+// CHECK: linalg.generic
+// CHECK: tensor.extract %[[POS]]#0
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[NONE]])
+// CHECK: arith.subi
+// CHECK: arith.select
+func.func @string_normalizer(%x: tensor<3x8xi8>) -> tensor<1x8xi8> {
+  %0 = onnx.StringNormalizer %x {case_change_action = "UPPER", stopwords = ["The"]} : (tensor<3x8xi8>) -> tensor<1x8xi8>
+  return %0 : tensor<1x8xi8>
+}

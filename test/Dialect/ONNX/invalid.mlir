@@ -653,3 +653,19 @@ func.func @tfidf_mode(%x: tensor<6xi32>) -> tensor<1xf32> {
   %0 = onnx.TfIdfVectorizer %x {max_gram_length = 1 : i64, min_gram_length = 1 : i64, max_skip_count = 0 : i64, mode = "BM25", ngram_counts = [0], ngram_indexes = [0], pool_int64s = [3]} : (tensor<6xi32>) -> tensor<1xf32>
   return %0 : tensor<1xf32>
 }
+
+// -----
+
+func.func @string_normalizer_action(%x: tensor<3x8xi8>) -> tensor<3x8xi8> {
+  // expected-error @+1 {{case_change_action must be NONE, LOWER or UPPER, got 'TITLE'}}
+  %0 = onnx.StringNormalizer %x {case_change_action = "TITLE"} : (tensor<3x8xi8>) -> tensor<3x8xi8>
+  return %0 : tensor<3x8xi8>
+}
+
+// -----
+
+func.func @string_normalizer_width(%x: tensor<3x8xi8>) -> tensor<2x4xi8> {
+  // expected-error @+1 {{result must hold at most the input's strings, of its width, got [2, 4] for [3, 8]}}
+  %0 = onnx.StringNormalizer %x : (tensor<3x8xi8>) -> tensor<2x4xi8>
+  return %0 : tensor<2x4xi8>
+}

@@ -29,6 +29,9 @@ inline constexpr llvm::StringLiteral kZeroPointAttr = "whittle.zero_point";
 /// (uint8 bytes of onnx-signed-quant's int8 view, or any uint the lowering
 /// made signless).
 inline constexpr llvm::StringLiteral kUnsignedAttr = "whittle.unsigned";
+/// On a string input or output: the bytes of each string slot (the last
+/// dimension of its i8 tensor).
+inline constexpr llvm::StringLiteral kStringBytesAttr = "whittle.string_bytes";
 
 struct TensorInfo {
   std::string name;            ///< ONNX graph input/output name
@@ -38,6 +41,8 @@ struct TensorInfo {
   /// Quantization of an int8 input or output (--io=int8).
   std::optional<double> scale;
   std::optional<int64_t> zeroPoint;
+  /// String tensors: bytes per string slot (0 otherwise).
+  int64_t stringBytes = 0;
 };
 
 struct ModelInterface {

@@ -1465,3 +1465,27 @@ LogicalResult TfIdfVectorizerOp::verify() {
   shape.push_back(width);
   return checkResultShape(*this, shape);
 }
+
+LogicalResult StringNormalizerOp::verify() {
+  if (failed(checkStatic(*this)))
+    return failure();
+  auto x = rankedType(getX()), y = rankedType(getY());
+  int64_t rank = x.getRank();
+  if ((rank != 2 && rank != 3) || (rank == 3 && x.getDimSize(0) != 1))
+    return emitOpError("expects strings [C] or [1, C] (i8 [C, W] or "
+                       "[1, C, W]), got ")
+           << shapeStr(x.getShape());
+  StringRef action = getCaseChangeAction();
+  if (action != "NONE" && action != "LOWER" && action != "UPPER")
+    return emitOpError("case_change_action must be NONE, LOWER or UPPER, "
+                       "got '")
+           << action << "'";
+  int64_t width = x.getShape().back();
+  if (y.getRank() != rank || y.getShape().back() != width ||
+      (rank == 3 && y.getDimSize(0) != 1) ||
+      y.getDimSize(rank - 2) > std::max<int64_t>(x.getDimSize(rank - 2), 1))
+    return emitOpError("result must hold at most the input's strings, of "
+                       "its width, got ")
+           << shapeStr(y.getShape()) << " for " << shapeStr(x.getShape());
+  return success();
+}

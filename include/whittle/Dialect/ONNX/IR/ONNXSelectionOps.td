@@ -121,4 +121,25 @@ def ONNX_UniqueOp : ONNX_Op<"Unique", [Pure, AttrSizedResultSegments]> {
   let hasVerifier = 1;
 }
 
+def ONNX_StringNormalizerOp : ONNX_Op<"StringNormalizer", [Pure]> {
+  let summary = "drop stopwords from strings and change their case";
+  let description = [{
+    Strings are fixed-width NUL-padded byte slots: X is [C, W] or [1, C, W]
+    i8 (W = --string-bytes). Strings equal to a stopword (ASCII
+    case-insensitively unless is_case_sensitive) are dropped, the rest keep
+    their order and get their ASCII letters lowered or raised
+    (case_change_action LOWER, UPPER or NONE; other bytes are unchanged).
+    The number kept must equal Y's string extent, or be 0 with an extent of
+    1: ONNX then outputs one empty string.
+  }];
+  let arguments = (ins RankedTensorOf<[I8]>:$X,
+                       DefaultValuedStrAttr<StrAttr, "NONE">:$case_change_action,
+                       DefaultValuedAttr<I64Attr, "0">:$is_case_sensitive,
+                       OptionalAttr<StrAttr>:$locale,
+                       OptionalAttr<StrArrayAttr>:$stopwords);
+  let results = (outs RankedTensorOf<[I8]>:$Y);
+  let assemblyFormat = "$X attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 #endif // WHITTLE_DIALECT_ONNX_IR_ONNXSELECTIONOPS_TD
