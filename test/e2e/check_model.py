@@ -84,6 +84,17 @@ def to_slots(arr, width, what):
     return np.array(data, dtype=f"S{width}").reshape(arr.shape)
 
 
+def read_output(path, name, ref, header, i):
+    """Output i as written by the harness, and its reference; string
+    references become the header's fixed-width slots."""
+    if ref.dtype == object:
+        width = string_slots(header, "OUTPUT", i)
+        if width is None:
+            raise SystemExit(f"FAIL: output '{name}' is not a string tensor")
+        ref = to_slots(ref, width, f"reference output '{name}'")
+    return np.fromfile(path, dtype=ref.dtype).reshape(ref.shape), ref
+
+
 def load_onnx_test(test_dir, work, header):
     from onnx import TensorProto, numpy_helper
     sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
@@ -259,12 +270,7 @@ def main(argv=None):
         paths = [os.path.join(a.work, f"got_{k}_{i}.bin") for i in range(len(outs))]
         run([harness] + ins + ["--"] + paths)
         for i, ((name, ref), path) in enumerate(zip(outs, paths)):
-            if ref.dtype == object:  # strings: compare the slots' bytes
-                width = string_slots(header_text, "OUTPUT", i)
-                if width is None:
-                    raise SystemExit(f"FAIL: output '{name}' is not a string tensor")
-                ref = to_slots(ref, width, f"reference output '{name}'")
-            got = np.fromfile(path, dtype=ref.dtype).reshape(ref.shape)
+            got, ref = read_output(path, name, ref, header_text, i)
             ok &= compare(name, got, ref, a.rtol, a.atol, a.metric)
     mode = " ".join(["ASan+UBSan"] * a.sanitize + ["guarded"] * a.guard)
     print(("PASS" if ok else "FAIL") +

@@ -32,7 +32,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import check_model  # noqa: E402  (load_ort_refs, load_onnx_test, compare)
+import check_model  # noqa: E402  (load_ort_refs, load_onnx_test, read_output, compare)
 
 SRC = check_model.SRC
 HOST_HARNESS = check_model.HARNESS
@@ -178,7 +178,6 @@ def main(argv=None):
     os.makedirs(a.work, exist_ok=True)
     if a.onnx_test:
         model = os.path.join(a.onnx_test, "model.onnx")
-        inputs, refs = check_model.load_onnx_test(a.onnx_test, a.work)
     else:
         model = a.model
         inputs, refs = check_model.load_ort_refs(a.ref_dir)
@@ -189,6 +188,9 @@ def main(argv=None):
     header = os.path.join(a.work, a.name + ".h")
     if not os.path.isfile(header):
         raise SystemExit(f"FAIL: {header} was not written")
+    header_text = open(header).read()
+    if a.onnx_test:  # string inputs take the header's slot size
+        inputs, refs = check_model.load_onnx_test(a.onnx_test, a.work, header_text)
     if a.emit == "c":
         obj = check_model.compile_generated_c(out, a.name, [t["cc"]] + t["flags"])
     else:
@@ -239,8 +241,8 @@ def main(argv=None):
                 raise SystemExit("FAIL: the harness did not finish")
             print(f"  instructions per inference: {insns.group(1)} (+-{insns.group(2)})")
             print("  arena and output guards: intact")
-        for (name, ref), path in zip(outs, paths):
-            got = np.fromfile(path, dtype=ref.dtype).reshape(ref.shape)
+        for i, ((name, ref), path) in enumerate(zip(outs, paths)):
+            got, ref = check_model.read_output(path, name, ref, header_text, i)
             ok &= check_model.compare(name, got, ref, a.rtol, a.atol, a.metric)
     print(("PASS" if ok else "FAIL") +
           f": {os.path.basename(model)} via {a.emit} on {a.target} (qemu)")
