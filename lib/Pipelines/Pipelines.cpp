@@ -135,25 +135,16 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
                         ? "{index-bitwidth=" +
                               std::to_string(options.indexBitwidth) + "}"
                         : "";
-    std::string funcOpts =
-        options.indexBitwidth
-            ? "{use-bare-ptr-memref-call-conv=1 index-bitwidth=" +
-                  std::to_string(options.indexBitwidth) + "}"
-            : "{use-bare-ptr-memref-call-conv=1}";
     pm.addPass(createOutlineKernelsPass());
-    if (failed(addText(
-            pm, "convert-vector-to-scf,convert-scf-to-cf,"
-                "expand-strided-metadata,lower-affine,"
-                "convert-vector-to-llvm,finalize-memref-to-llvm" + w +
-                ",convert-math-to-llvm,"
-                "convert-arith-to-llvm" + w + ",convert-index-to-llvm" + w +
-                ",convert-func-to-llvm" + funcOpts + ",convert-cf-to-llvm" +
-                w + ",reconcile-unrealized-casts")))
+    if (failed(addText(pm, "convert-vector-to-scf,convert-scf-to-cf,"
+                           "expand-strided-metadata,lower-affine,"
+                           "convert-vector-to-llvm,whittle-convert-to-llvm" +
+                               w + ",reconcile-unrealized-casts")))
       return failure();
     WrapEntryPointPassOptions wrap;
     wrap.entryName = options.name;
     pm.addPass(createWrapEntryPointPass(wrap));
-    return addText(pm, "canonicalize");
+    return success();
   }
   }
   return failure();

@@ -28,4 +28,21 @@ def ConvertONNXToTOSAPass : Pass<"convert-onnx-to-tosa", "mlir::func::FuncOp"> {
                            "mlir::cf::ControlFlowDialect"];
 }
 
+def ConvertToLLVMPass : Pass<"whittle-convert-to-llvm", "mlir::ModuleOp"> {
+  let summary = "Lower memref, math, arith, index, func and cf to LLVM in one conversion";
+  let description = [{
+    One dialect conversion with one type converter instead of a pass per
+    dialect: each upstream pass walks and legalizes the whole module again,
+    which dominates compile time on unrolled kernels. Functions take bare
+    pointers for their statically shaped memrefs (whittle's C ABI). The
+    vector dialect must already be lowered (`convert-vector-to-llvm`);
+    `cf.assert` is not lowered, since the generated code has no `abort`.
+  }];
+  let options = [
+    Option<"indexBitwidth", "index-bitwidth", "unsigned", "0",
+           "Bit width of index (0: from the data layout)">,
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // WHITTLE_CONVERSION_PASSES_TD
