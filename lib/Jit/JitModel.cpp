@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -56,8 +57,16 @@ std::unique_ptr<JitModel> JitModel::compile(ModuleOp onnxModule,
         << "internal: cannot build the JIT pipeline: " << error;
     return nullptr;
   }
+  // Verified once at the end, not after every pass (see whittle's
+  // --verify-each): calibration compiles the model again and again.
+  pm.enableVerifier(false);
   if (failed(pm.run(*module)))
     return nullptr;
+  if (failed(verify(*module))) {
+    emitError(onnxModule.getLoc())
+        << "internal: the JIT pipeline produced invalid IR";
+    return nullptr;
+  }
   int64_t arenaSize = -1;
   module->walk([&](Operation *op) {
     if (auto a = op->getAttrOfType<IntegerAttr>(kArenaSizeAttr))

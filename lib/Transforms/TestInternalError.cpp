@@ -2,7 +2,7 @@
 //
 // Part of whittle. Lets lit test what users see when a pass fails without
 // telling them why, or crashes: one "internal compiler error" message and
-// an MLIR crash reproducer.
+// an MLIR crash reproducer; or leaves invalid IR for the final verification.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +23,17 @@ struct TestInternalErrorPass
   void runOnOperation() override {
     if (crash)
       std::abort();
+    if (invalid) {
+      // A function whose return disagrees with its type.
+      mlir::ModuleOp module = getOperation();
+      mlir::OpBuilder b = mlir::OpBuilder::atBlockEnd(module.getBody());
+      auto f = mlir::func::FuncOp::create(
+          b, module.getLoc(), "whittle_test_invalid",
+          b.getFunctionType({}, {b.getI32Type()}));
+      b.setInsertionPointToStart(f.addEntryBlock());
+      mlir::func::ReturnOp::create(b, module.getLoc());
+      return;
+    }
     signalPassFailure();
   }
 };

@@ -266,12 +266,15 @@ def TestInternalErrorPass : Pass<"whittle-test-internal-error", "mlir::ModuleOp"
   let summary = "Test only: fail (or crash) as a broken pass would";
   let description = [{
     Exercises the driver's handling of internal compiler errors: the pass
-    signals failure without a diagnostic, or with `crash` aborts. Reached
+    signals failure without a diagnostic, with `crash` aborts, and with
+    `invalid` succeeds but leaves IR that does not verify. Reached
     from the driver only through the hidden `--test-internal-error` option.
   }];
   let options = [
     Option<"crash", "crash", "bool", /*default=*/"false",
            "Abort instead of failing">,
+    Option<"invalid", "invalid", "bool", /*default=*/"false",
+           "Succeed, leaving IR that does not verify">,
   ];
 }
 
