@@ -360,12 +360,13 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
     llvm::FunctionAnalysisManager fam;
     llvm::CGSCCAnalysisManager cgam;
     llvm::ModuleAnalysisManager mam;
-    // whittle-vectorize-kernels already tiles and unrolls the kernels for
-    // the target's registers; LLVM unrolling them again at -O2 grows the
-    // code by 12% and BlazeFace's compile time by a quarter for no measured
-    // speed. -O3 keeps it.
+    // On targets with vectors whittle-vectorize-kernels already tiles and
+    // unrolls the kernels for the registers; LLVM unrolling them again at
+    // -O2 grows the code by 12% and BlazeFace's compile time by a quarter
+    // for no measured speed. Scalar targets (Cortex-M, RISC-V without V)
+    // keep their plain loops and LLVM's unrolling; -O3 keeps it everywhere.
     llvm::PipelineTuningOptions pto;
-    pto.LoopUnrolling = options.optLevel >= 3;
+    pto.LoopUnrolling = options.optLevel >= 3 || vectorUnit(*resolved).bits == 0;
     llvm::PassBuilder pb(tm.get(), pto);
     llvm::TargetLibraryInfoImpl tlii(triple);
     tlii.disableAllFunctions();
