@@ -21,6 +21,7 @@
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Process.h"
@@ -367,7 +368,12 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
     // keep their plain loops and LLVM's unrolling; -O3 keeps it everywhere.
     llvm::PipelineTuningOptions pto;
     pto.LoopUnrolling = options.optLevel >= 3 || vectorUnit(*resolved).bits == 0;
-    llvm::PassBuilder pb(tm.get(), pto);
+    // LLVM's instrumentation, so that --time-passes also times the
+    // middle end.
+    llvm::PassInstrumentationCallbacks pic;
+    llvm::StandardInstrumentations si(llvmContext, /*DebugLogging=*/false);
+    si.registerCallbacks(pic, &mam);
+    llvm::PassBuilder pb(tm.get(), pto, std::nullopt, &pic);
     llvm::TargetLibraryInfoImpl tlii(triple);
     tlii.disableAllFunctions();
     fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
