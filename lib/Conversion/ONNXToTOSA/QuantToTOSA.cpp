@@ -688,8 +688,11 @@ lowerQLinearGlobalAveragePool(Lowerer &l, onnx::QLinearGlobalAveragePoolOp op) {
   if (failed(params))
     return failure();
   const QParams *xp = &params->first, *yp = &params->second;
-  // Sum of (x - zp) in int32 over [N, C, spatial], then one rescale by
-  // x_scale / (y_scale * count).
+  // Sum of x in int32 over each spatial axis in turn (rank kept, so that
+  // layout transposes sink through the sums as they do for float), minus
+  // count x zp, then one rescale by x_scale / (y_scale * count). Widening
+  // by cast, not by a rescale: its 64-bit multiply by 1 would run on every
+  // element instead of once per channel.
   Type i32 = l.rw.getI32Type();
   int64_t count = 1;
   for (int64_t d : xt.getShape().drop_front(2))
@@ -697,11 +700,18 @@ lowerQLinearGlobalAveragePool(Lowerer &l, onnx::QLinearGlobalAveragePoolOp op) {
   if (isI16(op.getX()) && count > (int64_t(1) << 16))
     return op.emitError("int16 mean over ")
            << count << " elements would overflow the int32 sum";
-  Value x = rescale(l, op.getX(), i32, {1.0}, xp->z(), 0);
-  x = l.reshape(x, {xt.getDimSize(0), xt.getDimSize(1), count});
-  Value sum = tosa::ReduceSumOp::create(
-      l.rw, l.loc, l.tensorType({xt.getDimSize(0), xt.getDimSize(1), 1}, i32),
-      x, l.rw.getI32IntegerAttr(2));
+  SmallVector<int64_t> shape(xt.getShape());
+  Value sum = tosa::CastOp::create(l.rw, l.loc, l.tensorType(shape, i32),
+                                   op.getX());
+  for (int64_t a = 2; a < xt.getRank(); ++a) {
+    shape[a] = 1;
+    sum = tosa::ReduceSumOp::create(l.rw, l.loc, l.tensorType(shape, i32),
+                                    sum, l.rw.getI32IntegerAttr(a));
+  }
+  SmallVector<int64_t> ones(shape.size(), 1);
+  if (int64_t offset = count * xp->z())
+    sum = l.binary<tosa::SubOp>(l.tensorType(shape, i32), sum,
+                                l.splat(i32, ones, (double)offset));
   Value y = rescale(l, sum, rt.getElementType(),
                     {xp->s() / (yp->s() * (double)count)}, 0, yp->z());
   return l.reshape(y, rt.getShape());

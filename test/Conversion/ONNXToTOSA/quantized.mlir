@@ -218,3 +218,28 @@ func.func @dynamic(%x: tensor<6xf32>) -> (tensor<6xi8>, tensor<f32>, tensor<i8>)
   %y, %s, %z = onnx.DynamicQuantizeLinear %x : (tensor<6xf32>) -> (tensor<6xi8>, tensor<f32>, tensor<i8>)
   return %y, %s, %z : tensor<6xi8>, tensor<f32>, tensor<i8>
 }
+
+// -----
+
+// QLinearGlobalAveragePool: the int8 values widened by a cast and summed
+// one spatial axis at a time in int32 (rank kept, so that layout transposes
+// sink through the sums), minus count x zp = 12 x 3, then one rescale by
+// x_scale / (y_scale x count) = 0.5 / (0.25 x 12) = 1/6 = 1431655765 x 2^-33.
+// CHECK-LABEL: func.func @qlinear_global_average_pool
+// CHECK: %[[X:.*]] = tosa.cast %{{.*}} : (tensor<1x2x3x4xi8>) -> tensor<1x2x3x4xi32>
+// CHECK: %[[H:.*]] = tosa.reduce_sum %[[X]] {axis = 2 : i32} : (tensor<1x2x3x4xi32>) -> tensor<1x2x1x4xi32>
+// CHECK: %[[W:.*]] = tosa.reduce_sum %[[H]] {axis = 3 : i32} : (tensor<1x2x1x4xi32>) -> tensor<1x2x1x1xi32>
+// CHECK: %[[ZP:.*]] = "tosa.const"() <{values = dense<36> : tensor<1x1x1x1xi32>}>
+// CHECK: %[[S:.*]] = tosa.sub %[[W]], %[[ZP]]
+// CHECK-DAG: %[[M:.*]] = "tosa.const"() <{values = dense<1431655765> : tensor<1xi32>}>
+// CHECK-DAG: %[[SH:.*]] = "tosa.const"() <{values = dense<33> : tensor<1xi8>}>
+// CHECK: tosa.rescale %[[S]], %[[M]], %[[SH]], {{.*}} -> tensor<1x2x1x1xi8>
+// CHECK-NOT: tosa.reshape
+func.func @qlinear_global_average_pool(%x: tensor<1x2x3x4xi8>) -> tensor<1x2x1x1xi8> {
+  %xs = onnx.Constant dense<0.5> : tensor<f32>
+  %xz = onnx.Constant dense<3> : tensor<i8>
+  %ys = onnx.Constant dense<0.25> : tensor<f32>
+  %yz = onnx.Constant dense<-2> : tensor<i8>
+  %y = onnx.QLinearGlobalAveragePool %x, %xs, %xz, %ys, %yz : (tensor<1x2x3x4xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<1x2x1x1xi8>
+  return %y : tensor<1x2x1x1xi8>
+}
