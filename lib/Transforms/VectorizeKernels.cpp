@@ -830,7 +830,7 @@ struct VectorizeKernelsPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : rest)
-      vectorizeGeneric(rewriter, op);
+      vectorizeGeneric(rewriter, op, symbols);
     eraseUnusedOriginals(module, symbols);
     if (vectorBits >= 256) {
       SmallVector<arith::TruncIOp> truncs;
@@ -2167,7 +2167,71 @@ struct VectorizeKernelsPass
   /// ops (matmul, pools, fill, map) are generalized first; anything else
   /// (a transpose, linalg.index, i1 or i48 data) is left to the scalar
   /// lowering.
-  void vectorizeGeneric(IRRewriter &rewriter, linalg::LinalgOp named) {
+  /// A constant input that a reduction walks row by row while the vectors
+  /// run along its innermost dimension d (a matrix product's weights, N
+  /// values per row), repacked at compile time so that each block of
+  /// `block` lanes is contiguous: [N / block][rows][block], the last block
+  /// N % block wide. Unpacked, each reduction step of a block reads a new
+  /// row N elements further on, and a matrix larger than the L1 cache is
+  /// fetched from L2 once per block. Null when the input is not such a
+  /// constant or is under `blocked-input-bytes`.
+  Value blockedInput(OpBuilder &b, Location loc, linalg::GenericOp op,
+                     OpOperand *in, unsigned d, int64_t block,
+                     ArrayRef<unsigned> reductions, SymbolTable &symbols) {
+    auto type = llvm::dyn_cast<MemRefType>(in->get().getType());
+    AffineMap m = op.getMatchingIndexingMap(in);
+    if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+        !m.isFunctionOfDim(d) ||
+        llvm::none_of(reductions,
+                      [&](unsigned r) { return m.isFunctionOfDim(r); }))
+      return {};
+    std::optional<int64_t> p = vectorPosition(in->get(), m, d);
+    int64_t bytes = type.getElementTypeBitWidth() / 8;
+    if (!p || type.getNumElements() * bytes < blockedInputBytes)
+      return {};
+    // The global itself or a reshape of it: the same row-major bytes.
+    Value root = in->get();
+    while (Operation *def = root.getDefiningOp()) {
+      if (!llvm::isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def))
+        break;
+      root = def->getOperand(0);
+    }
+    auto getGlobal = root.getDefiningOp<memref::GetGlobalOp>();
+    if (!getGlobal)
+      return {};
+    auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
+    if (!global || !global.getConstant() || !global.getInitialValue())
+      return {};
+    auto attr = llvm::dyn_cast<ElementsAttr>(*global.getInitialValue());
+    ArrayRef<char> data;
+    if (auto dense = llvm::dyn_cast_if_present<DenseElementsAttr>(attr)) {
+      if (!dense.isSplat())
+        data = dense.getRawData();
+    } else if (auto res =
+                   llvm::dyn_cast_if_present<DenseResourceElementsAttr>(attr)) {
+      if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
+        data = blob->getData();
+    }
+    if (data.size() != size_t(type.getNumElements() * bytes))
+      return {};
+    int64_t n = type.getDimSize(*p), rows = type.getNumElements() / n;
+    return derivedGlobal(
+        b, loc, global, ("blocked" + Twine(block)).str(),
+        type.getElementType(), symbols,
+        [&]() -> std::optional<std::vector<char>> {
+          std::vector<char> out(data.size());
+          char *to = out.data();
+          for (int64_t n0 = 0; n0 < n; n0 += block) {
+            int64_t w = std::min(block, n - n0);
+            for (int64_t r = 0; r < rows; ++r, to += w * bytes)
+              std::memcpy(to, data.data() + (r * n + n0) * bytes, w * bytes);
+          }
+          return out;
+        });
+  }
+
+  void vectorizeGeneric(IRRewriter &rewriter, linalg::LinalgOp named,
+                        SymbolTable &symbols) {
     if (!named.hasPureBufferSemantics() || named->getNumResults() ||
         named.getNumDpsInits() != 1)
       return;
@@ -2268,52 +2332,94 @@ struct VectorizeKernelsPass
       }
       return at;
     };
+    // Constant inputs repacked block by block (blockedInput), and where the
+    // vectors being computed sit: block `blockIndex`, `blockWidth` lanes
+    // wide (the last one narrower), from lane `laneOffset` of it.
+    llvm::DenseMap<OpOperand *, Value> blocked;
+    Value blockIndex;
+    int64_t blockSize = 0, blockWidth = 0, laneOffset = 0;
+    auto blockedLoad = [&](OpOperand *in, VectorType vt, ArrayRef<Value> at) {
+      auto type = llvm::cast<MemRefType>(in->get().getType());
+      int64_t p = *vectorPosition(in->get(), op.getMatchingIndexingMap(in), d);
+      int64_t rows = 1;
+      for (int64_t r = 0; r < p; ++r)
+        rows *= type.getDimSize(r);
+      // Row-major position of the row, then block, row and lane offsets.
+      Value row = kb.idx(0);
+      for (int64_t r = 0; r < p; ++r)
+        row = kb.addv(kb.mul(row, type.getDimSize(r)), at[r]);
+      Value i = kb.addv(kb.mul(blockIndex, rows * blockSize),
+                        kb.add(kb.mul(row, blockWidth), laneOffset));
+      return vector::LoadOp::create(b, loc, vt, blocked.lookup(in),
+                                    ValueRange{i});
+    };
     // The body on `width` lanes at loop position `ivs` (ivs[d]: first lane).
+    // Values the same in every lane (inputs not indexed by d, and what is
+    // computed from them alone) stay scalars until a per-lane op needs them:
+    // a requantization fused into a matrix product from an input it
+    // broadcasts runs once per reduction step on scalars, not on 64-bit
+    // vector lanes (targets with vectors are 64-bit, so i64 is native).
     auto compute = [&](ArrayRef<Value> ivs, Value acc, int64_t width) -> Value {
-      IRMapping map;
+      IRMapping lanes, uniform;
       for (OpOperand *in : op.getDpsInputOperands()) {
         BlockArgument arg = body->getArgument(in->getOperandNumber());
         if (arg.use_empty())
           continue;
-        auto vt = VectorType::get({width}, arg.getType());
         if (!llvm::isa<MemRefType>(in->get().getType())) {
-          map.map(arg, vector::BroadcastOp::create(b, loc, vt, in->get()));
+          uniform.map(arg, in->get());
           continue;
         }
         AffineMap m = op.getMatchingIndexingMap(in);
         SmallVector<Value> at = indices(m, ivs);
-        if (m.isFunctionOfDim(d))
-          map.map(arg, vectorLoad(kb, vt, in->get(), m, d, at));
+        if (m.isFunctionOfDim(d) && blocked.count(in))
+          lanes.map(arg, blockedLoad(in, VectorType::get({width}, arg.getType()),
+                                     at));
+        else if (m.isFunctionOfDim(d))
+          lanes.map(arg, vectorLoad(kb, VectorType::get({width}, arg.getType()),
+                                    in->get(), m, d, at));
         else
-          map.map(arg, vector::BroadcastOp::create(
-                           b, loc, vt, memref::LoadOp::create(b, loc, in->get(), at)));
+          uniform.map(arg, memref::LoadOp::create(b, loc, in->get(), at));
       }
       if (acc)
-        map.map(outArg, acc);
+        lanes.map(outArg, acc);
+      auto onLanes = [&](Value v) -> Value {
+        if (Value l = lanes.lookupOrNull(v))
+          return l;
+        Value s = uniform.lookupOrDefault(v);
+        Value l = vector::BroadcastOp::create(
+            b, loc, VectorType::get({width}, s.getType()), s);
+        lanes.map(v, l);
+        return l;
+      };
       for (Operation &inner : body->without_terminator()) {
+        bool perLane = llvm::any_of(inner.getOperands(), [&](Value v) {
+          return lanes.contains(v) && !uniform.contains(v);
+        });
+        if (!perLane) {
+          Operation *scalar = b.clone(inner, uniform);
+          allowContraction(scalar);
+          continue;
+        }
         SmallVector<Value> operands;
         for (Value v : inner.getOperands())
-          operands.push_back(map.lookupOrNull(v)
-                                 ? map.lookup(v)
-                                 : vector::BroadcastOp::create(
-                                       b, loc, VectorType::get({width}, v.getType()), v)
-                                       .getResult());
+          operands.push_back(onLanes(v));
         Value v = cloneOnVectors(
             b, loc, inner, operands,
             VectorType::get({width}, inner.getResult(0).getType()), reciprocal);
         allowContraction(v.getDefiningOp());
-        map.map(inner.getResult(0), v);
+        lanes.map(inner.getResult(0), v);
       }
-      Value y = body->getTerminator()->getOperand(0);
-      if (Value v = map.lookupOrNull(y))
-        return v;
-      return vector::BroadcastOp::create(b, loc, VectorType::get({width}, outElement), y)
-          .getResult();
+      return onLanes(body->getTerminator()->getOperand(0));
     };
 
     // One block of vectors along d starting at ivs[d].
-    auto emitBlock = [&](SmallVector<Value> ivs, ArrayRef<int64_t> widths) {
+    auto emitBlock = [&](SmallVector<Value> ivs, ArrayRef<int64_t> widths,
+                         Value index) {
       SmallVector<Value> offsets = kb.offsets(ivs[d], widths), accs;
+      blockIndex = index;
+      blockWidth = 0;
+      for (int64_t w : widths)
+        blockWidth += w;
       auto outAt = [&](ArrayRef<Value> iv, size_t v) {
         SmallVector<Value> at(iv.begin(), iv.end());
         at[d] = offsets[v];
@@ -2327,10 +2433,12 @@ struct VectorizeKernelsPass
           reduce = [&](unsigned level, SmallVector<Value> iv, ValueRange carried) {
             if (level == reductions.size()) {
               SmallVector<Value> next;
+              laneOffset = 0;
               for (size_t v = 0; v < widths.size(); ++v) {
                 SmallVector<Value> at = iv;
                 at[d] = offsets[v];
                 next.push_back(compute(at, readsOut ? carried[v] : Value(), widths[v]));
+                laneOffset += widths[v];
               }
               return next;
             }
@@ -2358,6 +2466,12 @@ struct VectorizeKernelsPass
     int64_t nv = std::min<int64_t>(vectors, reductions.empty() ? 2 : 4);
     int64_t block = nv * width;
     int64_t full = ranges[d] / block, rest = ranges[d] - full * block;
+    blockSize = block;
+    if (!reductions.empty() && full + (rest ? 1 : 0) >= 2)
+      for (OpOperand *in : op.getDpsInputOperands())
+        if (Value packed = blockedInput(b, loc, op, in, d, block, reductions,
+                                        symbols))
+          blocked[in] = packed;
     std::function<void(unsigned, SmallVector<Value>)> parallel =
         [&](unsigned level, SmallVector<Value> ivs) {
           if (level < outer.size()) {
@@ -2371,16 +2485,32 @@ struct VectorizeKernelsPass
           kb.loop(full, [&](Value i) {
             SmallVector<Value> at = ivs;
             at[d] = kb.mul(i, block);
-            emitBlock(at, SmallVector<int64_t>(nv, width));
+            emitBlock(at, SmallVector<int64_t>(nv, width), i);
           });
           if (rest) {
             SmallVector<Value> at = ivs;
             at[d] = kb.idx(full * block);
-            emitBlock(at, splitWidths(rest, width));
+            emitBlock(at, splitWidths(rest, width), kb.idx(full));
           }
         };
     parallel(0, SmallVector<Value>(numLoops, Value()));
+    SmallVector<Value> originals;
+    for (auto &entry : blocked)
+      originals.push_back(entry.first->get());
     rewriter.eraseOp(op);
+    // The repacked constants' original reads (a get_global and its
+    // reshapes) when nothing else uses them, so that eraseUnusedOriginals
+    // drops the original global.
+    for (Value v : originals)
+      while (v && v.use_empty()) {
+        Operation *def = v.getDefiningOp();
+        if (!def ||
+            !llvm::isa<memref::GetGlobalOp, memref::ExpandShapeOp,
+                       memref::CollapseShapeOp>(def))
+          break;
+        v = llvm::isa<memref::GetGlobalOp>(def) ? Value() : def->getOperand(0);
+        rewriter.eraseOp(def);
+      }
   }
 
   int64_t lanes = 0;

@@ -170,8 +170,8 @@ func.func @not_fused(%in: memref<1x1x3x2xf32>, %out: memref<1x1x3x4xf32>, %copy:
 // CHECK: vector.load %arg2[%c0, %[[M]], %c4] : memref<1x3x10xf32>, vector<4xf32>
 // CHECK: scf.for %[[K:.*]] = %c0 to %c5 step %c1 iter_args
 // CHECK: %[[A:.*]] = memref.load %arg0[%c0, %[[M]], %[[K]]]
-// CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<4xf32>
-// CHECK: %[[B:.*]] = vector.load %arg1[%c0, %[[K]], %c0] : memref<1x5x10xf32>, vector<4xf32>
+// CHECK-DAG: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<4xf32>
+// CHECK-DAG: %[[B:.*]] = vector.load %arg1[%c0, %[[K]], %c0] : memref<1x5x10xf32>, vector<4xf32>
 // CHECK: arith.mulf %[[AB]], %[[B]] fastmath<contract> : vector<4xf32>
 // CHECK: arith.addf {{.*}} fastmath<contract>
 // CHECK: vector<2xf32>

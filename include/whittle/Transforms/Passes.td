@@ -157,7 +157,12 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
     int8 depthwise convolutions of one output row reduce four window rows
     per dot (two with `x86-madd`): each input column's window rows are
     interleaved once into an arena scratch buffer, against a filter packed
-    the same way. Elementwise
+    the same way. Other linalg ops (matrix products, pools, elementwise
+    bodies) vectorize along the output's innermost dimension; values the
+    same in every lane are computed on scalars and broadcast where they
+    meet per-lane values, and a constant operand of `blocked-input-bytes`
+    or more that a reduction walks row by row is repacked at compile time
+    so that each block of output lanes reads it contiguously. Elementwise
     ops narrower than a vector merge their contiguous trailing dimensions.
     On targets without vectors but with Armv7E-M DSP instructions (`dsp`),
     only int8 convolutions are rewritten: scalar tiles of 2 pixels x 2
@@ -184,6 +189,10 @@ def VectorizeKernelsPass : Pass<"whittle-vectorize-kernels", "mlir::ModuleOp"> {
            "vectors">,
     Option<"reciprocal", "reciprocal", "bool", /*default=*/"false",
            "1/x in vectorized bodies as AVX-512 vrcp14ps plus a Newton step">,
+    Option<"blockedInputBytes", "blocked-input-bytes", "int64_t",
+           /*default=*/"32768",
+           "Size from which a constant matrix-product operand is repacked "
+           "into contiguous blocks of output lanes (about an L1 data cache)">,
   ];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect",
