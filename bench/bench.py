@@ -3,7 +3,9 @@
 
 For each model, in one run on this machine:
   - whittle compiles it to an object (--target=native, -O2; compile time is
-    the wall time of that command) and bench_harness.c times it;
+    the median wall time of --compiles runs of that command, so that the
+    first run's loading of LLVM's libraries from disk does not count) and
+    bench_harness.c times it;
   - ONNX Runtime (onnxruntime-node, one intra-op and one inter-op thread,
     graph optimization 'all') times it on the same input (bench/ort-bench.js);
   - the two alternate for --rounds rounds of --runs calls each; each side's
@@ -15,12 +17,15 @@ in the same run), the arena against its liveness lower bound for the chosen
 execution order, ONNX Runtime's resident-set growth (an estimate of its
 working memory), and compile time; then the geometric mean of the ratios.
 With --int8 the models that have calibration data are also built with
---quantize=int8 and timed against whittle's own float build.
+--quantize=int8 and timed against whittle's own float build, and the core's
+rate of exact int8 multiply-accumulates (bench/peak_int8.c) is printed
+against its FMA rate: the bound on int8's speed-up where multiply-adds
+dominate.
 
 Ratios, not absolute times, are the result: machines are shared and noisy.
 
   bench/bench.py [--models a,b,...] [--rounds 5] [--runs 20] [--int8]
-                 [--work DIR]        (after scripts/build.sh,
+                 [--compiles 3] [--work DIR]        (after scripts/build.sh,
                                       scripts/fetch-models.sh build/models)
 """
 import argparse
@@ -94,12 +99,15 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout
 
 
-def build(path, name, work, flags):
+def build(path, name, work, flags, compiles):
     obj = os.path.join(work, name + ".o")
     report = os.path.join(work, name + ".json")
-    t0 = time.monotonic()
-    sh([WHITTLE, path, "-o", obj, "--target=native", "-O2", "--report=" + report] + flags)
-    compile_s = time.monotonic() - t0
+    times = []
+    for _ in range(compiles):
+        t0 = time.monotonic()
+        sh([WHITTLE, path, "-o", obj, "--target=native", "-O2", "--report=" + report] + flags)
+        times.append(time.monotonic() - t0)
+    compile_s = median(times)
     exe = os.path.join(work, name)
     sh(["cc", "-std=c99", "-O2", "-I", work, f'-DWHITTLE_HEADER="{name}.h"',
         f"-DWHITTLE_NAME={name}", f"-DWHITTLE_UPPER={name.upper()}",
@@ -170,6 +178,8 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--int8", action="store_true")
+    ap.add_argument("--compiles", type=int, default=3,
+                    help="compile time is the median of this many compiles")
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "bench"))
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
@@ -179,6 +189,19 @@ def main():
         os.path.join(ROOT, "bench", "peak_fma.c"), "-o", peak_exe])
     peak = float(sh([peak_exe]).split()[1])
     print(f"single-core FMA peak: {peak:.1f} GFLOP/s")
+    if a.int8:
+        # The exact int8 multiply-accumulate whittle uses without VNNI
+        # (vpmaddwd + vpaddd): its rate over float's FMA rate bounds how much
+        # faster int8 can be where multiply-adds dominate.
+        int8_exe = os.path.join(a.work, "peak_int8")
+        sh(["cc", "-O2", "-march=native", os.path.join(ROOT, "bench", "peak_int8.c"),
+            "-o", int8_exe])
+        out = sh([int8_exe]).split()
+        gmacs = float(out[1])
+        if gmacs > 0:
+            print(f"single-core int8 multiply-accumulate peak ({out[3]}): {gmacs:.1f} GMAC/s, "
+                  f"{gmacs / (peak / 2):.2f}x float's FMA rate: int8 code bound by "
+                  f"multiply-adds takes at least {peak / 2 / gmacs:.2f} of float's time")
     print()
     cols = ("model", "whittle us", "ORT us", "ratio", "GFLOP/s", "% peak", "arena B",
             "lower bound", "arena/lb", "ORT rss B", "compile s")
@@ -187,7 +210,7 @@ def main():
     ratios, int8_rows = [], []
     for name in a.models.split(","):
         path = model_path(name, a.work)
-        exe, compile_s, model = build(path, name, a.work, [])
+        exe, compile_s, model = build(path, name, a.work, [], a.compiles)
         ort = Ort(path)
         w, o = [], []
         for _ in range(a.rounds):
@@ -206,7 +229,8 @@ def main():
         if a.int8 and name in INT8:
             cal = calibration(name, path, a.work)
             qexe, qcompile, _ = build(path, name + "_int8", a.work,
-                                      ["--quantize=int8", "--calibration=" + cal])
+                                      ["--quantize=int8", "--calibration=" + cal],
+                                      a.compiles)
             fw, qw = [], []
             for _ in range(a.rounds):
                 fw.append(time_whittle(exe, a.runs))
