@@ -56,6 +56,11 @@ using namespace mlir;
 
 namespace {
 
+/// Independent accumulator chains a float convolution tile keeps at least,
+/// to cover FMA latency x throughput (4 x 2 on current x86-64 and AArch64
+/// cores).
+constexpr int64_t kMinChains = 8;
+
 /// Values of a constant global's initializer (dense or resource blob) whose
 /// element type is `elem` (f32 or i8, read as `T`).
 template <typename T>
@@ -1026,6 +1031,24 @@ struct VectorizeKernelsPass
       SmallVector<std::array<Value, 3>> px = kb.pixels(q0, pixels, g);
       SmallVector<Value> fs = kb.offsets(f0, widths);
       SmallVector<Value> acc = fusion.initialTile(kb, px, fs, widths);
+      // A small tile (a remainder of a few pixels) has too few accumulators
+      // to cover the FMA latency: each is one dependent chain, where a core
+      // issues two FMAs per cycle of four cycles' latency. Such a tile keeps
+      // `sets` sets of accumulators for consecutive input channels, all but
+      // the first starting at zero, and sums them after the reduction (over
+      // at least 4 channels each: few channels make short chains anyway).
+      int64_t chains = pixels * static_cast<int64_t>(widths.size());
+      int64_t sets =
+          chains >= kMinChains
+              ? 1
+              : std::max<int64_t>(
+                    1, std::min<int64_t>(
+                           {4, (kMinChains + chains - 1) / chains, c / 4}));
+      for (int64_t s = 1; s < sets; ++s)
+        for (int64_t a = 0; a < chains; ++a)
+          acc.push_back(arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(
+                          kb.vec(widths[a % widths.size()]), 0.0f)));
       // Start of this block in the packed filter.
       Value base = kb.mul(f0, k);
       SmallVector<Value> ih0, iw0;
@@ -1045,7 +1068,8 @@ struct VectorizeKernelsPass
               // Row (i, j) of the block: ((i * KW + j) * C) * bw.
               Value row = kb.addv(
                   base, kb.mul(kb.addv(kb.mul(i, g.kw * c), kb.mul(j, c)), bw));
-              return kb.loop(c, acc2, [&](Value ci, ValueRange acc3) {
+              // Input channel ci into one set of accumulators.
+              auto channel = [&](Value ci, ValueRange accs) {
                 Value at = kb.addv(row, kb.mul(ci, bw));
                 SmallVector<Value> wv;
                 int64_t o = 0;
@@ -1062,13 +1086,37 @@ struct VectorizeKernelsPass
                     Value xb = vector::BroadcastOp::create(
                         b, loc, kb.vec(widths[v]), x);
                     next.push_back(vector::FMAOp::create(
-                        b, loc, xb, wv[v], acc3[p * widths.size() + v]));
+                        b, loc, xb, wv[v], accs[p * widths.size() + v]));
                   }
                 }
                 return next;
-              });
+              };
+              // `sets` consecutive channels per step, each into its own set.
+              SmallVector<Value> accs = kb.loop(
+                  c / sets, acc2, [&](Value cg, ValueRange acc3) {
+                    SmallVector<Value> next;
+                    for (int64_t s = 0; s < sets; ++s) {
+                      SmallVector<Value> part =
+                          channel(kb.add(kb.mul(cg, sets), s),
+                                  acc3.slice(s * chains, chains));
+                      next.append(part.begin(), part.end());
+                    }
+                    return next;
+                  });
+              for (int64_t ci = c - c % sets; ci < c; ++ci) {
+                SmallVector<Value> part =
+                    channel(kb.idx(ci), ValueRange(accs).take_front(chains));
+                llvm::copy(part, accs.begin());
+              }
+              return accs;
             });
           });
+      // The sets summed, in a fixed order.
+      for (int64_t s = 1; s < sets; ++s)
+        for (int64_t a = 0; a < chains; ++a)
+          result[a] = arith::AddFOp::create(b, loc, result[a],
+                                            result[s * chains + a]);
+      result.resize(chains);
       fusion.storeTile(kb, px, fs, widths, result);
     };
 

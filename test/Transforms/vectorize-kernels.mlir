@@ -242,6 +242,31 @@ func.func @narrow_fill(%a: memref<1x5x131x3xi8>) {
   return
 }
 
+
+
+// A tile of one pixel and one vector has a single chain of dependent FMAs
+// (latency-bound); it keeps 4 sets of accumulators for consecutive input
+// channels (16 / 4 = 4 steps), the last three starting at zero, summed in
+// order after the reduction.
+// CHECK-LABEL: func.func @conv_one_pixel
+// CHECK: %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK: %[[INIT:.*]] = vector.load %arg1
+// CHECK: %[[R:.*]]:4 = scf.for %{{.*}} = %c0 to %c4 step %c1 iter_args(%[[A0:.*]] = %[[INIT]], %[[A1:.*]] = %[[Z]], %[[A2:.*]] = %[[Z]], %[[A3:.*]] = %[[Z]])
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %[[A0]]
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %[[A1]]
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %[[A2]]
+// CHECK: vector.fma %{{.*}}, %{{.*}}, %[[A3]]
+// CHECK: %[[S1:.*]] = arith.addf %[[R]]#0, %[[R]]#1
+// CHECK: %[[S2:.*]] = arith.addf %[[S1]], %[[R]]#2
+// CHECK: %[[S3:.*]] = arith.addf %[[S2]], %[[R]]#3
+// CHECK: vector.store %[[S3]], %arg1
+memref.global "private" constant @w16 : memref<4x1x1x16xf32> = dense<0.5>
+func.func @conv_one_pixel(%x: memref<1x1x1x16xf32>, %y: memref<1x1x1x4xf32>) {
+  %w = memref.get_global @w16 : memref<4x1x1x16xf32>
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x1x1x16xf32>, memref<4x1x1x16xf32>) outs(%y : memref<1x1x1x4xf32>)
+  return
+}
+
 // The packed values, c-major pairs: 1, 4, 2, 5, 3, 6.
 // CHECK: w_packed4: "0x080000000000803F00008040000000400000A040000040400000C040"
-
