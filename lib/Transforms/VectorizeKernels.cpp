@@ -45,6 +45,7 @@
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace whittle {
@@ -848,9 +849,17 @@ struct VectorizeKernelsPass
   /// The fixed-point rescale of int8 requantization on i32 lanes,
   /// trunc((sext(a) * sext(b) + R) >> S) with splat R and S in [32, 63],
   /// as two multiplies of the even and the odd lanes viewed as i64 (x86's
-  /// vpmuldq multiplies the low 32 bits of each 64-bit lane), whose
-  /// results interleave back with a shift and a blend. Widening all lanes
-  /// to i64 first costs two extensions per operand and a narrowing.
+  /// vpmuldq multiplies the sign-extended low 32 bits of each 64-bit lane;
+  /// the odd lanes are shuffled down first, so that a multiply's operand
+  /// hoisted out of a loop, as a per-channel multiplier is, still reads as
+  /// that pattern: an arithmetic shift right by 32 does not, and costs a
+  /// full 64-bit multiply of three vpmuludq). Widening all lanes to i64 first costs two extensions per
+  /// operand and a narrowing. When R is a multiple of 2^32 (the rounding
+  /// term 2^(S-1) with S >= 33), the rest runs on i32 lanes: the products'
+  /// high halves interleave with one shuffle, then
+  /// (hi + R / 2^32) >> (S - 32) equals the i64 result exactly, as
+  /// |hi| <= 2^30. Otherwise the i64 lanes are rounded and shifted, and
+  /// merge with a shift and a blend.
   static void evenOddRescale(IRRewriter &rw, arith::TruncIOp op) {
     auto outType = llvm::dyn_cast<VectorType>(op.getType());
     if (!outType || outType.getRank() != 1 ||
@@ -877,12 +886,15 @@ struct VectorizeKernelsPass
       return;
     Location loc = op.getLoc();
     rw.setInsertionPoint(op);
-    auto wide = VectorType::get({outType.getDimSize(0) / 2}, rw.getI64Type());
-    auto splat = [&](int64_t v) -> Value {
+    int64_t n = outType.getDimSize(0);
+    auto wide = VectorType::get({n / 2}, rw.getI64Type());
+    auto splat = [&](VectorType type, int64_t v) -> Value {
       return arith::ConstantOp::create(
-          rw, loc, DenseElementsAttr::get(wide, rw.getI64IntegerAttr(v)));
+          rw, loc,
+          DenseElementsAttr::get(
+              type, IntegerAttr::get(type.getElementType(), v)));
     };
-    Value c32 = splat(32);
+    Value c32 = splat(wide, 32);
     auto asWide = [&](Value v) -> Value {
       return vector::BitCastOp::create(rw, loc, wide, v);
     };
@@ -891,19 +903,36 @@ struct VectorizeKernelsPass
       return arith::ShRSIOp::create(rw, loc,
                                     arith::ShLIOp::create(rw, loc, v, c32), c32);
     };
+    SmallVector<int64_t> oddLanes;
+    for (int64_t i = 0; i < n / 2; ++i)
+      oddLanes.append({2 * i + 1, 2 * i + 1});
     auto odd = [&](Value v) -> Value {
-      return arith::ShRSIOp::create(rw, loc, v, c32);
+      return even(asWide(vector::ShuffleOp::create(rw, loc, v, v, oddLanes)));
     };
-    Value a = asWide(ea.getIn()), b = asWide(eb.getIn());
-    Value r = splat(round.getSExtValue()), sh = splat(shift.getZExtValue());
-    auto scaled = [&](Value x, Value y) -> Value {
-      Value p = arith::MulIOp::create(rw, loc, x, y);
+    Value a = ea.getIn(), b = eb.getIn();
+    Value pe = arith::MulIOp::create(rw, loc, even(asWide(a)), even(asWide(b)));
+    Value po = arith::MulIOp::create(rw, loc, odd(a), odd(b));
+    int64_t s = shift.getZExtValue(), r = round.getSExtValue();
+    if (s >= 33 && s <= 62 && r % (int64_t(1) << 32) == 0 &&
+        std::abs(r >> 32) <= (int64_t(1) << 29)) {
+      SmallVector<int64_t> mask;
+      for (int64_t i = 0; i < n / 2; ++i)
+        mask.append({2 * i + 1, n + 2 * i + 1});
+      Value hi = vector::ShuffleOp::create(
+          rw, loc, vector::BitCastOp::create(rw, loc, outType, pe),
+          vector::BitCastOp::create(rw, loc, outType, po), mask);
+      Value sum = arith::AddIOp::create(rw, loc, hi, splat(outType, r >> 32));
+      rw.replaceOpWithNewOp<arith::ShRSIOp>(op, sum, splat(outType, s - 32));
+      return;
+    }
+    Value rv = splat(wide, r), sh = splat(wide, s);
+    auto scaled = [&](Value p) -> Value {
       return arith::ShRSIOp::create(rw, loc,
-                                    arith::AddIOp::create(rw, loc, p, r), sh);
+                                    arith::AddIOp::create(rw, loc, p, rv), sh);
     };
-    Value lo = arith::AndIOp::create(rw, loc, scaled(even(a), even(b)),
-                                     splat(0xFFFFFFFF));
-    Value hi = arith::ShLIOp::create(rw, loc, scaled(odd(a), odd(b)), c32);
+    Value lo = arith::AndIOp::create(rw, loc, scaled(pe),
+                                     splat(wide, 0xFFFFFFFF));
+    Value hi = arith::ShLIOp::create(rw, loc, scaled(po), c32);
     Value merged = arith::OrIOp::create(rw, loc, lo, hi);
     rw.replaceOpWithNewOp<vector::BitCastOp>(op, outType, merged);
   }

@@ -4,12 +4,16 @@
 // The int8 requantization's fixed-point rescale on i32 lanes,
 // trunc((sext(a) * sext(b) + R) >> S) with S in [32, 63], becomes two
 // multiplies of the even and odd lanes viewed as i64 (vpmuldq on x86)
-// merged with a shift and a mask, instead of widening every lane.
+// merged with a shift and a mask, instead of widening every lane. The odd
+// lanes move down by a shuffle, not by a shift of the i64 lanes, so that
+// each multiply's operands are sign-extended low halves.
 // CHECK-LABEL: func @rescale
 // CHECK-NOT: arith.extsi
 // CHECK: vector.bitcast %{{.*}} : vector<8xi32> to vector<4xi64>
 // CHECK: arith.muli %{{.*}} : vector<4xi64>
+// CHECK: vector.shuffle %[[A:.*]], %[[A]] [1, 1, 3, 3, 5, 5, 7, 7]
 // CHECK: arith.muli %{{.*}} : vector<4xi64>
+// CHECK-NOT: arith.shrui
 // CHECK: arith.ori
 // CHECK: vector.bitcast %{{.*}} : vector<4xi64> to vector<8xi32>
 // CHECK-NOT: arith.trunci
@@ -18,6 +22,33 @@
 // NARROW: arith.trunci
 func.func @rescale(%a: vector<8xi32>, %b: vector<8xi32>) -> vector<8xi32> {
   %r = arith.constant dense<1073741824> : vector<8xi64>
+  %s = arith.constant dense<35> : vector<8xi64>
+  %0 = arith.extsi %a : vector<8xi32> to vector<8xi64>
+  %1 = arith.extsi %b : vector<8xi32> to vector<8xi64>
+  %2 = arith.muli %0, %1 : vector<8xi64>
+  %3 = arith.addi %2, %r : vector<8xi64>
+  %4 = arith.shrsi %3, %s : vector<8xi64>
+  %5 = arith.trunci %4 : vector<8xi64> to vector<8xi32>
+  return %5 : vector<8xi32>
+}
+
+// With the rounding term a multiple of 2^32 (2^(S-1), S = 35), the high
+// halves of the products interleave into i32 lanes, which take the
+// rounding (2^34 / 2^32 = 4) and the rest of the shift (35 - 32 = 3).
+// CHECK-LABEL: func @rescale_high
+// CHECK-DAG: %[[C3:.*]] = arith.constant dense<3> : vector<8xi32>
+// CHECK-DAG: %[[C4:.*]] = arith.constant dense<4> : vector<8xi32>
+// CHECK: %[[E:.*]] = arith.muli %{{.*}} : vector<4xi64>
+// CHECK: %[[O:.*]] = arith.muli %{{.*}} : vector<4xi64>
+// CHECK-DAG: %[[EV:.*]] = vector.bitcast %[[E]] : vector<4xi64> to vector<8xi32>
+// CHECK-DAG: %[[OV:.*]] = vector.bitcast %[[O]] : vector<4xi64> to vector<8xi32>
+// CHECK: %[[H:.*]] = vector.shuffle %[[EV]], %[[OV]] [1, 9, 3, 11, 5, 13, 7, 15]
+// CHECK: %[[S:.*]] = arith.addi %[[H]], %[[C4]] : vector<8xi32>
+// CHECK: %[[R:.*]] = arith.shrsi %[[S]], %[[C3]] : vector<8xi32>
+// CHECK-NOT: arith.ori
+// CHECK: return %[[R]]
+func.func @rescale_high(%a: vector<8xi32>, %b: vector<8xi32>) -> vector<8xi32> {
+  %r = arith.constant dense<17179869184> : vector<8xi64>
   %s = arith.constant dense<35> : vector<8xi64>
   %0 = arith.extsi %a : vector<8xi32> to vector<8xi64>
   %1 = arith.extsi %b : vector<8xi32> to vector<8xi64>
