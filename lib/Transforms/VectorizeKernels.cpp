@@ -62,6 +62,27 @@ namespace {
 /// cores).
 constexpr int64_t kMinChains = 8;
 
+/// The row-major bytes of a constant global's initializer (a dense
+/// attribute that is not a splat, or a resource blob), if there are `size`.
+std::optional<ArrayRef<char>> constantBytes(memref::GlobalOp global,
+                                            size_t size) {
+  if (!global || !global.getConstant() || !global.getInitialValue())
+    return std::nullopt;
+  Attribute init = *global.getInitialValue();
+  ArrayRef<char> data;
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(init)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    data = dense.getRawData();
+  } else if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(init)) {
+    if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
+      data = blob->getData();
+  }
+  if (data.size() != size)
+    return std::nullopt;
+  return data;
+}
+
 /// Values of a constant global's initializer (dense or resource blob) whose
 /// element type is `elem` (f32 or i8, read as `T`).
 template <typename T>
@@ -71,23 +92,16 @@ std::optional<std::vector<T>> readValues(memref::GlobalOp global, Type elem) {
   auto attr = llvm::dyn_cast<ElementsAttr>(*global.getInitialValue());
   if (!attr || attr.getElementType() != elem)
     return std::nullopt;
-  std::vector<T> out;
-  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr)) {
-    out.reserve(dense.getNumElements());
-    for (T v : dense.getValues<T>())
-      out.push_back(v);
-    return out;
-  }
-  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob ||
-        blob->getData().size() != size_t(attr.getNumElements()) * sizeof(T))
-      return std::nullopt;
-    out.resize(attr.getNumElements());
-    std::memcpy(out.data(), blob->getData().data(), blob->getData().size());
-    return out;
-  }
-  return std::nullopt;
+  size_t count = attr.getNumElements();
+  if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr);
+      dense && dense.isSplat())
+    return std::vector<T>(count, dense.getSplatValue<T>());
+  std::optional<ArrayRef<char>> bytes = constantBytes(global, count * sizeof(T));
+  if (!bytes)
+    return std::nullopt;
+  std::vector<T> out(count);
+  std::memcpy(out.data(), bytes->data(), bytes->size());
+  return out;
 }
 
 bool isStatic(Value v, int64_t rank, function_ref<bool(Type)> elem) {
@@ -2277,20 +2291,11 @@ struct VectorizeKernelsPass
     if (!getGlobal)
       return {};
     auto global = symbols.lookup<memref::GlobalOp>(getGlobal.getName());
-    if (!global || !global.getConstant() || !global.getInitialValue())
+    std::optional<ArrayRef<char>> raw =
+        constantBytes(global, type.getNumElements() * bytes);
+    if (!raw)
       return {};
-    auto attr = llvm::dyn_cast<ElementsAttr>(*global.getInitialValue());
-    ArrayRef<char> data;
-    if (auto dense = llvm::dyn_cast_if_present<DenseElementsAttr>(attr)) {
-      if (!dense.isSplat())
-        data = dense.getRawData();
-    } else if (auto res =
-                   llvm::dyn_cast_if_present<DenseResourceElementsAttr>(attr)) {
-      if (AsmResourceBlob *blob = res.getRawHandle().getBlob())
-        data = blob->getData();
-    }
-    if (data.size() != size_t(type.getNumElements() * bytes))
-      return {};
+    ArrayRef<char> data = *raw;
     int64_t n = type.getDimSize(*p), rows = type.getNumElements() / n;
     return derivedGlobal(
         b, loc, global, ("blocked" + Twine(block)).str(),
@@ -2409,12 +2414,17 @@ struct VectorizeKernelsPass
       }
       return at;
     };
+    // Blocks of NV vectors of `width` lanes along d.
+    int64_t width = genericLanes(op);
+    int64_t vectors = (ranges[d] + width - 1) / width;
+    int64_t nv = std::min<int64_t>(vectors, reductions.empty() ? 2 : 4);
+    int64_t block = nv * width;
     // Constant inputs repacked block by block (blockedInput), and where the
     // vectors being computed sit: block `blockIndex`, `blockWidth` lanes
     // wide (the last one narrower), from lane `laneOffset` of it.
     llvm::DenseMap<OpOperand *, Value> blocked;
     Value blockIndex;
-    int64_t blockSize = 0, blockWidth = 0, laneOffset = 0;
+    int64_t blockWidth = 0, laneOffset = 0;
     auto blockedLoad = [&](OpOperand *in, VectorType vt, ArrayRef<Value> at) {
       auto type = llvm::cast<MemRefType>(in->get().getType());
       int64_t p = *vectorPosition(in->get(), op.getMatchingIndexingMap(in), d);
@@ -2425,7 +2435,7 @@ struct VectorizeKernelsPass
       Value row = kb.idx(0);
       for (int64_t r = 0; r < p; ++r)
         row = kb.addv(kb.mul(row, type.getDimSize(r)), at[r]);
-      Value i = kb.addv(kb.mul(blockIndex, rows * blockSize),
+      Value i = kb.addv(kb.mul(blockIndex, rows * block),
                         kb.add(kb.mul(row, blockWidth), laneOffset));
       return vector::LoadOp::create(b, loc, vt, blocked.lookup(in),
                                     ValueRange{i});
@@ -2538,12 +2548,7 @@ struct VectorizeKernelsPass
       }
     };
 
-    int64_t width = genericLanes(op);
-    int64_t vectors = (ranges[d] + width - 1) / width;
-    int64_t nv = std::min<int64_t>(vectors, reductions.empty() ? 2 : 4);
-    int64_t block = nv * width;
     int64_t full = ranges[d] / block, rest = ranges[d] - full * block;
-    blockSize = block;
     if (!reductions.empty() && full + (rest ? 1 : 0) >= 2)
       for (OpOperand *in : op.getDpsInputOperands())
         if (Value packed = blockedInput(b, loc, op, in, d, block, reductions,
