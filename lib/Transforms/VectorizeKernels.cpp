@@ -133,6 +133,9 @@ bool innermostContiguous(Value v) {
 struct Tile {
   int64_t pixels;
   SmallVector<int64_t> widths; ///< lanes of each vector, all but the last full
+  /// Pixels of the tiles of the channels left past the last full tile,
+  /// which have fewer vectors and so room for more pixels; 0: `pixels`.
+  int64_t restPixels = 0;
   int64_t width() const {
     int64_t w = 0;
     for (int64_t x : widths)
@@ -275,13 +278,19 @@ Tile chooseTile(int64_t channels, int64_t pixels, int64_t lanes,
                 int64_t registers, bool depthwise) {
   int64_t vectors = (channels + lanes - 1) / lanes;
   int64_t nv = std::min<int64_t>(vectors, registers >= 32 ? 4 : 2);
-  // Depthwise tiles hold an input vector per accumulator as well.
-  int64_t spare = depthwise ? registers - 2 * nv : registers - nv - 1;
-  int64_t pt = std::max<int64_t>(1, spare / (depthwise ? 2 * nv : nv));
-  pt = std::min({pt, pixels, int64_t(14)});
+  auto pixelsFor = [&](int64_t nv) {
+    // Depthwise tiles hold an input vector per accumulator as well.
+    int64_t spare = depthwise ? registers - 2 * nv : registers - nv - 1;
+    int64_t pt = std::max<int64_t>(1, spare / (depthwise ? 2 * nv : nv));
+    return std::min({pt, pixels, int64_t(14)});
+  };
   Tile t;
-  t.pixels = pt;
+  t.pixels = pixelsFor(nv);
   t.widths.assign(nv, lanes);
+  // A remainder of fewer vectors at the full tile's pixel count would
+  // broadcast each input value for fewer multiply-adds, with fewer chains.
+  if (int64_t rest = channels % (nv * lanes))
+    t.restPixels = pixelsFor((rest + lanes - 1) / lanes);
   return t;
 }
 
@@ -1737,12 +1746,15 @@ struct VectorizeKernelsPass
         emit(kb.idx(fullP * pt), restP, f0, tile.widths, ft);
     });
     if (restF) {
+      // The remaining channels' tiles, with their own pixel count.
+      int64_t rpt = tile.restPixels ? tile.restPixels : pt;
+      int64_t fullR = g.pixels() / rpt, restR = g.pixels() - fullR * rpt;
       Value f0 = kb.idx(fullF * ft);
-      kb.loop(fullP, [&](Value pb) {
-        emit(kb.mul(pb, pt), pt, f0, restWidths, restF);
+      kb.loop(fullR, [&](Value pb) {
+        emit(kb.mul(pb, rpt), rpt, f0, restWidths, restF);
       });
-      if (restP)
-        emit(kb.idx(fullP * pt), restP, f0, restWidths, restF);
+      if (restR)
+        emit(kb.idx(fullR * rpt), restR, f0, restWidths, restF);
     }
   }
 
