@@ -867,6 +867,49 @@ struct VectorizeKernelsPass
       for (arith::TruncIOp op : truncs)
         evenOddRescale(rewriter, op);
     }
+    SmallVector<arith::ExtSIOp> exts;
+    module.walk([&](arith::ExtSIOp op) { exts.push_back(op); });
+    for (arith::ExtSIOp op : exts)
+      foldClampedRoundTrip(rewriter, op);
+  }
+
+  /// A splat constant, or the broadcast of a scalar one (as epilogues
+  /// clone their bodies' constants onto vectors).
+  static bool splatConstant(Value v, APInt &out) {
+    if (auto b = v.getDefiningOp<vector::BroadcastOp>())
+      v = b.getSource();
+    return matchPattern(v, m_ConstantInt(&out));
+  }
+
+  /// extsi(trunci(x)) back to x's own type is x when x is clamped to bounds
+  /// that the narrow type holds: an int8 requantization's output that a
+  /// fused consumer (a quantized Add) reads straight back. LLVM moves the
+  /// output zero point's add past the truncation and then cannot drop the
+  /// round trip, which costs shuffles, an add and a sign extension per
+  /// vector.
+  static void foldClampedRoundTrip(IRRewriter &rw, arith::ExtSIOp op) {
+    auto trunc = op.getIn().getDefiningOp<arith::TruncIOp>();
+    if (!trunc || trunc.getIn().getType() != op.getType())
+      return;
+    Value x = trunc.getIn();
+    // min(max(y, lo), hi) or max(min(y, hi), lo).
+    APInt lo, hi;
+    bool clamped = false;
+    if (auto mn = x.getDefiningOp<arith::MinSIOp>()) {
+      auto mx = mn.getLhs().getDefiningOp<arith::MaxSIOp>();
+      clamped = mx && splatConstant(mn.getRhs(), hi) &&
+                splatConstant(mx.getRhs(), lo);
+    } else if (auto mx = x.getDefiningOp<arith::MaxSIOp>()) {
+      auto mn = mx.getLhs().getDefiningOp<arith::MinSIOp>();
+      clamped = mn && splatConstant(mx.getRhs(), lo) &&
+                splatConstant(mn.getRhs(), hi);
+    }
+    unsigned bits = getElementTypeOrSelf(trunc.getType()).getIntOrFloatBitWidth();
+    if (!clamped || lo.sgt(hi) ||
+        lo.getSExtValue() < -(int64_t(1) << (bits - 1)) ||
+        hi.getSExtValue() >= (int64_t(1) << (bits - 1)))
+      return;
+    rw.replaceOp(op, x);
   }
 
   /// The fixed-point rescale of int8 requantization on i32 lanes,
@@ -893,13 +936,6 @@ struct VectorizeKernelsPass
     auto mul = add ? add.getLhs().getDefiningOp<arith::MulIOp>() : nullptr;
     auto ea = mul ? mul.getLhs().getDefiningOp<arith::ExtSIOp>() : nullptr;
     auto eb = mul ? mul.getRhs().getDefiningOp<arith::ExtSIOp>() : nullptr;
-    // A splat constant, or the broadcast of a scalar one (as epilogues
-    // clone their bodies' constants onto vectors).
-    auto splatConstant = [](Value v, APInt &out) {
-      if (auto b = v.getDefiningOp<vector::BroadcastOp>())
-        v = b.getSource();
-      return matchPattern(v, m_ConstantInt(&out));
-    };
     APInt round, shift;
     if (!ea || !eb || ea.getIn().getType() != outType ||
         eb.getIn().getType() != outType ||

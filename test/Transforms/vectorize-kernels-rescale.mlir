@@ -58,3 +58,42 @@ func.func @rescale_high(%a: vector<8xi32>, %b: vector<8xi32>) -> vector<8xi32> {
   %5 = arith.trunci %4 : vector<8xi64> to vector<8xi32>
   return %5 : vector<8xi32>
 }
+
+// A requantized int8 output read straight back as i32 (a fused quantized
+// Add): the clamp to [-128, 127] makes the truncation and the sign
+// extension an identity, so the consumer takes the clamped value itself.
+// CHECK-LABEL: func @clamped_round_trip
+// CHECK: %[[MAX:.*]] = arith.maxsi %arg0
+// CHECK: %[[MIN:.*]] = arith.minsi %[[MAX]]
+// CHECK-NOT: arith.trunci
+// CHECK-NOT: arith.extsi
+// CHECK: arith.muli %[[MIN]]
+// NARROW-LABEL: func @clamped_round_trip
+// NARROW-NOT: arith.extsi
+func.func @clamped_round_trip(%x: vector<8xi32>) -> vector<8xi32> {
+  %lo = arith.constant dense<-128> : vector<8xi32>
+  %hi = arith.constant dense<127> : vector<8xi32>
+  %m = arith.constant dense<3> : vector<8xi32>
+  %0 = arith.maxsi %x, %lo : vector<8xi32>
+  %1 = arith.minsi %0, %hi : vector<8xi32>
+  %2 = arith.trunci %1 : vector<8xi32> to vector<8xi8>
+  %3 = arith.extsi %2 : vector<8xi8> to vector<8xi32>
+  %4 = arith.muli %3, %m : vector<8xi32>
+  return %4 : vector<8xi32>
+}
+
+// Bounds the narrow type does not hold (255 wraps in i8): kept.
+// CHECK-LABEL: func @clamped_wide
+// CHECK: arith.trunci
+// CHECK: arith.extsi
+// NARROW-LABEL: func @clamped_wide
+// NARROW: arith.extsi
+func.func @clamped_wide(%x: i32) -> i32 {
+  %lo = arith.constant 0 : i32
+  %hi = arith.constant 255 : i32
+  %0 = arith.minsi %x, %hi : i32
+  %1 = arith.maxsi %0, %lo : i32
+  %2 = arith.trunci %1 : i32 to i8
+  %3 = arith.extsi %2 : i8 to i32
+  return %3 : i32
+}
