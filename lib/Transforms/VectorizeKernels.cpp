@@ -96,7 +96,8 @@ std::optional<std::vector<T>> readValues(memref::GlobalOp global, Type elem) {
   if (auto dense = llvm::dyn_cast<DenseElementsAttr>(attr);
       dense && dense.isSplat())
     return std::vector<T>(count, dense.getSplatValue<T>());
-  std::optional<ArrayRef<char>> bytes = constantBytes(global, count * sizeof(T));
+  std::optional<ArrayRef<char>> bytes =
+      constantBytes(global, count * sizeof(T));
   if (!bytes)
     return std::nullopt;
   std::vector<T> out(count);
@@ -904,7 +905,8 @@ struct VectorizeKernelsPass
       clamped = mn && splatConstant(mx.getRhs(), lo) &&
                 splatConstant(mn.getRhs(), hi);
     }
-    unsigned bits = getElementTypeOrSelf(trunc.getType()).getIntOrFloatBitWidth();
+    unsigned bits =
+        getElementTypeOrSelf(trunc.getType()).getIntOrFloatBitWidth();
     if (!clamped || lo.sgt(hi) ||
         lo.getSExtValue() < -(int64_t(1) << (bits - 1)) ||
         hi.getSExtValue() >= (int64_t(1) << (bits - 1)))
@@ -919,13 +921,13 @@ struct VectorizeKernelsPass
   /// the odd lanes are shuffled down first, so that a multiply's operand
   /// hoisted out of a loop, as a per-channel multiplier is, still reads as
   /// that pattern: an arithmetic shift right by 32 does not, and costs a
-  /// full 64-bit multiply of three vpmuludq). Widening all lanes to i64 first costs two extensions per
-  /// operand and a narrowing. When R is a multiple of 2^32 (the rounding
-  /// term 2^(S-1) with S >= 33), the rest runs on i32 lanes: the products'
-  /// high halves interleave with one shuffle, then
-  /// (hi + R / 2^32) >> (S - 32) equals the i64 result exactly, as
-  /// |hi| <= 2^30. Otherwise the i64 lanes are rounded and shifted, and
-  /// merge with a shift and a blend.
+  /// full 64-bit multiply of three vpmuludq). Widening all lanes to i64
+  /// first costs two extensions per operand and a narrowing. When R is a
+  /// multiple of 2^32 (the rounding term 2^(S-1) with S >= 33), the rest
+  /// runs on i32 lanes: the products' high halves interleave with one
+  /// shuffle, then (hi + R / 2^32) >> (S - 32) equals the i64 result
+  /// exactly, as |hi| <= 2^30. Otherwise the i64 lanes are rounded and
+  /// shifted, and merge with a shift and a blend.
   static void evenOddRescale(IRRewriter &rw, arith::TruncIOp op) {
     auto outType = llvm::dyn_cast<VectorType>(op.getType());
     if (!outType || outType.getRank() != 1 ||
@@ -959,8 +961,8 @@ struct VectorizeKernelsPass
     };
     // Sign-extended even (low) and odd (high) halves of each 64-bit lane.
     auto even = [&](Value v) -> Value {
-      return arith::ShRSIOp::create(rw, loc,
-                                    arith::ShLIOp::create(rw, loc, v, c32), c32);
+      return arith::ShRSIOp::create(
+          rw, loc, arith::ShLIOp::create(rw, loc, v, c32), c32);
     };
     SmallVector<int64_t> oddLanes;
     for (int64_t i = 0; i < n / 2; ++i)
