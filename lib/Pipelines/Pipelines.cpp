@@ -136,9 +136,11 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
                               std::to_string(options.indexBitwidth) + "}"
                         : "";
     pm.addPass(createOutlineKernelsPass());
-    if (failed(addText(pm, "convert-vector-to-scf,convert-scf-to-cf,"
+    // Function by function, on the context's threads, once the kernels are
+    // functions of their own; only the signatures need the whole module.
+    if (failed(addText(pm, "func.func(convert-vector-to-scf,convert-scf-to-cf,"
                            "expand-strided-metadata,lower-affine,"
-                           "convert-vector-to-llvm,whittle-convert-to-llvm" +
+                           "convert-vector-to-llvm),whittle-convert-to-llvm" +
                                w + ",reconcile-unrealized-casts")))
       return failure();
     WrapEntryPointPassOptions wrap;
