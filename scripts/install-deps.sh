@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # compiler and toolchain
   cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
+  # lld as a library: joins the partitions of a parallel object compile
+  liblld-22-dev
   # sanitizers and libFuzzer (scripts/fuzz.sh, check_model.py --sanitize)
   libclang-rt-22-dev libfuzzer-22-dev
   libmlir-22-dev mlir-22-tools

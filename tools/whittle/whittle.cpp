@@ -27,7 +27,9 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/CodeGen/CommandFlags.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -87,13 +89,14 @@ static cl::opt<uint64_t> maxFlash(
 static cl::opt<bool> printTargets("print-targets",
                                   cl::desc("List the --target presets"),
                                   cl::init(false), cl::cat(category));
-static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU"), cl::init(""),
-                                 cl::cat(category));
-static cl::opt<std::string> mattr("mattr", cl::desc("Target features"),
-                                  cl::init(""), cl::cat(category));
 static cl::opt<unsigned> optLevel(
     "O", cl::desc("Optimization level 0-3 (default 2)"), cl::Prefix,
     cl::init(2), cl::cat(category));
+static cl::opt<unsigned> codegenPartitions(
+    "codegen-partitions",
+    cl::desc("Compile the object in this many partitions, on parallel "
+             "threads (default 0: from the model's size; 1: whole)"),
+    cl::init(0), cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Pin an input's shape: NAME=d0,d1,... (repeatable)"),
@@ -591,10 +594,11 @@ int run() {
   }
   whittle::TargetOptions targetOptions;
   targetOptions.target = targetName;
-  targetOptions.cpu = mcpu;
-  targetOptions.features = mattr;
+  targetOptions.cpu = llvm::codegen::getMCPU();
+  targetOptions.features = llvm::join(llvm::codegen::getMAttrs(), ",");
   targetOptions.optLevel = optLevel;
   targetOptions.weightsSection = weightsSection;
+  targetOptions.partitions = codegenPartitions;
   if (optLevel > 3) {
     llvm::errs() << "whittle: error: -O" << optLevel << " (expected 0-3)\n";
     return 1;
@@ -859,6 +863,21 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
+  // -mcpu and -mattr are LLVM's code generation flags, which lld registers
+  // too when it joins the partitions of a parallel compile: registered here
+  // first, they are defined once. The other flags stay out of --help.
+  llvm::StringSet<> before;
+  for (const auto &entry : cl::getRegisteredOptions())
+    before.insert(entry.first);
+  static llvm::codegen::RegisterCodeGenFlags codegenFlags;
+  for (const auto &entry : cl::getRegisteredOptions()) {
+    if (before.contains(entry.first))
+      continue;
+    if (entry.first == "mcpu" || entry.first == "mattr")
+      entry.second->addCategory(category);
+    else
+      entry.second->setHiddenFlag(cl::ReallyHidden);
+  }
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "whittle " << WHITTLE_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING
        << ")\n";

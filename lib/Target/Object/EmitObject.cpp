@@ -7,19 +7,23 @@
 
 #include "whittle/Target/Object/EmitObject.h"
 
+#include "Partition.h"
+
+#include "mlir/IR/Threading.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/BinaryFormat/ELF.h"
+#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Object/ObjectFile.h"
+#include "llvm/Pass.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/FileSystem.h"
@@ -31,6 +35,9 @@
 #include "llvm/TargetParser/ARMTargetParser.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/IPO/DeadArgumentElimination.h"
+#include "llvm/Transforms/IPO/GlobalOpt.h"
+#include "llvm/Transforms/IPO/SCCP.h"
 
 using namespace mlir;
 
@@ -283,6 +290,114 @@ void measureObject(llvm::StringRef bytes, ObjectStats &stats) {
   }
 }
 
+/// A target machine for one compilation; each thread needs its own. With a
+/// `stackFile`, the code generator writes each function's frame size there.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const llvm::Target &target, const ResolvedTarget &resolved,
+                    unsigned optLevel, llvm::StringRef stackFile) {
+  llvm::TargetOptions to;
+  to.MCOptions.ABIName = resolved.abi;
+  to.StackUsageOutput = stackFile.str();
+  auto codegenOpt = optLevel == 0   ? llvm::CodeGenOptLevel::None
+                    : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                    : optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                    : llvm::CodeGenOptLevel::Aggressive;
+  return std::unique_ptr<llvm::TargetMachine>(target.createTargetMachine(
+      llvm::Triple(resolved.triple), resolved.cpu, resolved.features, to,
+      llvm::Reloc::PIC_, std::nullopt, codegenOpt));
+}
+
+/// Runs the module passes `build` makes from a PassBuilder, with the
+/// analyses of `tm`'s target and no library functions (the generated code
+/// links with nothing).
+template <typename Build>
+void runPasses(llvm::Module &module, llvm::TargetMachine &tm,
+               llvm::PipelineTuningOptions tuning, Build build) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  // LLVM's instrumentation, so that --time-passes also times the middle end.
+  llvm::PassInstrumentationCallbacks pic;
+  llvm::StandardInstrumentations si(module.getContext(),
+                                    /*DebugLogging=*/false);
+  si.registerCallbacks(pic, &mam);
+  llvm::PassBuilder pb(&tm, tuning, std::nullopt, &pic);
+  llvm::TargetLibraryInfoImpl tlii(module.getTargetTriple());
+  tlii.disableAllFunctions();
+  fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = build(pb);
+  mpm.run(module, mam);
+}
+
+/// LLVM's middle end at `optLevel`.
+void optimize(llvm::Module &module, llvm::TargetMachine &tm,
+              unsigned optLevel, bool vectorTarget) {
+  // On targets with vectors whittle-vectorize-kernels already tiles and
+  // unrolls the kernels for the registers; LLVM unrolling them again at
+  // -O2 grows the code by 12% and BlazeFace's compile time by a quarter
+  // for no measured speed. Scalar targets (Cortex-M, RISC-V without V)
+  // keep their plain loops and LLVM's unrolling; -O3 keeps it everywhere.
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = optLevel >= 3 || !vectorTarget;
+  runPasses(module, tm, tuning, [&](llvm::PassBuilder &pb) {
+    llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
+                                    : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                    : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                    : llvm::OptimizationLevel::O3;
+    return optLevel == 0 ? pb.buildO0DefaultPipeline(level)
+                         : pb.buildPerModuleDefaultPipeline(level);
+  });
+}
+
+/// The interprocedural part of the middle end, run on the whole module
+/// before it is split: constant weights passed to a kernel become its own
+/// (IPSCCP), the arguments left unused go (dead argument elimination), and
+/// the kernels get the fast calling convention (GlobalOpt). In partitions
+/// the kernels are external, where none of this would apply.
+void optimizeAcrossKernels(llvm::Module &module, llvm::TargetMachine &tm) {
+  runPasses(module, tm, llvm::PipelineTuningOptions(), [](llvm::PassBuilder &) {
+    llvm::ModulePassManager mpm;
+    mpm.addPass(llvm::IPSCCPPass());
+    mpm.addPass(llvm::GlobalOptPass());
+    mpm.addPass(llvm::DeadArgumentEliminationPass());
+    return mpm;
+  });
+}
+
+/// Code generation into `out`; false when the target cannot emit `type`.
+bool generateCode(llvm::Module &module, llvm::TargetMachine &tm,
+                  llvm::CodeGenFileType type, llvm::SmallString<0> &out) {
+  // The code generator's passes flush the stack-usage file when destroyed.
+  llvm::legacy::PassManager codegen;
+  llvm::raw_svector_ostream os(out);
+  if (tm.addPassesToEmitFile(codegen, os, nullptr, type))
+    return false;
+  codegen.run(module);
+  return true;
+}
+
+/// A temporary file for the code generator's frame sizes, removed with it.
+struct StackFile {
+  llvm::SmallString<128> path;
+  ~StackFile() {
+    if (!path.empty())
+      llvm::sys::fs::remove(path);
+  }
+  bool create() {
+    int fd;
+    if (llvm::sys::fs::createTemporaryFile("whittle-stack", "su", fd, path))
+      return false;
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+    return true;
+  }
+};
+
 } // namespace
 
 LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
@@ -306,28 +421,10 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return module.emitError("target '") << resolved->triple << "': " << error;
-  llvm::TargetOptions to;
-  to.MCOptions.ABIName = resolved->abi;
-  // The code generator writes each function's frame size here.
-  llvm::SmallString<128> stackFile;
-  if (stats && kind == OutputKind::Object) {
-    int fd;
-    if (llvm::sys::fs::createTemporaryFile("whittle-stack", "su", fd,
-                                           stackFile))
-      return module.emitError("cannot create a temporary file");
-    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
-    to.StackUsageOutput = stackFile.str().str();
-  }
-  llvm::scope_exit removeStackFile([&] {
-    if (!stackFile.empty())
-      llvm::sys::fs::remove(stackFile);
-  });
-  auto codegenOpt = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
-                    : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                    : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                            : llvm::CodeGenOptLevel::Aggressive;
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, resolved->cpu, resolved->features, to, llvm::Reloc::PIC_, std::nullopt, codegenOpt));
+  bool measure = stats && kind == OutputKind::Object;
+  bool vectorTarget = vectorUnit(*resolved).bits != 0;
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createTargetMachine(*target, *resolved, options.optLevel, "");
   if (!tm)
     return module.emitError("cannot create a target machine for ")
            << resolved->triple;
@@ -345,84 +442,117 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
     return module.emitError("translation to LLVM IR failed");
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(tm->createDataLayout());
+  // Nothing whittle generates throws. Said here, not left to LLVM to infer:
+  // a partition sees only declarations of the kernels it calls, and Arm's
+  // unwind tables would then reference the C++ personality routine.
   for (llvm::Function &f : *llvmModule)
-    if (!f.isDeclaration())
+    if (!f.isDeclaration()) {
       f.addFnAttr("no-builtins");
+      f.setDoesNotThrow();
+    }
   if (!options.weightsSection.empty())
     for (llvm::GlobalVariable &g : llvmModule->globals())
       if (g.isConstant() && g.hasInitializer())
         g.setSection(options.weightsSection);
-
-  // Middle-end optimization.
   phase.stop();
-  phase = root.nest("llvm-optimize");
-  {
-    llvm::LoopAnalysisManager lam;
-    llvm::FunctionAnalysisManager fam;
-    llvm::CGSCCAnalysisManager cgam;
-    llvm::ModuleAnalysisManager mam;
-    // On targets with vectors whittle-vectorize-kernels already tiles and
-    // unrolls the kernels for the registers; LLVM unrolling them again at
-    // -O2 grows the code by 12% and BlazeFace's compile time by a quarter
-    // for no measured speed. Scalar targets (Cortex-M, RISC-V without V)
-    // keep their plain loops and LLVM's unrolling; -O3 keeps it everywhere.
-    llvm::PipelineTuningOptions pto;
-    pto.LoopUnrolling = options.optLevel >= 3 || vectorUnit(*resolved).bits == 0;
-    // LLVM's instrumentation, so that --time-passes also times the
-    // middle end.
-    llvm::PassInstrumentationCallbacks pic;
-    llvm::StandardInstrumentations si(llvmContext, /*DebugLogging=*/false);
-    si.registerCallbacks(pic, &mam);
-    llvm::PassBuilder pb(tm.get(), pto, std::nullopt, &pic);
-    llvm::TargetLibraryInfoImpl tlii(triple);
-    tlii.disableAllFunctions();
-    fam.registerPass([&] { return llvm::TargetLibraryAnalysis(tlii); });
-    pb.registerModuleAnalyses(mam);
-    pb.registerCGSCCAnalyses(cgam);
-    pb.registerFunctionAnalyses(fam);
-    pb.registerLoopAnalyses(lam);
-    pb.crossRegisterProxies(lam, fam, cgam, mam);
-    llvm::OptimizationLevel level =
-        options.optLevel == 0   ? llvm::OptimizationLevel::O0
-        : options.optLevel == 1 ? llvm::OptimizationLevel::O1
-        : options.optLevel == 2 ? llvm::OptimizationLevel::O2
-                                : llvm::OptimizationLevel::O3;
-    llvm::ModulePassManager mpm =
-        options.optLevel == 0 ? pb.buildO0DefaultPipeline(level)
-                              : pb.buildPerModuleDefaultPipeline(level);
-    mpm.run(*llvmModule, mam);
-  }
 
-  if (kind == OutputKind::LLVMIR) {
-    llvmModule->print(os, nullptr);
-    return success();
-  }
-  auto fileType = kind == OutputKind::Assembly
-                      ? llvm::CodeGenFileType::AssemblyFile
-                      : llvm::CodeGenFileType::ObjectFile;
-  // Emitted to memory, where an object can be measured. The code
-  // generator's passes flush the stack-usage file when destroyed.
-  phase.stop();
-  phase = root.nest("llvm-codegen");
+  // Objects of large modules are compiled in partitions on the context's
+  // threads (ELF only: the partitions are joined by a relocatable link).
+  // --time-passes keeps one module, whose report then sums one pipeline.
+  unsigned partitions = kind == OutputKind::Object &&
+                                triple.isOSBinFormatELF() &&
+                                !llvm::TimePassesIsEnabled
+                            ? choosePartitions(*llvmModule, options.partitions)
+                            : 1;
+
   llvm::SmallString<0> emitted;
-  {
-    llvm::legacy::PassManager codegen;
-    llvm::raw_svector_ostream emittedOs(emitted);
-    if (tm->addPassesToEmitFile(codegen, emittedOs, nullptr, fileType))
+  llvm::StringMap<int64_t> frames;
+  if (partitions <= 1) {
+    StackFile stackFile;
+    if (measure) {
+      if (!stackFile.create())
+        return module.emitError("cannot create a temporary file");
+      tm = createTargetMachine(*target, *resolved, options.optLevel,
+                               stackFile.path);
+    }
+    phase = root.nest("llvm-optimize");
+    optimize(*llvmModule, *tm, options.optLevel, vectorTarget);
+    phase.stop();
+    if (kind == OutputKind::LLVMIR) {
+      llvmModule->print(os, nullptr);
+      return success();
+    }
+    phase = root.nest("llvm-codegen");
+    if (!generateCode(*llvmModule, *tm,
+                      kind == OutputKind::Assembly
+                          ? llvm::CodeGenFileType::AssemblyFile
+                          : llvm::CodeGenFileType::ObjectFile,
+                      emitted))
       return module.emitError("target cannot emit this file type");
-    codegen.run(*llvmModule);
+    // Freed, so that the stack-usage file is complete.
+    tm.reset();
+    phase.stop();
+    frames = readStackUsage(stackFile.path);
+  } else {
+    phase = root.nest("llvm-optimize-across-kernels");
+    if (options.optLevel > 0)
+      optimizeAcrossKernels(*llvmModule, *tm);
+    phase.stop();
+    phase = root.nest("llvm-split");
+    std::vector<llvm::SmallString<0>> bitcode =
+        splitModule(*llvmModule, partitions);
+    phase.stop();
+    std::vector<llvm::SmallString<0>> objects(partitions);
+    std::vector<StackFile> stackFiles(partitions);
+    std::vector<std::string> errors(partitions);
+    for (StackFile &file : stackFiles)
+      if (measure && !file.create())
+        return module.emitError("cannot create a temporary file");
+    parallelFor(module.getContext(), 0u, partitions, [&](unsigned i) {
+      llvm::LLVMContext context;
+      llvm::Expected<std::unique_ptr<llvm::Module>> part =
+          llvm::parseBitcodeFile(
+              llvm::MemoryBufferRef(bitcode[i], "partition"), context);
+      if (!part) {
+        errors[i] = llvm::toString(part.takeError());
+        return;
+      }
+      std::unique_ptr<llvm::TargetMachine> partTm = createTargetMachine(
+          *target, *resolved, options.optLevel, stackFiles[i].path);
+      TimingScope partPhase = root.nest("llvm-optimize");
+      optimize(**part, *partTm, options.optLevel, vectorTarget);
+      partPhase.stop();
+      partPhase = root.nest("llvm-codegen");
+      if (!generateCode(**part, *partTm, llvm::CodeGenFileType::ObjectFile,
+                        objects[i]))
+        errors[i] = "target cannot emit objects";
+    });
+    for (const std::string &message : errors)
+      if (!message.empty())
+        return module.emitError("code generation of a partition failed: ")
+               << message;
+    phase = root.nest("link-partitions");
+    llvm::Expected<llvm::SmallString<0>> linked = linkPartitions(objects);
+    if (!linked)
+      return module.emitError(llvm::toString(linked.takeError()));
+    emitted = std::move(*linked);
+    phase.stop();
+    for (StackFile &file : stackFiles)
+      for (const auto &entry : readStackUsage(file.path))
+        frames[entry.first()] = entry.second;
   }
-  phase.stop();
   os << emitted;
-  if (!stats || kind != OutputKind::Object)
+  if (!measure)
     return success();
   stats->triple = resolved->triple;
   stats->cpu = resolved->cpu;
   measureObject(emitted, *stats);
-  llvm::StringMap<int64_t> frames = readStackUsage(stackFile);
+  // Roots are the exported entry points (partitioning leaves the kernels
+  // external but hidden).
   llvm::DenseMap<const llvm::Function *, int64_t> memo;
   for (const llvm::Function &f : *llvmModule)
-    if (!f.isDeclaration() && f.hasExternalLinkage())
+    if (!f.isDeclaration() && f.hasExternalLinkage() &&
+        !f.hasHiddenVisibility())
       stats->stackBytes =
           std::max(stats->stackBytes, deepestStack(f, frames, memo));
   return success();

@@ -28,6 +28,10 @@ struct TargetOptions {
   /// Section for the weights (constant globals), e.g. to place them in
   /// external flash; empty keeps the target's read-only data section.
   std::string weightsSection;
+  /// Partitions an object is compiled in, on the MLIR context's threads;
+  /// 0 chooses from the module's size, 1 compiles it whole. Any count gives
+  /// the same program; the bytes depend on the count, not on the threads.
+  unsigned partitions = 0;
 };
 
 /// What an emitted object is made of, for the report: flash is code plus
