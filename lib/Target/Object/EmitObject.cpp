@@ -6,8 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "whittle/Target/Object/EmitObject.h"
-
-#include "Partition.h"
+#include "whittle/Target/Object/Partition.h"
 
 #include "mlir/IR/Threading.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Partition.h"
+#include "whittle/Target/Object/Partition.h"
 
 #include "lld/Common/Driver.h"
 #include "llvm/ADT/DenseMap.h"

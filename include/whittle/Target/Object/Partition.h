@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef WHITTLE_LIB_TARGET_OBJECT_PARTITION_H
-#define WHITTLE_LIB_TARGET_OBJECT_PARTITION_H
+#ifndef WHITTLE_TARGET_OBJECT_PARTITION_H
+#define WHITTLE_TARGET_OBJECT_PARTITION_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallString.h"
@@ -45,4 +45,4 @@ linkPartitions(llvm::ArrayRef<llvm::SmallString<0>> objects);
 
 } // namespace whittle
 
-#endif // WHITTLE_LIB_TARGET_OBJECT_PARTITION_H
+#endif // WHITTLE_TARGET_OBJECT_PARTITION_H
