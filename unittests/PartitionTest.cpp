@@ -123,7 +123,8 @@ TEST(Partition, SharedVariablesStayWithTheirUsers) {
   auto parts = readBack(context, whittle::splitModule(*m, 2));
   ASSERT_EQ(parts.size(), 2u);
   // Every definition lands once; the kernels sharing @zeros, and @zeros,
-  // land together; @k3 (the largest) and its weights on the other side.
+  // land together (7 instructions); @k3 and its weights (7 too) on the
+  // other side.
   int zeros = definedIn(parts, "zeros");
   ASSERT_NE(zeros, -1);
   EXPECT_EQ(definedIn(parts, "k1"), zeros);
@@ -173,6 +174,13 @@ llvm::SmallString<0> compile(llvm::Module &m) {
 
 llvm::cl::opt<int> someOption("partition-test-option", llvm::cl::init(1));
 
+TEST(Partition, NoPartitionWithoutCode) {
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> m = parse(context, kModule);
+  // Three groups of functions ({k1, k2, zeros}, {k3, weights}, the entry).
+  EXPECT_EQ(whittle::splitModule(*m, 4).size(), 3u);
+}
+
 TEST(Partition, LinkedObjectExportsOnlyTheEntryPoint) {
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> m = parse(context, kModule);
@@ -181,11 +189,19 @@ TEST(Partition, LinkedObjectExportsOnlyTheEntryPoint) {
   for (std::unique_ptr<llvm::Module> &part : parts)
     objects.push_back(compile(*part));
 
-  // lld's driver resets the registered options; the caller's are kept.
+  // lld's driver resets the registered options; the caller's keep their
+  // values and stay registered, link after link.
   someOption = 7;
   llvm::Expected<llvm::SmallString<0>> linked =
       whittle::linkPartitions(objects);
   ASSERT_TRUE(!!linked) << llvm::toString(linked.takeError());
+  EXPECT_EQ(someOption, 7);
+  EXPECT_TRUE(
+      llvm::cl::getRegisteredOptions().count("partition-test-option"));
+  llvm::Expected<llvm::SmallString<0>> again =
+      whittle::linkPartitions(objects);
+  ASSERT_TRUE(!!again) << llvm::toString(again.takeError());
+  EXPECT_EQ(*again, *linked);
   EXPECT_EQ(someOption, 7);
 
   auto object = llvm::object::ObjectFile::createObjectFile(

@@ -500,6 +500,7 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
     phase = root.nest("llvm-split");
     std::vector<llvm::SmallString<0>> bitcode =
         splitModule(*llvmModule, partitions);
+    partitions = bitcode.size();
     phase.stop();
     std::vector<llvm::SmallString<0>> objects(partitions);
     std::vector<StackFile> stackFiles(partitions);
@@ -518,6 +519,10 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
       }
       std::unique_ptr<llvm::TargetMachine> partTm = createTargetMachine(
           *target, *resolved, options.optLevel, stackFiles[i].path);
+      if (!partTm) {
+        errors[i] = "cannot create a target machine";
+        return;
+      }
       TimingScope partPhase = root.nest("llvm-optimize");
       optimize(**part, *partTm, options.optLevel, vectorTarget);
       partPhase.stop();

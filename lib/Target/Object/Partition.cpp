@@ -12,7 +12,6 @@
 
 #include "lld/Common/Driver.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
@@ -66,39 +65,39 @@ void collectGlobals(const llvm::Constant *c,
 }
 
 /// lld's driver resets every registered command-line option to its default
-/// and parses its own -mllvm flags (none here). Detached from the registry
-/// while it runs, the caller's options keep the values its user gave.
+/// and parses its own -mllvm flags (none here). With the registry emptied
+/// while it runs, and put back as it was, the caller's options keep the
+/// values its user gave, and stay registered.
 class DetachedOptions {
 public:
   DetachedOptions() {
-    llvm::DenseSet<llvm::cl::Option *> seen;
-    auto add = [&](llvm::cl::Option *option) {
-      if (option && seen.insert(option).second)
-        options.push_back(option);
-    };
     for (llvm::cl::SubCommand *sub : llvm::cl::getRegisteredSubcommands()) {
-      for (llvm::cl::Option *option : sub->PositionalOpts)
-        add(option);
-      for (llvm::cl::Option *option : sub->SinkOpts)
-        add(option);
-      add(sub->ConsumeAfterOpt);
-      // Sorted by name: the map's order is not the registration order.
-      llvm::SmallVector<std::pair<llvm::StringRef, llvm::cl::Option *>> named(
-          sub->OptionsMap.begin(), sub->OptionsMap.end());
-      llvm::sort(named, llvm::less_first());
-      for (auto &entry : named)
-        add(entry.second);
+      saved.push_back({sub, std::move(sub->OptionsMap),
+                       std::move(sub->PositionalOpts),
+                       std::move(sub->SinkOpts), sub->ConsumeAfterOpt});
+      sub->OptionsMap.clear();
+      sub->PositionalOpts.clear();
+      sub->SinkOpts.clear();
+      sub->ConsumeAfterOpt = nullptr;
     }
-    for (llvm::cl::Option *option : options)
-      option->removeArgument();
   }
   ~DetachedOptions() {
-    for (llvm::cl::Option *option : options)
-      option->addArgument();
+    for (Registry &r : saved) {
+      r.sub->OptionsMap = std::move(r.options);
+      r.sub->PositionalOpts = std::move(r.positional);
+      r.sub->SinkOpts = std::move(r.sink);
+      r.sub->ConsumeAfterOpt = r.consumeAfter;
+    }
   }
 
 private:
-  std::vector<llvm::cl::Option *> options;
+  struct Registry {
+    llvm::cl::SubCommand *sub;
+    llvm::DenseMap<llvm::StringRef, llvm::cl::Option *> options;
+    llvm::SmallVector<llvm::cl::Option *, 4> positional, sink;
+    llvm::cl::Option *consumeAfter;
+  };
+  llvm::SmallVector<Registry> saved;
 };
 
 } // namespace
@@ -182,6 +181,10 @@ std::vector<llvm::SmallString<0>> splitModule(llvm::Module &m,
   llvm::sort(order, [](const Group &a, const Group &b) {
     return std::tie(b.size, a.first) < std::tie(a.size, b.first);
   });
+  // No partition without a function.
+  unsigned withCode = llvm::count_if(
+      order, [](const Group &group) { return group.size > 0; });
+  count = std::max(1u, std::min(count, withCode));
   llvm::DenseMap<const llvm::GlobalValue *, unsigned> partitionOf;
   std::vector<uint64_t> load(count, 0);
   for (const Group &group : order) {
@@ -257,7 +260,8 @@ linkPartitions(llvm::ArrayRef<llvm::SmallString<0>> objects) {
     return lld::lldMain(args, messageOs, messageOs,
                         {{lld::Gnu, &lld::elf::link}});
   }();
-  if (result.retCode != 0)
+  // A link that crashed (lld recovered) leaves lld unusable: an error too.
+  if (result.retCode != 0 || !result.canRunAgain)
     return llvm::createStringError("linking the partitions failed: " +
                                    messages);
 

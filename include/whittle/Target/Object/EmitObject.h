@@ -31,6 +31,8 @@ struct TargetOptions {
   /// Partitions an object is compiled in, on the MLIR context's threads;
   /// 0 chooses from the module's size, 1 compiles it whole. Any count gives
   /// the same program; the bytes depend on the count, not on the threads.
+  /// LLVM's --time-passes compiles whole, so that its report sums one
+  /// pipeline; ELF objects only (the partitions join by a relocatable link).
   unsigned partitions = 0;
 };
 

@@ -29,7 +29,8 @@ namespace whittle {
 unsigned choosePartitions(const llvm::Module &m, unsigned requested);
 
 /// Splits `m`'s definitions into `count` modules of about equal instruction
-/// counts. Functions that share a variable stay together, with it, so that
+/// counts, or fewer when fewer groups of functions (below) have code.
+/// Functions that share a variable stay together, with it, so that
 /// only functions cross partitions; a function defined in one partition and
 /// called from another becomes an external, hidden symbol in `m`, which a
 /// relocatable link resolves and `linkPartitions` makes local again. Each
