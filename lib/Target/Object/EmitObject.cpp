@@ -397,6 +397,29 @@ struct StackFile {
   }
 };
 
+/// Optimizes `module` and, with a `type`, generates its code into `out`, on
+/// a target machine of its own (one per thread) that writes the frame sizes
+/// to `stackFile` (none when empty). An error message, or empty.
+std::string compile(llvm::Module &module, const llvm::Target &target,
+                    const ResolvedTarget &resolved, const TargetOptions &options,
+                    bool vectorTarget, llvm::StringRef stackFile,
+                    std::optional<llvm::CodeGenFileType> type,
+                    llvm::SmallString<0> &out, TimingScope &root) {
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createTargetMachine(target, resolved, options.optLevel, stackFile);
+  if (!tm)
+    return "cannot create a target machine for " + resolved.triple;
+  TimingScope phase = root.nest("llvm-optimize");
+  optimize(module, *tm, options.optLevel, vectorTarget);
+  phase.stop();
+  if (!type)
+    return "";
+  phase = root.nest("llvm-codegen");
+  if (!generateCode(module, *tm, *type, out))
+    return "target cannot emit this file type";
+  return "";
+}
+
 } // namespace
 
 LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
@@ -466,31 +489,23 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
 
   llvm::SmallString<0> emitted;
   llvm::StringMap<int64_t> frames;
-  if (partitions <= 1) {
+  if (partitions == 1) {
     StackFile stackFile;
-    if (measure) {
-      if (!stackFile.create())
-        return module.emitError("cannot create a temporary file");
-      tm = createTargetMachine(*target, *resolved, options.optLevel,
-                               stackFile.path);
-    }
-    phase = root.nest("llvm-optimize");
-    optimize(*llvmModule, *tm, options.optLevel, vectorTarget);
-    phase.stop();
+    if (measure && !stackFile.create())
+      return module.emitError("cannot create a temporary file");
+    std::optional<llvm::CodeGenFileType> type;
+    if (kind != OutputKind::LLVMIR)
+      type = kind == OutputKind::Assembly ? llvm::CodeGenFileType::AssemblyFile
+                                          : llvm::CodeGenFileType::ObjectFile;
+    std::string message =
+        compile(*llvmModule, *target, *resolved, options, vectorTarget,
+                stackFile.path, type, emitted, root);
+    if (!message.empty())
+      return module.emitError(message);
     if (kind == OutputKind::LLVMIR) {
       llvmModule->print(os, nullptr);
       return success();
     }
-    phase = root.nest("llvm-codegen");
-    if (!generateCode(*llvmModule, *tm,
-                      kind == OutputKind::Assembly
-                          ? llvm::CodeGenFileType::AssemblyFile
-                          : llvm::CodeGenFileType::ObjectFile,
-                      emitted))
-      return module.emitError("target cannot emit this file type");
-    // Freed, so that the stack-usage file is complete.
-    tm.reset();
-    phase.stop();
     frames = readStackUsage(stackFile.path);
   } else {
     phase = root.nest("llvm-optimize-across-kernels");
@@ -517,19 +532,9 @@ LogicalResult emitObject(ModuleOp module, const TargetOptions &options,
         errors[i] = llvm::toString(part.takeError());
         return;
       }
-      std::unique_ptr<llvm::TargetMachine> partTm = createTargetMachine(
-          *target, *resolved, options.optLevel, stackFiles[i].path);
-      if (!partTm) {
-        errors[i] = "cannot create a target machine";
-        return;
-      }
-      TimingScope partPhase = root.nest("llvm-optimize");
-      optimize(**part, *partTm, options.optLevel, vectorTarget);
-      partPhase.stop();
-      partPhase = root.nest("llvm-codegen");
-      if (!generateCode(**part, *partTm, llvm::CodeGenFileType::ObjectFile,
-                        objects[i]))
-        errors[i] = "target cannot emit objects";
+      errors[i] = compile(**part, *target, *resolved, options, vectorTarget,
+                          stackFiles[i].path,
+                          llvm::CodeGenFileType::ObjectFile, objects[i], root);
     });
     for (const std::string &message : errors)
       if (!message.empty())

@@ -41,13 +41,6 @@ namespace {
 constexpr unsigned kInstructionsPerPartition = 4000;
 constexpr unsigned kMaxPartitions = 8;
 
-unsigned instructionCount(const llvm::Function &f) {
-  unsigned n = 0;
-  for (const llvm::BasicBlock &bb : f)
-    n += bb.size();
-  return n;
-}
-
 /// Adds the global values `c` refers to, through constant expressions and
 /// aggregates, to `out`.
 void collectGlobals(const llvm::Constant *c,
@@ -111,7 +104,7 @@ unsigned choosePartitions(const llvm::Module &m, unsigned requested) {
   unsigned instructions = 0, definitions = 0;
   for (const llvm::Function &f : m)
     if (!f.isDeclaration()) {
-      instructions += instructionCount(f);
+      instructions += f.getInstructionCount();
       ++definitions;
     }
   unsigned count = requested ? requested
@@ -176,7 +169,7 @@ std::vector<llvm::SmallString<0>> splitModule(llvm::Module &m,
     if (inserted)
       order.push_back({leader, 0, static_cast<unsigned>(index)});
     if (const auto *f = llvm::dyn_cast<llvm::Function>(gv))
-      order[it->second].size += instructionCount(*f);
+      order[it->second].size += f->getInstructionCount();
   }
   llvm::sort(order, [](const Group &a, const Group &b) {
     return std::tie(b.size, a.first) < std::tie(a.size, b.first);
