@@ -77,7 +77,7 @@ static LogicalResult addPhase(OpPassManager &pm, Phase phase,
             "func.func(tosa-infer-shapes,tosa-make-broadcastable,"
             "tosa-to-linalg-named,tosa-layerwise-constant-fold,tosa-to-linalg,"
             "tosa-to-arith{include-apply-rescale},tosa-to-tensor),canonicalize,"
-            "func.func(linalg-fuse-elementwise-ops),canonicalize,cse")))
+            "func.func(whittle-fuse-elementwise),canonicalize,cse")))
       return failure();
     if (!options.graphOptimizations)
       return success();

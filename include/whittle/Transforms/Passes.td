@@ -77,11 +77,29 @@ def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def FuseElementwisePass : Pass<"whittle-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg ops into their consumers, never into a loop that would repeat them";
+  let description = [{
+    linalg-fuse-elementwise-ops with one more condition. Upstream fuses an
+    all-parallel producer with a single use into any linalg.generic that
+    reads it, so a producer read by a reduction under a loop its indexing
+    map omits runs once per iteration of that loop: a QuantizeLinear in
+    front of a fully connected layer (a division and a rounding per input
+    element) ran once per multiply-accumulate, as many times over as the
+    layer has outputs. Here a producer fuses into a consumer with reduction
+    loops only when the consumer reads each of its elements once (every
+    loop the operand's map leaves out has extent 1). Elementwise consumers,
+    reshapes and constants fuse as upstream.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def FuseEpiloguesPass : Pass<"whittle-fuse-epilogues", "mlir::func::FuncOp"> {
   let summary = "Fuse bias, activation and residual add into the producing convolution or matmul";
   let description = [{
     An elementwise `linalg.generic` (the epilogue: bias, activation,
-    residual add, already merged into one op by linalg-fuse-elementwise-ops)
+    residual add, already merged into one op by whittle-fuse-elementwise)
     that reads the single-use result of a reduction (convolution,
     depthwise convolution, matmul, pooling) is tiled one output row at a time
     (N and H for NHWC, M for matrices) and the reduction is fused into the
