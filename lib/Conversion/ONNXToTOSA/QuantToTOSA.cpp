@@ -515,6 +515,36 @@ static FailureOr<MatMulParams> readMatMulOperands(MatMulLike op) {
   return MatMulParams{(*params)[0], (*params)[1], (*params)[2], *bZp};
 }
 
+/// An int8 matrix product with constant weights, A [rows, K] x W, as a 1x1
+/// convolution over `rows` pixels of K channels: fully connected layers
+/// then get the convolution kernels' packed weights and dot-product
+/// instructions (vpdpbusd, sdot, smlad) that the generic matmul lacks.
+/// `wAt(n, k)` reads the weight of output n and input k. Returns the int32
+/// accumulators as [1, 1, rows, N], bias (an [N] constant or null) added.
+static Value fullyConnected(Lowerer &l, Value a, int64_t rows, int64_t k,
+                            int64_t n, function_ref<int64_t(int64_t, int64_t)> wAt,
+                            int64_t aZp, int64_t wZp, Value bias) {
+  auto i8 = l.rw.getI8Type(), i32 = l.rw.getI32Type();
+  SmallVector<int8_t> ohwi(n * k);
+  for (int64_t o = 0; o < n; ++o)
+    for (int64_t i = 0; i < k; ++i)
+      ohwi[o * k + i] = (int8_t)wAt(o, i);
+  auto wt = l.tensorType({n, 1, 1, k}, i8);
+  Value w = tosa::ConstOp::create(
+      l.rw, l.loc, wt, DenseElementsAttr::get(wt, ArrayRef<int8_t>(ohwi)));
+  if (!bias)
+    bias = l.splat(i32, {n}, 0.0);
+  auto zp = [&](int64_t v) {
+    return *tosa::createZeroPointTensor(l.rw, l.loc, i8, v);
+  };
+  return tosa::Conv2DOp::create(
+      l.rw, l.loc, l.tensorType({1, 1, rows, n}, i32),
+      l.reshape(a, {1, 1, rows, k}), w, bias, zp(aZp), zp(wZp),
+      l.rw.getDenseI64ArrayAttr({0, 0, 0, 0}),
+      l.rw.getDenseI64ArrayAttr({1, 1}), l.rw.getDenseI64ArrayAttr({1, 1}),
+      TypeAttr::get(i32));
+}
+
 static FailureOr<Value> lowerQLinearMatMul(Lowerer &l,
                                            onnx::QLinearMatMulOp op) {
   auto rt = llvm::cast<RankedTensorType>(op.getType());
@@ -539,14 +569,26 @@ static FailureOr<Value> lowerQLinearMatMul(Lowerer &l,
     return failure();
   const QParams *ap = &params->a, *bp = &params->b, *yp = &params->y;
   auto bZp = params->bZp;
-  auto acc = lowerMatMulND(l, op, op.getA(), op.getB(), l.rw.getI32Type(),
-                           ap->z(), bZp, rt.getShape());
-  if (failed(acc))
-    return failure();
   int64_t n = rt.getShape().back();
   SmallVector<double> M;
   for (double bs : perChannel(*bp, bp->scale.size() > 1 ? n : 1))
     M.push_back(ap->s() * bs / yp->s());
+  // Constant [K, N] weights: a fully connected layer over every row of A.
+  auto bt = Lowerer::typeOf(op.getB());
+  if (auto w = whittle::getConstantInts(op.getB()); w && bt.getRank() == 2) {
+    int64_t k = bt.getDimSize(0);
+    int64_t rows = Lowerer::typeOf(op.getA()).getNumElements() / k;
+    Value acc = fullyConnected(
+        l, op.getA(), rows, k, n,
+        [&](int64_t o, int64_t i) { return (*w)[i * n + o]; }, ap->z(), bZp,
+        Value());
+    return l.reshape(rescale(l, acc, l.rw.getI8Type(), M, 0, yp->z()),
+                     rt.getShape());
+  }
+  auto acc = lowerMatMulND(l, op, op.getA(), op.getB(), l.rw.getI32Type(),
+                           ap->z(), bZp, rt.getShape());
+  if (failed(acc))
+    return failure();
   return rescale(l, *acc, l.rw.getI8Type(), M, 0, yp->z());
 }
 
@@ -561,6 +603,26 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
   Value a = op.getA();
   if (op.getTransA())
     a = l.transpose(a, {1, 0});
+  double alpha = op.getAlpha().convertToDouble();
+  SmallVector<double> M;
+  for (double bs : perChannel(*bp, bp->scale.size() > 1 ? n : 1))
+    M.push_back(alpha * ap->s() * bs / yp->s());
+  if (auto w = whittle::getConstantInts(op.getB())) {
+    int64_t k = Lowerer::typeOf(op.getB()).getDimSize(op.getTransB() ? 1 : 0);
+    Value bias;
+    if (op.getC()) {
+      auto c = biasConstant(l, op, op.getC(), {n}, l.rw.getI32Type());
+      if (failed(c))
+        return failure();
+      bias = *c;
+    }
+    bool tb = op.getTransB();
+    Value acc = fullyConnected(
+        l, a, m, k, n,
+        [&](int64_t o, int64_t i) { return (*w)[tb ? o * k + i : i * n + o]; },
+        ap->z(), bZp, bias);
+    return l.reshape(rescale(l, acc, l.rw.getI8Type(), M, 0, yp->z()), {m, n});
+  }
   Value b = op.getB();
   if (op.getTransB()) {
     // Constant weights are transposed at compile time.
@@ -590,10 +652,6 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
       return failure();
     y = l.binary<tosa::AddOp>(Lowerer::typeOf(y), y, *c);
   }
-  double alpha = op.getAlpha().convertToDouble();
-  SmallVector<double> M;
-  for (double bs : perChannel(*bp, bp->scale.size() > 1 ? n : 1))
-    M.push_back(alpha * ap->s() * bs / yp->s());
   return rescale(l, y, l.rw.getI8Type(), M, 0, yp->z());
 }
 

@@ -93,13 +93,17 @@ func.func @qlinearadd_zero_points(%a: tensor<1x8xi8>, %b: tensor<1x8xi8>) -> ten
 
 // -----
 
-// QGemm: int8 matmul, int32 bias, per-column rescale. The table lookup is
-// tosa.table.
+// QGemm with constant weights: a 1x1 convolution over A's rows (so that
+// fully connected layers get the convolution kernels), the int32 bias in
+// it, then the per-column rescale. transB weights [N, K] are already the
+// convolution's [N, 1, 1, K]. The table lookup is tosa.table.
 // CHECK-LABEL: func.func @qgemm_lookup
-// CHECK: %[[MM:.*]] = tosa.matmul {{.*}} : (tensor<1x1x2xi8>, tensor<1x2x3xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x3xi32>
-// CHECK: %[[BIAS:.*]] = tosa.add %{{.*}}, %{{.*}} : (tensor<1x3xi32>, tensor<1x3xi32>) -> tensor<1x3xi32>
-// CHECK: %[[R:.*]] = tosa.rescale %[[BIAS]], {{.*}}per_channel = true{{.*}} -> tensor<1x3xi8>
-// CHECK: tosa.table %[[R]], %{{.*}} : (tensor<1x3xi8>, tensor<256xi8>) -> tensor<1x3xi8>
+// CHECK-DAG: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[}}[{{\[}}[1, 2]]], {{\[}}[{{\[}}3, 4]]], {{\[}}[{{\[}}5, 6]]]]> : tensor<3x1x1x2xi8>}>
+// CHECK: %[[X:.*]] = tosa.reshape %arg0, %{{.*}} : (tensor<1x2xi8>, !tosa.shape<4>) -> tensor<1x1x1x2xi8>
+// CHECK: %[[C:.*]] = tosa.conv2d %[[X]], %[[W]], %{{.*}} : (tensor<1x1x1x2xi8>, tensor<3x1x1x2xi8>, tensor<3xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x1x1x3xi32>
+// CHECK: %[[R:.*]] = tosa.rescale %[[C]], {{.*}}per_channel = true{{.*}} -> tensor<1x1x1x3xi8>
+// CHECK: %[[Y:.*]] = tosa.reshape %[[R]], %{{.*}} -> tensor<1x3xi8>
+// CHECK: tosa.table %[[Y]], %{{.*}} : (tensor<1x3xi8>, tensor<256xi8>) -> tensor<1x3xi8>
 func.func @qgemm_lookup(%a: tensor<1x2xi8>) -> tensor<1x3xi8> {
   %s = onnx.Constant dense<0.05> : tensor<f32>
   %z = onnx.Constant dense<0> : tensor<i8>
@@ -117,8 +121,12 @@ func.func @qgemm_lookup(%a: tensor<1x2xi8>) -> tensor<1x3xi8> {
 // The model's edges: round half to even, saturate to int8; and back.
 // CHECK-LABEL: func.func @edges
 // CHECK: linalg.generic
-// CHECK: arith.divf
-// CHECK: math.roundeven
+// CHECK: %[[D:.*]] = arith.divf
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[D]], %[[LO:.*]] : f32
+// CHECK: %[[M:.*]] = arith.select %[[GT]], %[[D]], %[[LO]] : f32
+// CHECK: %[[LT:.*]] = arith.cmpf olt, %[[M]], %[[HI:.*]] : f32
+// CHECK: %[[C:.*]] = arith.select %[[LT]], %[[M]], %[[HI]] : f32
+// CHECK: math.roundeven %[[C]]
 // CHECK: arith.fptosi %{{.*}} : f32 to i8
 // CHECK: linalg.generic
 // CHECK: arith.sitofp %{{.*}} : i8 to f32
@@ -242,4 +250,24 @@ func.func @qlinear_global_average_pool(%x: tensor<1x2x3x4xi8>) -> tensor<1x2x1x1
   %yz = onnx.Constant dense<-2> : tensor<i8>
   %y = onnx.QLinearGlobalAveragePool %x, %xs, %xz, %ys, %yz : (tensor<1x2x3x4xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<1x2x1x1xi8>
   return %y : tensor<1x2x1x1xi8>
+}
+
+// -----
+
+// QLinearMatMul of a [2, 3, 4] input by constant [4, 2] weights: the
+// weights' transpose as a 1x1 convolution over the input's 6 rows.
+// CHECK-LABEL: func.func @qmatmul_constant_weights
+// CHECK-DAG: "tosa.const"() <{values = dense<{{\[}}[{{\[}}[1, 3, 5, 7]]], {{\[}}[{{\[}}2, 4, 6, 8]]]]> : tensor<2x1x1x4xi8>}>
+// CHECK: tosa.reshape %arg0, %{{.*}} : (tensor<2x3x4xi8>, !tosa.shape<4>) -> tensor<1x1x6x4xi8>
+// CHECK: tosa.conv2d {{.*}} -> tensor<1x1x6x2xi32>
+// CHECK: tosa.rescale {{.*}} -> tensor<1x1x6x2xi8>
+// CHECK: tosa.reshape {{.*}} -> tensor<2x3x2xi8>
+// CHECK-NOT: tosa.matmul
+func.func @qmatmul_constant_weights(%a: tensor<2x3x4xi8>) -> tensor<2x3x2xi8> {
+  %s = onnx.Constant dense<0.05> : tensor<f32>
+  %z = onnx.Constant dense<1> : tensor<i8>
+  %w = onnx.Constant dense<[[1, 2], [3, 4], [5, 6], [7, 8]]> : tensor<4x2xi8>
+  %wz = onnx.Constant dense<0> : tensor<i8>
+  %y = onnx.QLinearMatMul %a, %s, %z, %w, %s, %wz, %s, %z : (tensor<2x3x4xi8>, tensor<f32>, tensor<i8>, tensor<4x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x3x2xi8>
+  return %y : tensor<2x3x2xi8>
 }
