@@ -13,9 +13,11 @@
 
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <cmath>
 #include <limits>
 #include <type_traits>
 
@@ -141,6 +143,88 @@ struct ExpandRoundingF32 : OpRewritePattern<OpTy> {
     }
     r = math::CopySignOp::create(rw, loc, r, x);
     rw.replaceOpWithNewOp<arith::SelectOp>(op, small, r, x);
+    return success();
+  }
+};
+
+/// The largest magnitude of `v` when it is a value clamped from both sides
+/// by finite constants, as select(x > lo, x, lo) then select(x < hi, x, hi)
+/// (either order; a quantization's saturation): never NaN either, as the
+/// ordered compares are false for NaN and pick the constant.
+static std::optional<double> clampBound(Value v) {
+  // (bound, the clamped value, true for a lower bound)
+  auto side = [](Value v) -> std::optional<std::tuple<double, Value, bool>> {
+    auto sel = v.getDefiningOp<arith::SelectOp>();
+    auto cmp = sel ? sel.getCondition().getDefiningOp<arith::CmpFOp>()
+                   : arith::CmpFOp();
+    if (!cmp || cmp.getLhs() != sel.getTrueValue() ||
+        cmp.getRhs() != sel.getFalseValue())
+      return std::nullopt;
+    using P = arith::CmpFPredicate;
+    P p = cmp.getPredicate();
+    if (p != P::OGT && p != P::OGE && p != P::OLT && p != P::OLE)
+      return std::nullopt;
+    Attribute attr;
+    if (!matchPattern(cmp.getRhs(), m_Constant(&attr)))
+      return std::nullopt;
+    if (auto splat = llvm::dyn_cast<SplatElementsAttr>(attr))
+      attr = splat.getSplatValue<Attribute>();
+    auto c = llvm::dyn_cast<FloatAttr>(attr);
+    if (!c || !std::isfinite(c.getValueAsDouble()))
+      return std::nullopt;
+    return std::make_tuple(std::fabs(c.getValueAsDouble()), cmp.getLhs(),
+                           p == P::OGT || p == P::OGE);
+  };
+  auto outer = side(v);
+  if (!outer)
+    return std::nullopt;
+  auto inner = side(std::get<1>(*outer));
+  if (!inner || std::get<2>(*inner) == std::get<2>(*outer))
+    return std::nullopt;
+  return std::max(std::get<0>(*outer), std::get<0>(*inner));
+}
+
+/// roundeven of a clamped f32 (|x| < 2^22, never NaN): the general
+/// expansion's guards for large values and NaN drop out. Truncate, then
+/// step away from zero when the fraction is above one half, or exactly one
+/// half and the truncation odd. On cores without a rounding instruction
+/// (Cortex-M), each QuantizeLinear element costs about half as many
+/// instructions.
+struct ExpandBoundedRoundEven : OpRewritePattern<math::RoundEvenOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::RoundEvenOp op,
+                                PatternRewriter &rw) const override {
+    if (!isF32Like(op.getType()))
+      return rw.notifyMatchFailure(op, "only f32 is expanded");
+    std::optional<double> b = clampBound(op.getOperand());
+    if (!b || !(*b < 4194304.0))
+      return rw.notifyMatchFailure(op, "operand not clamped below 2^22");
+    Location loc = op.getLoc();
+    Type type = op.getType();
+    auto f = [&](float v) {
+      return constantLike(rw, loc, type, rw.getF32Type(), rw.getF32FloatAttr(v));
+    };
+    auto c = [&](int32_t v) {
+      return constantLike(rw, loc, type, rw.getI32Type(), rw.getI32IntegerAttr(v));
+    };
+    using P = arith::CmpFPredicate;
+    Value x = op.getOperand();
+    Value i = arith::FPToSIOp::create(rw, loc, retype(type, rw.getI32Type()), x);
+    Value t = arith::SIToFPOp::create(rw, loc, type, i);
+    Value frac = math::AbsFOp::create(rw, loc, arith::SubFOp::create(rw, loc, x, t));
+    Value odd = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::ne,
+                                      arith::AndIOp::create(rw, loc, i, c(1)),
+                                      c(0));
+    Value away = arith::OrIOp::create(
+        rw, loc, arith::CmpFOp::create(rw, loc, P::OGT, frac, f(0.5f)),
+        arith::AndIOp::create(
+            rw, loc, arith::CmpFOp::create(rw, loc, P::OEQ, frac, f(0.5f)),
+            odd));
+    Value step = math::CopySignOp::create(rw, loc, f(1.0f), x);
+    Value r = arith::SelectOp::create(
+        rw, loc, away, arith::AddFOp::create(rw, loc, t, step), t);
+    // -0.5 < x < 0 rounds to -0.
+    rw.replaceOpWithNewOp<math::CopySignOp>(op, r, x);
     return success();
   }
 };
@@ -553,6 +637,7 @@ struct ExpandMathPass : whittle::impl::ExpandMathPassBase<ExpandMathPass> {
       patterns.add<ExpandFloor, ExpandRoundingF32<math::CeilOp>,
                    ExpandRoundingF32<math::RoundEvenOp>>(&getContext(),
                                                          /*benefit=*/2);
+      patterns.add<ExpandBoundedRoundEven>(&getContext(), /*benefit=*/3);
     }
     if (!nativeRounding)
       patterns.add<ExpandF64<math::FloorOp, floorF64>>(&getContext(),

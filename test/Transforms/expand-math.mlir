@@ -88,3 +88,40 @@ func.func @minmax_f64(%a: f64, %b: f64) -> (f64, f64) {
   %1 = arith.minimumf %a, %b : f64
   return %0, %1 : f64, f64
 }
+
+// roundeven of a value clamped by constants below 2^22 (a QuantizeLinear's
+// saturation): no guard for large values or NaN, just truncate and step.
+// CHECK-LABEL: func @roundeven_clamped
+// CHECK-NOT: 8.388608e+06
+// CHECK: arith.cmpf olt
+// CHECK: %[[C:.*]] = arith.select %{{.*}} : vector<4xi1>, vector<4xf32>
+// CHECK: %[[I:.*]] = arith.fptosi %[[C]] : vector<4xf32> to vector<4xi32>
+// CHECK: %[[T:.*]] = arith.sitofp %[[I]]
+// CHECK: arith.subf %[[C]], %[[T]]
+// CHECK: %[[R:.*]] = arith.select %{{.*}} : vector<4xi1>, vector<4xf32>
+// CHECK: %[[S:.*]] = math.copysign %[[R]], %[[C]]
+// CHECK-NOT: arith.select
+// CHECK: return %[[S]]
+func.func @roundeven_clamped(%x: vector<4xf32>) -> vector<4xf32> {
+  %lo = arith.constant dense<-125.0> : vector<4xf32>
+  %hi = arith.constant dense<130.0> : vector<4xf32>
+  %gt = arith.cmpf ogt, %x, %lo : vector<4xf32>
+  %a = arith.select %gt, %x, %lo : vector<4xi1>, vector<4xf32>
+  %lt = arith.cmpf olt, %a, %hi : vector<4xf32>
+  %b = arith.select %lt, %a, %hi : vector<4xi1>, vector<4xf32>
+  %r = math.roundeven %b : vector<4xf32>
+  return %r : vector<4xf32>
+}
+
+// One-sided or unordered clamps keep the general expansion (its guard
+// compares |x| with 2^23).
+// CHECK-LABEL: func @roundeven_one_side
+// CHECK: arith.cmpf olt, %{{.*}}, %{{.*}} : f32
+// CHECK: arith.fptosi
+func.func @roundeven_one_side(%x: f32) -> f32 {
+  %lo = arith.constant -125.0 : f32
+  %gt = arith.cmpf ogt, %x, %lo : f32
+  %a = arith.select %gt, %x, %lo : f32
+  %r = math.roundeven %a : f32
+  return %r : f32
+}

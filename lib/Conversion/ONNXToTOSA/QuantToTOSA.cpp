@@ -824,16 +824,33 @@ static FailureOr<Value> lowerQDQ(Lowerer &l, Operation *op, Value x,
           v = arith::SubFOp::create(b, loc, v, z);
           return arith::MulFOp::create(b, loc, v, a[1]);
         }
-        // ONNX: saturate(round_half_even(x / scale) + zero_point).
+        // ONNX: saturate(round_half_even(x / scale) + zero_point), here
+        // as round_half_even(clamp(x / scale, lo - zp, hi - zp)) + zp: the
+        // same for integer bounds, as rounding is monotonic and keeps
+        // integers. Rounding a bounded value is cheaper where it is
+        // expanded (whittle-expand-math). The clamp is compare-and-select
+        // (one maxss/minss on x86; every FPU has it, where Armv7-M would
+        // call libm's fmaxf for maxnumf), and NaN saturates to lo - zp
+        // instead of reaching fptosi.
         Value v = arith::DivFOp::create(b, loc, a[0], a[1]);
+        Value lo = arith::SubFOp::create(
+            b, loc,
+            arith::ConstantOp::create(
+                b, loc, b.getF32FloatAttr(-(double)(int64_t(1) << (bits - 1)))),
+            z);
+        Value hi = arith::SubFOp::create(
+            b, loc,
+            arith::ConstantOp::create(
+                b, loc,
+                b.getF32FloatAttr((double)((int64_t(1) << (bits - 1)) - 1))),
+            z);
+        using P = arith::CmpFPredicate;
+        v = arith::SelectOp::create(
+            b, loc, arith::CmpFOp::create(b, loc, P::OGT, v, lo), v, lo);
+        v = arith::SelectOp::create(
+            b, loc, arith::CmpFOp::create(b, loc, P::OLT, v, hi), v, hi);
         v = math::RoundEvenOp::create(b, loc, v);
         v = arith::AddFOp::create(b, loc, v, z);
-        Value lo = arith::ConstantOp::create(
-            b, loc, b.getF32FloatAttr(-(double)(int64_t(1) << (bits - 1))));
-        Value hi = arith::ConstantOp::create(
-            b, loc, b.getF32FloatAttr((double)((int64_t(1) << (bits - 1)) - 1)));
-        v = arith::MaximumFOp::create(b, loc, v, lo);
-        v = arith::MinimumFOp::create(b, loc, v, hi);
         return arith::FPToSIOp::create(b, loc, rt.getElementType(), v);
       });
 }

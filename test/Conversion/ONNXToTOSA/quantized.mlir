@@ -118,7 +118,10 @@ func.func @qgemm_lookup(%a: tensor<1x2xi8>) -> tensor<1x3xi8> {
 
 // -----
 
-// The model's edges: round half to even, saturate to int8; and back.
+// The model's edges: round half to even, saturate to int8; and back. The
+// saturation comes first, on x / scale against [-128 - zp, 127 - zp]
+// (compare and select: NaN saturates too), so that the rounding sees a
+// bounded value.
 // CHECK-LABEL: func.func @edges
 // CHECK: linalg.generic
 // CHECK: %[[D:.*]] = arith.divf
