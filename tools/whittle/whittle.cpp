@@ -878,6 +878,33 @@ int main(int argc, char **argv) {
     else
       entry.second->setHiddenFlag(cl::ReallyHidden);
   }
+  // --help lists whittle's options and MLIR's IR inspection flags. The
+  // hundreds of internal flags that every backend in libLLVM registers
+  // (amdgpu-*, instcombine-*, ...) move to --help-hidden.
+  static cl::OptionCategory irCategory("IR inspection options");
+  static const char *const inspection[] = {
+      "mlir-print-ir-after-all",  "mlir-print-ir-before-all",
+      "mlir-print-ir-after",      "mlir-print-ir-before",
+      "mlir-print-ir-after-change", "mlir-print-ir-after-failure",
+      "mlir-print-ir-tree-dir",   "mlir-print-ir-module-scope",
+      "mlir-print-debuginfo",     "mlir-elide-elementsattrs-if-larger",
+      "mlir-timing",              "mlir-timing-display",
+      "mlir-pass-statistics",     "mlir-disable-threading"};
+  auto &options = cl::getRegisteredOptions();
+  for (const char *name : inspection)
+    if (auto it = options.find(name); it != options.end())
+      it->second->addCategory(irCategory);
+  const cl::OptionCategory *shown[] = {&category, &lightCategory,
+                                       &quantCategory, &irCategory};
+  for (const auto &entry : options) {
+    cl::Option *o = entry.second;
+    if (o->getOptionHiddenFlag() != cl::NotHidden)
+      continue;
+    if (llvm::none_of(o->Categories, [&](cl::OptionCategory *c) {
+          return llvm::is_contained(shown, c);
+        }))
+      o->setHiddenFlag(cl::Hidden);
+  }
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "whittle " << WHITTLE_VERSION << " (MLIR/LLVM " << LLVM_VERSION_STRING
        << ")\n";
