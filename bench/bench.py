@@ -190,9 +190,10 @@ def main():
     peak = float(sh([peak_exe]).split()[1])
     print(f"single-core FMA peak: {peak:.1f} GFLOP/s")
     if a.int8:
-        # The exact int8 multiply-accumulate whittle uses without VNNI
-        # (vpmaddwd + vpaddd): its rate over float's FMA rate bounds how much
-        # faster int8 can be where multiply-adds dominate.
+        # The exact int8 multiply-accumulate whittle uses on this core
+        # (vpdpbusd with VNNI, else vpmaddwd + vpaddd): its rate over float's
+        # FMA rate bounds how much faster int8 can be where multiply-adds
+        # dominate.
         int8_exe = os.path.join(a.work, "peak_int8")
         sh(["cc", "-O2", "-march=native", os.path.join(ROOT, "bench", "peak_int8.c"),
             "-o", int8_exe])
