@@ -607,7 +607,10 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
   SmallVector<double> M;
   for (double bs : perChannel(*bp, bp->scale.size() > 1 ? n : 1))
     M.push_back(alpha * ap->s() * bs / yp->s());
-  if (auto w = whittle::getConstantInts(op.getB())) {
+  // Constant weights and a bias per column (or none): a fully connected
+  // layer over A's rows. A bias that varies by row stays an add.
+  auto w = whittle::getConstantInts(op.getB());
+  if (w && (!op.getC() || Lowerer::typeOf(op.getC()).getNumElements() == n)) {
     int64_t k = Lowerer::typeOf(op.getB()).getDimSize(op.getTransB() ? 1 : 0);
     Value bias;
     if (op.getC()) {

@@ -274,3 +274,20 @@ func.func @qmatmul_constant_weights(%a: tensor<2x3x4xi8>) -> tensor<2x3x2xi8> {
   %y = onnx.QLinearMatMul %a, %s, %z, %w, %s, %wz, %s, %z : (tensor<2x3x4xi8>, tensor<f32>, tensor<i8>, tensor<4x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>) -> tensor<2x3x2xi8>
   return %y : tensor<2x3x2xi8>
 }
+
+// -----
+
+// A QGemm bias that varies by row is no convolution bias: the product
+// stays a tosa.matmul and the bias an add.
+// CHECK-LABEL: func.func @qgemm_row_bias
+// CHECK: tosa.matmul
+// CHECK: tosa.add %{{.*}}, %{{.*}} : (tensor<2x3xi32>, tensor<2x3xi32>) -> tensor<2x3xi32>
+// CHECK-NOT: tosa.conv2d
+func.func @qgemm_row_bias(%a: tensor<2x2xi8>) -> tensor<2x3xi8> {
+  %s = onnx.Constant dense<0.05> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %w = onnx.Constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi8>
+  %c = onnx.Constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
+  %g = onnx.QGemm %a, %s, %z, %w, %s, %z, %s, %z, %c : (tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<2x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>, tensor<2x3xi32>) -> tensor<2x3xi8>
+  return %g : tensor<2x3xi8>
+}
