@@ -21,7 +21,9 @@ using namespace mlir;
 /// Whether the producer of `operand` may be merged into its user: it has
 /// no other use and, when the user reduces, the user reads each element it
 /// produces once. A loop of the user that the operand's indexing map leaves
-/// out would run the producer's body again for each of its iterations.
+/// out would run the producer's body again for each of its iterations, and
+/// so would a window (a pool or convolution written as a generic, whose
+/// map adds a window loop to an output loop: one run per tap).
 static bool fusable(OpOperand *operand) {
   Operation *producer = operand->get().getDefiningOp();
   if (!producer || !producer->hasOneUse())
@@ -31,6 +33,8 @@ static bool fusable(OpOperand *operand) {
       consumer.getNumReductionLoops() == 0)
     return true;
   AffineMap map = consumer.getMatchingIndexingMap(operand);
+  if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
+    return false;
   SmallVector<int64_t> ranges = consumer.getStaticLoopRanges();
   for (unsigned d = 0; d < map.getNumDims(); ++d)
     if (!map.isFunctionOfDim(d) && ranges[d] != 1)

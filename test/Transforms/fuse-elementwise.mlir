@@ -90,3 +90,62 @@ func.func @broadcast_into_elementwise(%x: tensor<4x8xf32>, %b: tensor<8xf32>) ->
   } -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// A window (a 1-D sum pool of 3 taps written as a generic) reads each
+// input element under several taps: its producer stays a kernel of its
+// own rather than running once per tap.
+// CHECK-LABEL: func.func @producer_of_window
+// CHECK: %[[E:.*]] = linalg.generic {{.*}} iterator_types = ["parallel"]
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]{{.*}} ins(%[[E]], %{{.*}} : tensor<10xf32>, tensor<3xf32>)
+// CHECK-NOT: math.exp
+func.func @producer_of_window(%x: tensor<10xf32>) -> tensor<8xf32> {
+  %e = tensor.empty() : tensor<10xf32>
+  %ex = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<10xf32>) outs(%e : tensor<10xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = math.exp %in : f32
+    linalg.yield %m : f32
+  } -> tensor<10xf32>
+  %window = tensor.empty() : tensor<3xf32>
+  %z = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<8xf32>
+  %init = linalg.fill ins(%z : f32) outs(%e2 : tensor<8xf32>) -> tensor<8xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0 + d1)>, affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%ex, %window : tensor<10xf32>, tensor<3xf32>) outs(%init : tensor<8xf32>) {
+  ^bb0(%a: f32, %w: f32, %acc: f32):
+    %r = arith.addf %acc, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// A reduction loop of extent 1 that the operand's map leaves out repeats
+// nothing: the producer fuses.
+// CHECK-LABEL: func.func @omitted_unit_loop
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.negf
+// CHECK-NOT: linalg.generic
+func.func @omitted_unit_loop(%x: tensor<4xf32>, %w: tensor<1x4xf32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4xf32>
+  %n = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.negf %in : f32
+    linalg.yield %m : f32
+  } -> tensor<4xf32>
+  %z = arith.constant 0.0 : f32
+  %init = linalg.fill ins(%z : f32) outs(%e : tensor<4xf32>) -> tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%n, %w : tensor<4xf32>, tensor<1x4xf32>) outs(%init : tensor<4xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

@@ -78,7 +78,7 @@ def SinkTransposesPass : Pass<"whittle-sink-transposes", "mlir::func::FuncOp"> {
 }
 
 def FuseElementwisePass : Pass<"whittle-fuse-elementwise", "mlir::func::FuncOp"> {
-  let summary = "Fuse elementwise linalg ops into their consumers, never into a loop that would repeat them";
+  let summary = "Fuse elementwise linalg ops into their consumers, but never into a reduction that would repeat them";
   let description = [{
     linalg-fuse-elementwise-ops with one more condition. Upstream fuses an
     all-parallel producer with a single use into any linalg.generic that
@@ -87,9 +87,11 @@ def FuseElementwisePass : Pass<"whittle-fuse-elementwise", "mlir::func::FuncOp">
     front of a fully connected layer (a division and a rounding per input
     element) ran once per multiply-accumulate, as many times over as the
     layer has outputs. Here a producer fuses into a consumer with reduction
-    loops only when the consumer reads each of its elements once (every
-    loop the operand's map leaves out has extent 1). Elementwise consumers,
-    reshapes and constants fuse as upstream.
+    loops only when the consumer reads each of its elements once: the
+    operand's map is a projected permutation (no window sums such as
+    oh + kh) and every loop it leaves out has extent 1. Elementwise
+    consumers (where a broadcast operand is recomputed per use, as
+    upstream does), reshapes and constants fuse as upstream.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];
