@@ -575,7 +575,8 @@ static FailureOr<Value> lowerQLinearMatMul(Lowerer &l,
     M.push_back(ap->s() * bs / yp->s());
   // Constant [K, N] weights: a fully connected layer over every row of A.
   auto bt = Lowerer::typeOf(op.getB());
-  if (auto w = whittle::getConstantInts(op.getB()); w && bt.getRank() == 2) {
+  if (auto w = whittle::getConstantInts(op.getB());
+      w && bt.getRank() == 2 && bt.getDimSize(0) > 0) {
     int64_t k = bt.getDimSize(0);
     int64_t rows = Lowerer::typeOf(op.getA()).getNumElements() / k;
     Value acc = fullyConnected(
@@ -608,9 +609,15 @@ static FailureOr<Value> lowerQGemm(Lowerer &l, onnx::QGemmOp op) {
   for (double bs : perChannel(*bp, bp->scale.size() > 1 ? n : 1))
     M.push_back(alpha * ap->s() * bs / yp->s());
   // Constant weights and a bias per column (or none): a fully connected
-  // layer over A's rows. A bias that varies by row stays an add.
+  // layer over A's rows. A bias that varies by row ([M, 1], [M, N]) stays
+  // an add.
+  auto perColumn = [&](Value c) {
+    auto ct = Lowerer::typeOf(c);
+    return ct.getNumElements() == n &&
+           (n == 1 || (ct.getRank() >= 1 && ct.getShape().back() == n));
+  };
   auto w = whittle::getConstantInts(op.getB());
-  if (w && (!op.getC() || Lowerer::typeOf(op.getC()).getNumElements() == n)) {
+  if (w && (!op.getC() || perColumn(op.getC()))) {
     int64_t k = Lowerer::typeOf(op.getB()).getDimSize(op.getTransB() ? 1 : 0);
     Value bias;
     if (op.getC()) {

@@ -260,9 +260,11 @@ func.func @qlinear_global_average_pool(%x: tensor<1x2x3x4xi8>) -> tensor<1x2x1x1
 // QLinearMatMul of a [2, 3, 4] input by constant [4, 2] weights: the
 // weights' transpose as a 1x1 convolution over the input's 6 rows.
 // CHECK-LABEL: func.func @qmatmul_constant_weights
-// CHECK-DAG: "tosa.const"() <{values = dense<{{\[}}[{{\[}}[1, 3, 5, 7]]], {{\[}}[{{\[}}2, 4, 6, 8]]]]> : tensor<2x1x1x4xi8>}>
-// CHECK: tosa.reshape %arg0, %{{.*}} : (tensor<2x3x4xi8>, !tosa.shape<4>) -> tensor<1x1x6x4xi8>
-// CHECK: tosa.conv2d {{.*}} -> tensor<1x1x6x2xi32>
+// CHECK-NOT: tosa.matmul
+// CHECK-DAG: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[}}[{{\[}}[1, 3, 5, 7]]], {{\[}}[{{\[}}2, 4, 6, 8]]]]> : tensor<2x1x1x4xi8>}>
+// CHECK-DAG: %[[AZ:.*]] = "tosa.const"() <{values = dense<1> : tensor<1xi8>}>
+// CHECK-DAG: %[[X:.*]] = tosa.reshape %arg0, %{{.*}} : (tensor<2x3x4xi8>, !tosa.shape<4>) -> tensor<1x1x6x4xi8>
+// CHECK: tosa.conv2d %[[X]], %[[W]], %{{.*}}, %[[AZ]], %{{.*}} -> tensor<1x1x6x2xi32>
 // CHECK: tosa.rescale {{.*}} -> tensor<1x1x6x2xi8>
 // CHECK: tosa.reshape {{.*}} -> tensor<2x3x2xi8>
 // CHECK-NOT: tosa.matmul
@@ -290,4 +292,40 @@ func.func @qgemm_row_bias(%a: tensor<2x2xi8>) -> tensor<2x3xi8> {
   %c = onnx.Constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
   %g = onnx.QGemm %a, %s, %z, %w, %s, %z, %s, %z, %c : (tensor<2x2xi8>, tensor<f32>, tensor<i8>, tensor<2x3xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>, tensor<2x3xi32>) -> tensor<2x3xi8>
   return %g : tensor<2x3xi8>
+}
+
+// -----
+
+// QGemm without transB: [K, N] weights re-laid out as [N, 1, 1, K]; a
+// [1, N] bias is the convolution's; A's zero point (5) is the input's.
+// CHECK-LABEL: func.func @qgemm_column_bias
+// CHECK-DAG: %[[B:.*]] = "tosa.const"() <{values = dense<[7, 9]> : tensor<2xi32>}>
+// CHECK-DAG: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[}}[{{\[}}[1, 3, 5]]], {{\[}}[{{\[}}2, 4, 6]]]]> : tensor<2x1x1x3xi8>}>
+// CHECK-DAG: %[[AZ:.*]] = "tosa.const"() <{values = dense<5> : tensor<1xi8>}>
+// CHECK: tosa.conv2d %{{.*}}, %[[W]], %[[B]], %[[AZ]], %{{.*}} -> tensor<1x1x2x2xi32>
+func.func @qgemm_column_bias(%a: tensor<2x3xi8>) -> tensor<2x2xi8> {
+  %s = onnx.Constant dense<0.05> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %az = onnx.Constant dense<5> : tensor<i8>
+  %w = onnx.Constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %c = onnx.Constant dense<[[7, 9]]> : tensor<1x2xi32>
+  %g = onnx.QGemm %a, %s, %az, %w, %s, %z, %s, %z, %c : (tensor<2x3xi8>, tensor<f32>, tensor<i8>, tensor<3x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>, tensor<1x2xi32>) -> tensor<2x2xi8>
+  return %g : tensor<2x2xi8>
+}
+
+// -----
+
+// A [M, 1] bias with M = N has N elements but one per row: it stays an
+// add after the matmul, broadcast along the columns.
+// CHECK-LABEL: func.func @qgemm_bias_per_row
+// CHECK: tosa.matmul
+// CHECK: tosa.add %{{.*}}, %{{.*}} : (tensor<2x2xi32>, tensor<2x1xi32>) -> tensor<2x2xi32>
+// CHECK-NOT: tosa.conv2d
+func.func @qgemm_bias_per_row(%a: tensor<2x3xi8>) -> tensor<2x2xi8> {
+  %s = onnx.Constant dense<0.05> : tensor<f32>
+  %z = onnx.Constant dense<0> : tensor<i8>
+  %w = onnx.Constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %c = onnx.Constant dense<[[7], [9]]> : tensor<2x1xi32>
+  %g = onnx.QGemm %a, %s, %z, %w, %s, %z, %s, %z, %c : (tensor<2x3xi8>, tensor<f32>, tensor<i8>, tensor<3x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<i8>, tensor<2x1xi32>) -> tensor<2x2xi8>
+  return %g : tensor<2x2xi8>
 }
