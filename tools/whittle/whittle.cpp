@@ -896,9 +896,12 @@ int main(int argc, char **argv) {
       it->second->addCategory(irCategory);
   const cl::OptionCategory *shown[] = {&category, &lightCategory,
                                        &quantCategory, &irCategory};
+  // LLVM's own --help, --help-list and --version stay visible.
+  static const char *const generic[] = {"help", "help-list", "version"};
   for (const auto &entry : options) {
     cl::Option *o = entry.second;
-    if (o->getOptionHiddenFlag() != cl::NotHidden)
+    if (o->getOptionHiddenFlag() != cl::NotHidden ||
+        llvm::is_contained(generic, entry.first))
       continue;
     if (llvm::none_of(o->Categories, [&](cl::OptionCategory *c) {
           return llvm::is_contained(shown, c);
