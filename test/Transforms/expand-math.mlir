@@ -89,7 +89,7 @@ func.func @minmax_f64(%a: f64, %b: f64) -> (f64, f64) {
   return %0, %1 : f64, f64
 }
 
-// roundeven of a value clamped by constants below 2^22 (a QuantizeLinear's
+// roundeven of a value clamped by constants below 2^23 (a QuantizeLinear's
 // saturation): no guard for large values or NaN, just truncate and step.
 // CHECK-LABEL: func @roundeven_clamped
 // CHECK-NOT: 8.388608e+06
